@@ -1,0 +1,126 @@
+//! Builds the poem application from every feature's routes and binds the listener.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::middleware::{CatchPanic, Tracing};
+use poem::{EndpointExt, Route, Server, get};
+use tokio::sync::Notify;
+
+use crate::config::Settings;
+use crate::db::{self, Pool};
+use crate::features;
+use crate::mail;
+use crate::web::rate_limit::IpLimiter;
+use crate::web::session::CookieNames;
+use crate::web::{assets, context, headers, rate_limit};
+
+/// Shared by every request.
+pub struct AppState {
+    pub pool: Pool,
+    pub settings: Settings,
+    /// Binds anonymous CSRF tokens to their pre-session cookie (shared by all instances).
+    pub csrf_secret: String,
+    pub cookies: CookieNames,
+    /// Wakes the outbox worker as soon as a mail is queued.
+    pub mail_wakeup: Arc<Notify>,
+}
+
+/// Every route of the portal.
+fn routes() -> Route {
+    let route = Route::new().at("/static/:version/:name", get(assets::serve));
+    let route = features::home::routes(route);
+    let route = features::auth::routes(route);
+    let route = features::students::routes(route);
+    features::accessibility::routes(route)
+}
+
+pub struct Application {
+    addr: SocketAddr,
+    acceptor: TcpAcceptor,
+    state: Arc<AppState>,
+}
+
+impl Application {
+    /// Connects, migrates, starts the mail worker and binds (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = db::connect(&settings.database_url.0).await?;
+        db::migrate(&pool).await?;
+        Self::build_with_pool(settings, pool).await
+    }
+
+    pub async fn build_with_pool(settings: Settings, pool: Pool) -> anyhow::Result<Self> {
+        let csrf_secret = db::shared_secret(&pool, "csrf").await?;
+        let mailer = mail::Mailer::new(&settings)?;
+        let wakeup = Arc::new(Notify::new());
+        mail::spawn_worker(pool.clone(), mailer, wakeup.clone());
+        let acceptor = TcpListener::bind(settings.bind.to_string())
+            .into_acceptor()
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        let addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .ok_or_else(|| anyhow::anyhow!("the listener has no address"))?;
+        let state = Arc::new(AppState {
+            pool,
+            cookies: CookieNames::new(settings.secure_cookies),
+            settings,
+            csrf_secret,
+            mail_wakeup: wakeup,
+        });
+        Ok(Application {
+            addr,
+            acceptor,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn pool(&self) -> Pool {
+        self.state.pool.clone()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests (30 s at most).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let limiter = IpLimiter::new(self.state.settings.login_rate_per_minute);
+        let app = routes()
+            .with(CatchPanic::new())
+            .around(rate_limit::middleware)
+            .around(context::middleware)
+            .around(headers::middleware)
+            .data(limiter)
+            .data(self.state.clone())
+            .with(Tracing);
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(30)))
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("shutting down: finishing requests in flight; unsent mail stays queued");
+}

@@ -1,0 +1,104 @@
+//! The command line: `portee serve`, `portee demo`, `portee migrate`.
+
+use std::net::SocketAddr;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::Application;
+use crate::config::{Defaults, Settings};
+use crate::{db, demo};
+
+#[derive(Parser)]
+#[command(
+    name = "portee",
+    version,
+    about = "Portée, the family extranet of a music school"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the portal (configuration from PORTEE_* variables, see README).
+    Serve {
+        /// Address to listen on (overrides PORTEE_BIND).
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+    },
+    /// Create the demo school in a SQLite file (once) and serve it on http://127.0.0.1:8080.
+    Demo {
+        /// Address to listen on (overrides PORTEE_BIND).
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+const SERVE: Defaults = Defaults {
+    database_url: "sqlite://portee.db?mode=rwc",
+    mail_dir: None,
+    secure_cookies: Some(true),
+};
+
+const DEMO: Defaults = Defaults {
+    database_url: "sqlite://portee-demo.db?mode=rwc",
+    mail_dir: Some("demo-mail"),
+    secure_cookies: None,
+};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { bind } => {
+            let settings = Settings::from_env(&SERVE, bind)?;
+            let app = Application::build(settings).await?;
+            println!("Listening on http://{}", app.address());
+            app.run_until_stopped().await?;
+        }
+        Command::Demo { bind } => {
+            let settings = Settings::from_env(&DEMO, bind)?;
+            let pool = db::connect(&settings.database_url.0).await?;
+            db::migrate(&pool).await?;
+            let seeded = demo::seed(&pool).await?;
+            let mail_note = match &settings.mail {
+                crate::config::MailTransport::Dir(d) => {
+                    format!("mails are written to {}/", d.display())
+                }
+                crate::config::MailTransport::Smtp(_) => "mails go to PORTEE_SMTP_URL".to_owned(),
+            };
+            let app = Application::build_with_pool(settings, pool).await?;
+            println!(
+                "Portée demo {}.\n\
+                 Schools: « {} » and « {} ».\n\
+                 Families: abarre1 (Monsieur ABARRE Jérémie, two children), torre1 (Madame TORRE Amélia, adult student)\n\
+                 and 48 more; staff: admin. Every demo password is {}.\n\
+                 {mail_note}.",
+                if seeded {
+                    "data created"
+                } else {
+                    "data already present, reused"
+                },
+                demo::VALOGNES,
+                demo::CONSERVATOIRE,
+                demo::DEMO_PASSWORD,
+            );
+            println!("Listening on http://{}", app.address());
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            let settings = Settings::from_env(
+                &Defaults {
+                    mail_dir: Some("."),
+                    ..SERVE
+                },
+                None,
+            )?;
+            let pool = db::connect(&settings.database_url.0).await?;
+            db::migrate(&pool).await?;
+            println!("Migrations applied.");
+        }
+    }
+    Ok(())
+}

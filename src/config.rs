@@ -1,0 +1,163 @@
+//! Typed settings read from `PORTEE_*` environment variables (each documented in the README).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How mail leaves the portal.
+#[derive(Clone, Debug)]
+pub enum MailTransport {
+    /// `PORTEE_SMTP_URL`, e.g. `smtp://127.0.0.1:25` or `smtps://user:pass@host`.
+    /// Kept out of `Debug` output because it may hold a password.
+    Smtp(Secret),
+    /// `PORTEE_MAIL_DIR`: each mail written as an `.eml` file in this folder.
+    Dir(PathBuf),
+}
+
+/// A string that never prints (passwords inside URLs).
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[secret]")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `PORTEE_DATABASE_URL`: `sqlite://portee.db?mode=rwc` (default) or `postgres://…`.
+    pub database_url: Secret,
+    /// `PORTEE_BIND` (or `--bind`): where to listen. Default `127.0.0.1:8080`.
+    pub bind: SocketAddr,
+    /// `PORTEE_BASE_URL`: the public address used in mailed links. Default `http://BIND`.
+    pub base_url: String,
+    /// `PORTEE_SMTP_URL` or `PORTEE_MAIL_DIR`: one of them is required by `serve`.
+    pub mail: MailTransport,
+    /// `PORTEE_MAIL_FROM`: the sender of every mail. Default `Portail famille <portail@localhost>`.
+    pub mail_from: String,
+    /// `PORTEE_SECURE_COOKIES`: `true` (default) or `false` (only for plain-HTTP demos).
+    pub secure_cookies: bool,
+    /// `PORTEE_LOGIN_RATE_PER_MINUTE`: POSTs to the login and lost-password forms allowed
+    /// per client address and minute, per instance. Default 20.
+    pub login_rate_per_minute: u32,
+}
+
+/// A configuration error: names the variable and says what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_bool(variable: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(ConfigError {
+            variable,
+            message: format!("expected true or false, got {other:?}"),
+        }),
+    }
+}
+
+/// What differs between `serve` and `demo` when a variable is not set.
+pub struct Defaults {
+    pub database_url: &'static str,
+    pub mail_dir: Option<&'static str>,
+    /// `None`: secure unless the base URL is plain HTTP.
+    pub secure_cookies: Option<bool>,
+}
+
+impl Settings {
+    /// Reads the environment. `bind_override` is the `--bind` flag.
+    pub fn from_env(
+        defaults: &Defaults,
+        bind_override: Option<SocketAddr>,
+    ) -> Result<Self, ConfigError> {
+        let database_url = var("PORTEE_DATABASE_URL").unwrap_or(defaults.database_url.to_owned());
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
+            return Err(ConfigError {
+                variable: "PORTEE_DATABASE_URL",
+                message: "expected a sqlite:// or postgres:// URL".into(),
+            });
+        }
+        let bind = match bind_override {
+            Some(b) => b,
+            None => match var("PORTEE_BIND") {
+                Some(v) => v.parse().map_err(|_| ConfigError {
+                    variable: "PORTEE_BIND",
+                    message: format!("{v:?} is not an address such as 127.0.0.1:8080"),
+                })?,
+                None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+            },
+        };
+        let base_url = match var("PORTEE_BASE_URL") {
+            Some(v) => {
+                if !(v.starts_with("http://") || v.starts_with("https://")) {
+                    return Err(ConfigError {
+                        variable: "PORTEE_BASE_URL",
+                        message: format!("{v:?} must start with http:// or https://"),
+                    });
+                }
+                v.trim_end_matches('/').to_owned()
+            }
+            None => format!("http://{bind}"),
+        };
+        let mail = if let Some(url) = var("PORTEE_SMTP_URL") {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(ConfigError {
+                    variable: "PORTEE_SMTP_URL",
+                    message: "expected an smtp:// or smtps:// URL".into(),
+                });
+            }
+            MailTransport::Smtp(Secret(url))
+        } else if let Some(dir) = var("PORTEE_MAIL_DIR").or(defaults.mail_dir.map(str::to_owned)) {
+            MailTransport::Dir(PathBuf::from(dir))
+        } else {
+            return Err(ConfigError {
+                variable: "PORTEE_SMTP_URL",
+                message: "set PORTEE_SMTP_URL (or PORTEE_MAIL_DIR to write mails to a folder)"
+                    .into(),
+            });
+        };
+        let mail_from = var("PORTEE_MAIL_FROM")
+            .unwrap_or_else(|| "Portail famille <portail@localhost>".to_owned());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError {
+                variable: "PORTEE_MAIL_FROM",
+                message: format!("{mail_from:?} is not a mail address"),
+            });
+        }
+        let secure_cookies = match var("PORTEE_SECURE_COOKIES") {
+            Some(v) => parse_bool("PORTEE_SECURE_COOKIES", &v)?,
+            None => defaults
+                .secure_cookies
+                .unwrap_or(base_url.starts_with("https://")),
+        };
+        let login_rate_per_minute = match var("PORTEE_LOGIN_RATE_PER_MINUTE") {
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or(ConfigError {
+                    variable: "PORTEE_LOGIN_RATE_PER_MINUTE",
+                    message: format!("{v:?} is not a positive whole number"),
+                })?,
+            None => 20,
+        };
+        Ok(Settings {
+            database_url: Secret(database_url),
+            bind,
+            base_url,
+            mail,
+            mail_from,
+            secure_cookies,
+            login_rate_per_minute,
+        })
+    }
+}

@@ -1,0 +1,57 @@
+//! Accueil: the greeting and the family's students.
+
+use std::sync::Arc;
+
+use maud::html;
+use poem::web::{Data, Query};
+use poem::{Response, Route, get, handler};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::features::auth::info_text;
+use crate::features::students::{store as students, views::student_links};
+use crate::web::components::notice;
+use crate::web::{AppResult, Ctx, CurrentUser, layout, see_other};
+
+pub fn routes(route: Route) -> Route {
+    route.at("/", get(root)).at("/accueil", get(home))
+}
+
+#[handler]
+fn root(ctx: Ctx) -> Response {
+    see_other(if ctx.user.is_some() {
+        "/accueil"
+    } else {
+        "/connexion"
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct InfoQuery {
+    info: Option<String>,
+}
+
+#[handler]
+async fn home(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(q): Query<InfoQuery>,
+) -> AppResult<maud::Markup> {
+    let list = match user.family_id {
+        Some(f) => students::of_family(&state.pool, f).await?,
+        None => Vec::new(),
+    };
+    let info = info_text(q.info.as_deref());
+    Ok(layout::page(
+        &ctx,
+        "Accueil",
+        false,
+        html! {
+            h1 { "Bonjour " (user.display_name()) }
+            @if let Some(i) = info { (notice(i)) }
+            h2 { "Vos élèves" }
+            (student_links(&list))
+        },
+    ))
+}

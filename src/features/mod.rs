@@ -1,0 +1,6 @@
+//! One folder per menu of the manual, each with its router, views and store.
+
+pub mod accessibility;
+pub mod auth;
+pub mod home;
+pub mod students;

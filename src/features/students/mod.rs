@@ -1,0 +1,7 @@
+//! Élèves: the family's students and each student's record.
+
+pub mod routes;
+pub mod store;
+pub mod views;
+
+pub use routes::routes;

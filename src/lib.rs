@@ -1,0 +1,20 @@
+//! Portée: the family extranet of a music school.
+
+/// Builds the poem application and binds the listener.
+pub mod app;
+/// The command line (serve, demo, migrate).
+pub mod cli;
+/// Typed settings from `PORTEE_*` environment variables.
+pub mod config;
+/// Pool, migrations, ids and time.
+pub mod db;
+/// The deterministic demo school.
+pub mod demo;
+/// Parse-don't-validate domain types.
+pub mod domain;
+/// One module per menu of the manual.
+pub mod features;
+/// Outbox and mail transports.
+pub mod mail;
+/// Cross-cutting HTTP: context, shell, components, headers, limits.
+pub mod web;

@@ -1,0 +1,161 @@
+//! Mail: messages are written to the `mail_outbox` table in the same transaction as
+//! the action that causes them, and a worker sends them with retries, through SMTP or
+//! into a folder of `.eml` files. A mail is never lost when the transport is down.
+
+pub mod templates;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::AnyConnection;
+use tokio::sync::Notify;
+
+use crate::config::{MailTransport, Settings};
+use crate::db::{self, Pool};
+
+/// After this many failed attempts a mail is left in the outbox for staff to see.
+const MAX_ATTEMPTS: i64 = 20;
+
+/// A mail to queue.
+pub struct Outgoing {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Queues a mail inside the caller's transaction.
+pub async fn enqueue(conn: &mut AnyConnection, mail: &Outgoing) -> sqlx::Result<()> {
+    let now = db::now();
+    sqlx::query(
+        "insert into mail_outbox (mail_id, to_address, subject, body_text, created_at, next_attempt_at) \
+         values ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(db::new_id())
+    .bind(&mail.to)
+    .bind(&mail.subject)
+    .bind(&mail.body)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Dir(AsyncFileTransport<Tokio1Executor>),
+}
+
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+}
+
+impl Mailer {
+    pub fn new(settings: &Settings) -> anyhow::Result<Self> {
+        let transport = match &settings.mail {
+            MailTransport::Smtp(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&url.0)
+                    .map_err(|e| anyhow::anyhow!("PORTEE_SMTP_URL: {e}"))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build(),
+            ),
+            MailTransport::Dir(dir) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| anyhow::anyhow!("PORTEE_MAIL_DIR {}: {e}", dir.display()))?;
+                Transport::Dir(AsyncFileTransport::new(dir))
+            }
+        };
+        Ok(Mailer {
+            transport,
+            from: settings.mail_from.parse()?,
+        })
+    }
+
+    async fn send(&self, to: &str, subject: &str, body: &str) -> anyhow::Result<()> {
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to.parse()?)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(
+                Body::new_with_encoding(body.to_owned(), ContentTransferEncoding::EightBit)
+                    .map_err(|_| anyhow::anyhow!("the mail body cannot be sent as 8bit"))?,
+            )?;
+        match &self.transport {
+            Transport::Smtp(t) => {
+                t.send(message).await?;
+            }
+            Transport::Dir(t) => {
+                t.send(message).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+type Claimed = (i64, String, String, String, i64);
+
+/// Claims the due mails (one statement, so two instances never claim the same row)
+/// and sends them. Returns how many were sent.
+pub async fn send_due(pool: &Pool, mailer: &Mailer) -> anyhow::Result<usize> {
+    let now = db::now();
+    let claimed: Vec<Claimed> = sqlx::query_as(
+        "update mail_outbox set claimed_until = $1 \
+         where sent_at is null and next_attempt_at <= $2 and attempts < $3 \
+           and (claimed_until is null or claimed_until < $2) \
+         returning mail_id, to_address, subject, body_text, attempts",
+    )
+    .bind(now + 120)
+    .bind(now)
+    .bind(MAX_ATTEMPTS)
+    .fetch_all(pool)
+    .await?;
+    let mut sent = 0;
+    for (id, to, subject, body, attempts) in claimed {
+        match mailer.send(&to, &subject, &body).await {
+            Ok(()) => {
+                sqlx::query("update mail_outbox set sent_at = $1, claimed_until = null, attempts = $2 where mail_id = $3")
+                    .bind(db::now())
+                    .bind(attempts + 1)
+                    .bind(id)
+                    .execute(pool)
+                    .await?;
+                sent += 1;
+            }
+            Err(e) => {
+                let attempts = attempts + 1;
+                let delay = (30i64 << attempts.min(7)).min(3600);
+                tracing::warn!(mail_id = id, attempts, error = %e, "mail not sent, will retry");
+                sqlx::query(
+                    "update mail_outbox set attempts = $1, next_attempt_at = $2, claimed_until = null, last_error = $3 \
+                     where mail_id = $4",
+                )
+                .bind(attempts)
+                .bind(db::now() + delay)
+                .bind(e.to_string())
+                .bind(id)
+                .execute(pool)
+                .await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// The background worker: wakes when a mail is queued, and every few seconds anyway.
+pub fn spawn_worker(pool: Pool, mailer: Mailer, wakeup: Arc<Notify>) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = send_due(&pool, &mailer).await {
+                tracing::error!(error = format!("{e:#}"), "outbox worker");
+            }
+            tokio::select! {
+                _ = wakeup.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            }
+        }
+    });
+}

@@ -1,0 +1,40 @@
+//! The text of every mail. Plain text, French, never a password.
+
+use super::Outgoing;
+
+/// The single-use link to choose a new password (lost password or first login).
+pub fn password_reset(to: &str, school: &str, identifier: &str, link: &str) -> Outgoing {
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{school} – choisir votre mot de passe"),
+        body: format!(
+            "Bonjour,\n\n\
+             Une demande de nouveau mot de passe a été faite pour l'identifiant « {identifier} » \
+             sur le portail famille de {school}.\n\n\
+             Pour choisir votre mot de passe, ouvrez ce lien dans les 30 minutes :\n\n\
+             {link}\n\n\
+             Ce lien ne sert qu'une fois. Tant que vous ne l'avez pas utilisé, votre mot de passe \
+             actuel reste valable.\n\n\
+             Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : rien ne change.\n\n\
+             {school}\n"
+        ),
+    }
+}
+
+/// Sent after any password change, so an account holder notices a change they did not make.
+pub fn password_changed(to: &str, school: &str, identifier: &str, base_url: &str) -> Outgoing {
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{school} – votre mot de passe a été modifié"),
+        body: format!(
+            "Bonjour,\n\n\
+             Le mot de passe de l'identifiant « {identifier} » du portail famille de {school} \
+             vient d'être modifié.\n\n\
+             Si vous n'êtes pas à l'origine de ce changement, choisissez tout de suite un nouveau \
+             mot de passe depuis la page « Mot de passe perdu » :\n\n\
+             {base_url}/mot-de-passe-perdu\n\n\
+             et prévenez l'école.\n\n\
+             {school}\n"
+        ),
+    }
+}

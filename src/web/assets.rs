@@ -1,0 +1,82 @@
+//! Static assets, embedded in the binary and served under content-hashed URLs with
+//! immutable cache headers (a repeat visit loads none of them again).
+
+use std::sync::OnceLock;
+
+use poem::http::{StatusCode, header};
+use poem::web::Path;
+use poem::{IntoResponse, Response, handler};
+use sha2::{Digest, Sha256};
+
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    bytes: &'static [u8],
+}
+
+const ASSETS: &[Asset] = &[
+    Asset {
+        name: "portee.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../../static/css/portee.css"),
+    },
+    Asset {
+        name: "portee.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../static/js/portee.js"),
+    },
+    Asset {
+        // htmx 2.0.11 (npm `htmx.org`), 0BSD licence: see static/README.md.
+        name: "htmx.min.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../static/js/htmx-2.0.11.min.js"),
+    },
+    Asset {
+        name: "favicon.svg",
+        content_type: "image/svg+xml",
+        bytes: include_bytes!("../../static/favicon.svg"),
+    },
+];
+
+/// Each asset's short content hash, computed once.
+fn versions() -> &'static Vec<String> {
+    static V: OnceLock<Vec<String>> = OnceLock::new();
+    V.get_or_init(|| {
+        ASSETS
+            .iter()
+            .map(|a| {
+                Sha256::digest(a.bytes)[..6]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            })
+            .collect()
+    })
+}
+
+/// The URL of an asset, e.g. `/static/3fa2c1d09e4b/portee.css`.
+pub fn url(name: &str) -> String {
+    let i = ASSETS
+        .iter()
+        .position(|a| a.name == name)
+        .unwrap_or_else(|| panic!("unknown asset {name}"));
+    format!("/static/{}/{}", versions()[i], name)
+}
+
+#[handler]
+pub fn serve(Path((version, name)): Path<(String, String)>) -> Response {
+    let Some(i) = ASSETS.iter().position(|a| a.name == name) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let asset = &ASSETS[i];
+    // An old version asked by a cached page gets today's file, but not for ever.
+    let cache = if versions()[i] == version {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    Response::builder()
+        .header(header::CONTENT_TYPE, asset.content_type)
+        .header(header::CACHE_CONTROL, cache)
+        .body(asset.bytes)
+}

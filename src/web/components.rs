@@ -1,0 +1,124 @@
+//! Form building blocks: fields tied to their hint and error, the error summary,
+//! the CSRF field, notices.
+
+use maud::{Markup, html};
+
+/// Per-field error messages of one submitted form, in the order of the form.
+#[derive(Default, Debug)]
+pub struct Errors(Vec<(&'static str, String)>);
+
+impl Errors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &(&'static str, String)> {
+        self.0.iter()
+    }
+}
+
+/// The id of a field's control, used by labels and the error summary.
+pub fn field_id(name: &str) -> String {
+    format!("champ-{name}")
+}
+
+/// A text-like input with its label, optional hint and error message.
+pub struct Field<'a> {
+    pub name: &'static str,
+    pub label: &'a str,
+    /// `text`, `password`, `email`…
+    pub kind: &'a str,
+    pub value: &'a str,
+    pub autocomplete: &'a str,
+    pub hint: Option<&'a str>,
+    pub required: bool,
+}
+
+impl Field<'_> {
+    pub fn render(&self, errors: &Errors) -> Markup {
+        let id = field_id(self.name);
+        let hint_id = format!("{id}-aide");
+        let error_id = format!("{id}-erreur");
+        let error = errors.get(self.name);
+        let mut described = Vec::new();
+        if self.hint.is_some() {
+            described.push(hint_id.as_str());
+        }
+        if error.is_some() {
+            described.push(error_id.as_str());
+        }
+        let described = described.join(" ");
+        html! {
+            div.field.field-error[error.is_some()] {
+                label for=(id) {
+                    (self.label)
+                    @if self.required { " " abbr.required title="obligatoire" { "*" } }
+                }
+                @if let Some(h) = self.hint { p.hint id=(hint_id) { (h) } }
+                @if let Some(e) = error {
+                    p.error-message id=(error_id) {
+                        span.visually-hidden { "Erreur\u{a0}: " } (e)
+                    }
+                }
+                input id=(id) name=(self.name) type=(self.kind)
+                    value=[(self.kind != "password").then_some(self.value)]
+                    autocomplete=(self.autocomplete)
+                    required[self.required]
+                    aria-describedby=[(!described.is_empty()).then_some(&described)]
+                    aria-invalid=[error.map(|_| "true")];
+            }
+        }
+    }
+}
+
+/// The error summary at the top of a form: every error, each a link to its field.
+/// Focus moves here when the page loads (static script); its heading is announced.
+pub fn error_summary(errors: &Errors) -> Markup {
+    if errors.is_empty() {
+        return html! {};
+    }
+    let title = if errors.len() == 1 {
+        "Le formulaire contient une erreur".to_owned()
+    } else {
+        format!("Le formulaire contient {} erreurs", errors.len())
+    };
+    html! {
+        div.error-summary role="alert" tabindex="-1" aria-labelledby="resume-erreurs" {
+            h2 #resume-erreurs { (title) }
+            ul {
+                @for (field, message) in errors.iter() {
+                    li { a href={ "#" (field_id(field)) } { (message) } }
+                }
+            }
+        }
+    }
+}
+
+/// The hidden CSRF field every form carries.
+pub fn csrf_field(token: &str) -> Markup {
+    html! { input type="hidden" name="csrf_token" value=(token); }
+}
+
+/// A confirmation shown after a successful action (announced politely).
+pub fn notice(text: &str) -> Markup {
+    html! { div.notice role="status" { p { (text) } } }
+}
+
+/// Explains the asterisk once per form.
+pub fn required_legend() -> Markup {
+    html! { p.required-legend { "Les champs marqués d'un astérisque (" abbr title="obligatoire" { "*" } ") sont obligatoires." } }
+}

@@ -1,0 +1,306 @@
+//! The context middleware: loads the session (or the anonymous pre-session), checks the
+//! CSRF token of every POST, and turns bare error statuses into pages in the shell.
+
+use std::sync::Arc;
+
+use poem::http::{Method, StatusCode, header};
+use poem::{Endpoint, FromRequest, IntoResponse, Request, RequestBody, Response};
+
+use super::session::{self, anonymous_csrf, constant_time_eq, read_cookie};
+use crate::app::AppState;
+use crate::db;
+
+/// Who is asking, and what every page needs to render its shell.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub user: Option<CurrentUser>,
+    /// The raw session token from the cookie (for logout and rotation).
+    pub session_token: Option<String>,
+    /// The token every form of this page carries in `csrf_token`.
+    pub csrf: String,
+    pub accessible: bool,
+    /// The request path (for `aria-current`).
+    pub path: String,
+    /// Path and query: where the display-mode button brings the user back.
+    pub here: String,
+    /// Shown in the header and titles: the user's school, or the only school hosted.
+    pub school_name: Option<String>,
+}
+
+/// The logged-in account and the person it belongs to.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub account_id: i64,
+    pub site_id: i64,
+    pub family_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub is_staff: bool,
+    pub identifier: String,
+    pub civility: String,
+    pub last_name: String,
+    pub first_name: String,
+}
+
+impl CurrentUser {
+    /// "Monsieur ABARRE Jérémie", as the manual greets.
+    pub fn display_name(&self) -> String {
+        let civ = match self.civility.as_str() {
+            "M" => "Monsieur ",
+            "MME" => "Madame ",
+            _ => "",
+        };
+        if self.last_name.is_empty() {
+            return self.identifier.clone();
+        }
+        format!("{civ}{} {}", self.last_name, self.first_name)
+            .trim()
+            .to_owned()
+    }
+}
+
+impl<'a> FromRequest<'a> for CurrentUser {
+    /// The logged-in user, or a redirect to the login page.
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        req.data::<Ctx>()
+            .and_then(|c| c.user.clone())
+            .ok_or_else(|| poem::Error::from_response(super::see_other("/connexion")))
+    }
+}
+
+impl<'a> FromRequest<'a> for Ctx {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        req.data::<Ctx>()
+            .cloned()
+            .ok_or_else(|| poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR))
+    }
+}
+
+type UserRow = (
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    String,
+    i64,
+    String,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Loads a live session; expired ones are deleted on sight.
+async fn load_session(
+    state: &AppState,
+    token: &str,
+) -> anyhow::Result<Option<(CurrentUser, String, bool, String)>> {
+    let hash = session::hash_token(token);
+    let row: Option<UserRow> = sqlx::query_as(
+        "select a.account_id, a.site_id, a.family_id, a.person_id, a.is_staff, a.identifier, \
+                a.accessible_mode, s.csrf_token, s.last_seen_at, s.expires_at, site.name, \
+                p.civility, p.last_name, p.first_name \
+         from session s \
+         join account a on a.account_id = s.account_id \
+         join site on site.site_id = a.site_id \
+         left join person p on p.person_id = a.person_id \
+         where s.token_hash = $1 and a.disabled = 0",
+    )
+    .bind(&hash)
+    .fetch_optional(&state.pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let now = db::now();
+    let (last_seen, expires) = (r.8, r.9);
+    if now > expires || now > last_seen + session::IDLE_SECONDS {
+        sqlx::query("delete from session where token_hash = $1")
+            .bind(&hash)
+            .execute(&state.pool)
+            .await?;
+        return Ok(None);
+    }
+    if now - last_seen >= session::TOUCH_EVERY_SECONDS {
+        sqlx::query("update session set last_seen_at = $1 where token_hash = $2")
+            .bind(now)
+            .bind(&hash)
+            .execute(&state.pool)
+            .await?;
+    }
+    let user = CurrentUser {
+        account_id: r.0,
+        site_id: r.1,
+        family_id: r.2,
+        person_id: r.3,
+        is_staff: r.4 != 0,
+        identifier: r.5,
+        civility: r.11.unwrap_or_default(),
+        last_name: r.12.unwrap_or_default(),
+        first_name: r.13.unwrap_or_default(),
+    };
+    Ok(Some((user, r.7, r.6 != 0, r.10)))
+}
+
+/// The only school's name when the deployment hosts exactly one.
+async fn single_school(state: &AppState) -> anyhow::Result<Option<String>> {
+    let names: Vec<(String,)> = sqlx::query_as("select name from site order by name limit 2")
+        .fetch_all(&state.pool)
+        .await?;
+    Ok(match names.as_slice() {
+        [(only,)] => Some(only.clone()),
+        _ => None,
+    })
+}
+
+/// The largest form body accepted (uploads, later, get their own limit).
+const FORM_LIMIT: usize = 64 * 1024;
+
+#[derive(serde::Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// The middleware itself (installed with `EndpointExt::around` in `app.rs`).
+pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
+    let state = req
+        .data::<Arc<AppState>>()
+        .cloned()
+        .expect("AppState is installed before the context middleware");
+    let cookies = req
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let names = &state.cookies;
+    let path = req.uri().path().to_owned();
+    let here = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_owned())
+        .unwrap_or_else(|| path.clone());
+
+    let session_token = read_cookie(&cookies, names.session).map(str::to_owned);
+    let loaded = match &session_token {
+        Some(t) => match load_session(&state, t).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::error!(error = format!("{e:#}"), "cannot load the session");
+                return Ok(super::layout::error_page_bare(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                ));
+            }
+        },
+        None => None,
+    };
+    let (pre_token, pre_is_new) = match read_cookie(&cookies, names.pre) {
+        Some(v) if v.len() == 43 => (v.to_owned(), false),
+        _ => (session::random_token(), true),
+    };
+    let mode_cookie = read_cookie(&cookies, names.mode).map(|v| v == "accessible");
+    let ctx = match loaded {
+        Some((user, csrf, accessible, school)) => Ctx {
+            user: Some(user),
+            session_token,
+            csrf,
+            accessible,
+            path,
+            here,
+            school_name: Some(school),
+        },
+        None => Ctx {
+            user: None,
+            // A stale cookie is cleared below.
+            session_token,
+            csrf: anonymous_csrf(&state.csrf_secret, &pre_token),
+            accessible: mode_cookie.unwrap_or(false),
+            path,
+            here,
+            school_name: single_school(&state).await.unwrap_or(None),
+        },
+    };
+
+    if req.method() == Method::POST {
+        let is_form = req
+            .content_type()
+            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        let sent = if is_form {
+            let body = match req.take_body().into_bytes_limit(FORM_LIMIT).await {
+                Ok(b) => b,
+                Err(_) => {
+                    let page = super::layout::error_page(&ctx, StatusCode::PAYLOAD_TOO_LARGE);
+                    return Ok(page
+                        .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+                        .into_response());
+                }
+            };
+            let token = serde_urlencoded::from_bytes::<CsrfOnly>(&body)
+                .map(|f| f.csrf_token)
+                .unwrap_or_default();
+            req.set_body(body);
+            token
+        } else {
+            String::new()
+        };
+        if !constant_time_eq(&sent, &ctx.csrf) {
+            tracing::warn!(path = %ctx.path, "POST refused: missing or wrong CSRF token");
+            let page = super::layout::csrf_refused(&ctx);
+            return Ok(page.with_status(StatusCode::FORBIDDEN).into_response());
+        }
+    }
+
+    req.set_data(ctx.clone());
+    let mut resp = match ep.call(req).await {
+        Ok(r) => r.into_response(),
+        Err(e) => e.into_response(),
+    };
+    let is_html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if resp.status().as_u16() >= 400 && !is_html {
+        let status = resp.status();
+        let retry = resp.headers().get(header::RETRY_AFTER).cloned();
+        resp = super::layout::error_page(&ctx, status)
+            .with_status(status)
+            .into_response();
+        if let Some(r) = retry {
+            resp.headers_mut().insert(header::RETRY_AFTER, r);
+        }
+    }
+    if pre_is_new {
+        append_cookie(
+            &mut resp,
+            &session::set_cookie(names.pre, &pre_token, state.settings.secure_cookies, None),
+        );
+    }
+    if ctx.user.is_none()
+        && ctx.session_token.is_some()
+        && !resp.headers().contains_key("x-portee-session-set")
+    {
+        append_cookie(
+            &mut resp,
+            &session::set_cookie(names.session, "", state.settings.secure_cookies, Some(0)),
+        );
+    }
+    resp.headers_mut().remove("x-portee-session-set");
+    Ok(resp)
+}
+
+/// Adds a `Set-Cookie` header without replacing the others.
+pub fn append_cookie(resp: &mut Response, value: &str) {
+    if let Ok(v) = header::HeaderValue::from_str(value) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// Marks a response that sets a new session cookie, so the middleware does not clear it.
+pub fn mark_session_set(resp: &mut Response) {
+    resp.headers_mut().insert(
+        "x-portee-session-set",
+        header::HeaderValue::from_static("1"),
+    );
+}

@@ -1,0 +1,228 @@
+//! The page shell: skip link, header with the school's name, main menu, one `main`
+//! with one `h1`, footer with the display-mode switch. Error pages live here too.
+
+use maud::{DOCTYPE, Markup, html};
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+
+use super::Ctx;
+use super::assets;
+use super::components::csrf_field;
+
+pub const PORTAL: &str = "Portail famille";
+
+/// One entry of the main menu, in the order of the manual. Only pages that exist.
+struct MenuItem {
+    href: &'static str,
+    label: &'static str,
+}
+
+const FAMILY_MENU: &[MenuItem] = &[
+    MenuItem {
+        href: "/accueil",
+        label: "Accueil",
+    },
+    MenuItem {
+        href: "/eleves",
+        label: "Élèves",
+    },
+    MenuItem {
+        href: "/accessibilite",
+        label: "Accessibilité",
+    },
+    MenuItem {
+        href: "/mot-de-passe",
+        label: "Mot de passe",
+    },
+];
+
+const ANONYMOUS_MENU: &[MenuItem] = &[
+    MenuItem {
+        href: "/connexion",
+        label: "Connexion",
+    },
+    MenuItem {
+        href: "/mot-de-passe-perdu",
+        label: "Mot de passe perdu",
+    },
+    MenuItem {
+        href: "/accessibilite",
+        label: "Aide – Accessibilité",
+    },
+];
+
+/// Is `href` the current page or one of its sub-pages?
+fn is_current(path: &str, href: &str) -> bool {
+    path == href || (path.starts_with(href) && path[href.len()..].starts_with('/'))
+}
+
+/// A full page. `title` is the page's own part; the portal and school are appended.
+pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup {
+    let full_title = match &ctx.school_name {
+        Some(s) => format!("{title} – {PORTAL} – {s}"),
+        None => format!("{title} – {PORTAL}"),
+    };
+    let full_title = if has_errors {
+        format!("Erreur\u{a0}: {full_title}")
+    } else {
+        full_title
+    };
+    let menu = if ctx.user.is_some() {
+        FAMILY_MENU
+    } else {
+        ANONYMOUS_MENU
+    };
+    html! {
+        (DOCTYPE)
+        html lang="fr" class=[ctx.accessible.then_some("mode-accessible")] {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (full_title) }
+                link rel="stylesheet" href=(assets::url("portee.css"));
+                link rel="icon" href=(assets::url("favicon.svg")) type="image/svg+xml";
+                @if !ctx.accessible {
+                    meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"historyCacheSize":0,"allowEval":false}"#;
+                    script src=(assets::url("htmx.min.js")) defer {}
+                }
+                script src=(assets::url("portee.js")) defer {}
+            }
+            body {
+                a.skip-link href="#contenu" { "Aller au contenu" }
+                header.site-header {
+                    p.school {
+                        a href=(if ctx.user.is_some() { "/accueil" } else { "/connexion" }) {
+                            (ctx.school_name.as_deref().unwrap_or(PORTAL))
+                        }
+                    }
+                    @if let Some(u) = &ctx.user {
+                        p.who { "Connecté\u{a0}: " (u.display_name()) }
+                    }
+                    nav aria-label="Menu principal" hx-boost="true" {
+                        ul.menu {
+                            @for item in menu {
+                                li {
+                                    a href=(item.href)
+                                        aria-current=[is_current(&ctx.path, item.href).then_some("page")] {
+                                        (item.label)
+                                    }
+                                }
+                            }
+                            @if ctx.user.is_some() {
+                                li {
+                                    form method="post" action="/deconnexion" hx-boost="false" {
+                                        (csrf_field(&ctx.csrf))
+                                        button.link-button type="submit" { "Déconnexion" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                main #contenu tabindex="-1" {
+                    (content)
+                }
+                footer.site-footer {
+                    form method="post" action="/affichage" hx-boost="false" {
+                        (csrf_field(&ctx.csrf))
+                        input type="hidden" name="retour" value=(ctx.here);
+                        button type="submit" {
+                            @if ctx.accessible { "Désactiver le mode accessible" }
+                            @else { "Activer le mode accessible" }
+                        }
+                    }
+                    p { a href="/accessibilite" { "Aide et accessibilité" } }
+                    p.made-with { (PORTAL) " – Portée" }
+                }
+            }
+        }
+    }
+}
+
+fn status_text(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => (
+            "Demande incorrecte",
+            "Le navigateur a envoyé une demande que le portail ne comprend pas. Revenez à la page précédente et recommencez.",
+        ),
+        403 => (
+            "Accès refusé",
+            "Vous n'avez pas accès à cette page avec ce compte.",
+        ),
+        404 => (
+            "Page introuvable",
+            "Cette page n'existe pas ou n'existe plus. Vérifiez l'adresse, ou repartez de l'accueil.",
+        ),
+        405 => (
+            "Action impossible",
+            "Cette adresse ne permet pas cette action. Repartez de l'accueil.",
+        ),
+        413 => (
+            "Envoi trop volumineux",
+            "Ce que vous avez envoyé dépasse la taille acceptée.",
+        ),
+        429 => (
+            "Trop de tentatives",
+            "Vous avez fait trop de tentatives en peu de temps. Patientez une minute, puis recommencez.",
+        ),
+        _ => (
+            "Service momentanément indisponible",
+            "Le portail a rencontré un problème. Réessayez dans quelques instants ; si cela se reproduit, prévenez l'école.",
+        ),
+    }
+}
+
+/// A page for a bare error status.
+pub fn error_page(ctx: &Ctx, status: StatusCode) -> Markup {
+    let (title, text) = status_text(status);
+    let home = if ctx.user.is_some() {
+        "/accueil"
+    } else {
+        "/connexion"
+    };
+    page(
+        ctx,
+        title,
+        false,
+        html! {
+            h1 { (title) }
+            p { (text) }
+            p { a href=(home) { "Retour à l'accueil" } }
+        },
+    )
+}
+
+/// When even the session could not be read (database down): no shell data at all.
+pub fn error_page_bare(status: StatusCode) -> Response {
+    let (title, text) = status_text(status);
+    html! {
+        (DOCTYPE)
+        html lang="fr" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – " (PORTAL) }
+                link rel="stylesheet" href=(assets::url("portee.css"));
+            }
+            body { main { h1 { (title) } p { (text) } } }
+        }
+    }
+    .with_status(status)
+    .with_header("Retry-After", "30")
+    .into_response()
+}
+
+/// A POST whose CSRF token is missing or wrong.
+pub fn csrf_refused(ctx: &Ctx) -> Markup {
+    page(
+        ctx,
+        "Formulaire expiré",
+        false,
+        html! {
+            h1 { "Formulaire expiré" }
+            p { "Ce formulaire a expiré, ou votre navigateur n'a pas envoyé le cookie de sécurité du portail. Rien n'a été enregistré." }
+            p { "Revenez à la page, rechargez-la, puis recommencez. Si le problème persiste, vérifiez que votre navigateur accepte les cookies de ce site." }
+            p { a href=(crate::web::safe_return_path(&ctx.here)) { "Revenir à la page" } }
+        },
+    )
+}

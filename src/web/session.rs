@@ -1,0 +1,119 @@
+//! Tokens, cookies and the database side of sessions.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+use crate::db::{self, Pool};
+
+/// A session ends after this long without a request.
+pub const IDLE_SECONDS: i64 = 60 * 60;
+/// And in any case this long after login.
+pub const ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
+/// `last_seen_at` is written at most this often, so reads stay reads.
+pub const TOUCH_EVERY_SECONDS: i64 = 60;
+
+/// 256 random bits, URL-safe.
+pub fn random_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What the database stores instead of a token.
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The CSRF token of an anonymous visitor: bound to their pre-session cookie by a key
+/// only the servers know, so another site can neither read nor forge it.
+pub fn anonymous_csrf(secret: &str, pre_token: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(b"csrf:");
+    mac.update(pre_token.as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// Compares without leaking, through timing, how much of the token matched.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Cookie names: `__Host-` prefixed when cookies are Secure (the browser then also
+/// refuses them from subdomains and insecure pages).
+#[derive(Clone, Debug)]
+pub struct CookieNames {
+    pub session: &'static str,
+    pub pre: &'static str,
+    pub mode: &'static str,
+}
+
+impl CookieNames {
+    pub fn new(secure: bool) -> Self {
+        if secure {
+            CookieNames {
+                session: "__Host-portee_session",
+                pre: "__Host-portee_pre",
+                mode: "__Host-portee_mode",
+            }
+        } else {
+            CookieNames {
+                session: "portee_session",
+                pre: "portee_pre",
+                mode: "portee_mode",
+            }
+        }
+    }
+}
+
+/// A `Set-Cookie` value. `max_age` None: until the browser closes; Some(0): delete.
+pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    c
+}
+
+/// Reads one cookie from a `Cookie` header.
+pub fn read_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+/// Creates a session for `account_id` and returns its token (for the cookie).
+pub async fn create(pool: &Pool, account_id: i64) -> sqlx::Result<String> {
+    let token = random_token();
+    let now = db::now();
+    sqlx::query(
+        "insert into session (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at) \
+         values ($1, $2, $3, $4, $4, $5)",
+    )
+    .bind(hash_token(&token))
+    .bind(account_id)
+    .bind(random_token())
+    .bind(now)
+    .bind(now + ABSOLUTE_SECONDS)
+    .execute(pool)
+    .await?;
+    Ok(token)
+}
+
+/// Destroys one session (logout, rotation at login).
+pub async fn destroy(pool: &Pool, token: &str) -> sqlx::Result<()> {
+    sqlx::query("delete from session where token_hash = $1")
+        .bind(hash_token(token))
+        .execute(pool)
+        .await?;
+    Ok(())
+}
