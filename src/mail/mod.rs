@@ -7,8 +7,8 @@ pub mod templates;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox};
+use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::AnyConnection;
 use tokio::sync::Notify;
@@ -80,10 +80,8 @@ impl Mailer {
             .to(to.parse()?)
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
-            .body(
-                Body::new_with_encoding(body.to_owned(), ContentTransferEncoding::EightBit)
-                    .map_err(|_| anyhow::anyhow!("the mail body cannot be sent as 8bit"))?,
-            )?;
+            // lettre picks 7bit, quoted-printable or base64 to suit the text.
+            .body(body.to_owned())?;
         match &self.transport {
             Transport::Smtp(t) => {
                 t.send(message).await?;

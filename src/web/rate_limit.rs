@@ -80,15 +80,15 @@ pub fn too_many(ctx: &Ctx, seconds: u64) -> Response {
 pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
     if req.method() == Method::POST && LIMITED.contains(&req.uri().path()) {
         let ip = req.remote_addr().as_socket_addr().map(|a| a.ip());
-        if let (Some(ip), Some(limiter)) = (ip, req.data::<Arc<IpLimiter>>()) {
-            if let Err(wait) = limiter.check(ip) {
-                tracing::warn!(%ip, path = req.uri().path(), "rate limited");
-                let ctx = req.data::<Ctx>().cloned();
-                return Ok(match ctx {
-                    Some(c) => too_many(&c, wait),
-                    None => StatusCode::TOO_MANY_REQUESTS.into_response(),
-                });
-            }
+        if let (Some(ip), Some(limiter)) = (ip, req.data::<Arc<IpLimiter>>())
+            && let Err(wait) = limiter.check(ip)
+        {
+            tracing::warn!(%ip, path = req.uri().path(), "rate limited");
+            let ctx = req.data::<Ctx>().cloned();
+            return Ok(match ctx {
+                Some(c) => too_many(&c, wait),
+                None => StatusCode::TOO_MANY_REQUESTS.into_response(),
+            });
         }
     }
     Ok(ep.call(req).await?.into_response())

@@ -1,0 +1,263 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use portee::app::Application;
+use portee::config::{MailTransport, Settings};
+use portee::db::Pool;
+use reqwest::{Client, Response, StatusCode};
+
+pub const PASSWORD: &str = "Valognes2026";
+/// What mailed links start with (tests replace it by the real address).
+pub const BASE_URL: &str = "http://portail.test";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    pub pool: Pool,
+    pub mail_dir: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Options {
+    pub rate_per_minute: u32,
+    pub smtp_url: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            rate_per_minute: 1000,
+            smtp_url: None,
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mail_dir = dir.path().join("mail");
+    let db_url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+    let settings = Settings {
+        database_url: portee::config::Secret(db_url.clone()),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        base_url: BASE_URL.to_owned(),
+        mail: match options.smtp_url {
+            Some(u) => MailTransport::Smtp(portee::config::Secret(u)),
+            None => MailTransport::Dir(mail_dir.clone()),
+        },
+        mail_from: "Portail famille <portail@example.org>".to_owned(),
+        secure_cookies: false,
+        login_rate_per_minute: options.rate_per_minute,
+    };
+    let pool = portee::db::connect(&db_url).await.expect("database");
+    portee::db::migrate(&pool).await.expect("migrations");
+    portee::demo::seed(&pool).await.expect("demo data");
+    let app = Application::build_with_pool(settings, pool.clone())
+        .await
+        .expect("application");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: new_client(),
+        pool,
+        mail_dir,
+        _dir: dir,
+    }
+}
+
+/// A browser: keeps cookies, does not follow redirects (tests check them).
+pub fn new_client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the first `csrf_token` field of a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("a csrf_token field") + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_owned()
+}
+
+/// The `<main>` element of a page (what differs between two answers, without tokens).
+pub fn main_of(html: &str) -> String {
+    let start = html.find("<main").expect("a main element");
+    let end = html.find("</main>").expect("main closes") + "</main>".len();
+    html[start..end].to_owned()
+}
+
+/// The `<title>` of a page.
+pub fn title_of(html: &str) -> String {
+    let start = html.find("<title>").expect("a title") + "<title>".len();
+    let end = html.find("</title>").unwrap();
+    html[start..end].to_owned()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.get_with(&self.client, path).await
+    }
+
+    pub async fn get_with(&self, client: &Client, path: &str) -> Response {
+        client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_html(&self, client: &Client, path: &str) -> String {
+        self.get_with(client, path).await.text().await.unwrap()
+    }
+
+    /// Submits a form found at `page` (its CSRF token is read from the page first).
+    pub async fn post_form(
+        &self,
+        client: &Client,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let html = self.get_html(client, page).await;
+        let token = csrf_of(&html);
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        client
+            .post(self.url(action))
+            .form(&all)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn login_with(&self, client: &Client, identifier: &str, password: &str) -> Response {
+        self.post_form(
+            client,
+            "/connexion",
+            "/connexion",
+            &[
+                ("site", "valognes"),
+                ("identifiant", identifier),
+                ("mot_de_passe", password),
+            ],
+        )
+        .await
+    }
+
+    pub async fn login(&self, identifier: &str, password: &str) -> Response {
+        self.login_with(&self.client, identifier, password).await
+    }
+
+    pub async fn request_reset(&self, client: &Client, identifier: &str, email: &str) -> Response {
+        self.post_form(
+            client,
+            "/mot-de-passe-perdu",
+            "/mot-de-passe-perdu",
+            &[
+                ("site", "valognes"),
+                ("identifiant", identifier),
+                ("email", email),
+            ],
+        )
+        .await
+    }
+
+    /// Every mail written so far, as raw text.
+    pub fn mails(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(&self.mail_dir) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .map(|raw| decode_mail(&raw))
+            .collect()
+    }
+
+    /// Waits (up to 10 s) until `n` mails to `to` were written, and returns them.
+    pub async fn wait_for_mails(&self, to: &str, n: usize) -> Vec<String> {
+        for _ in 0..100 {
+            let found: Vec<String> = self
+                .mails()
+                .into_iter()
+                .filter(|m| m.contains(&format!("To: {to}")))
+                .collect();
+            if found.len() >= n {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "expected {n} mail(s) to {to}, found {:?}",
+            self.mails().len()
+        );
+    }
+
+    /// The reset link of a mail, pointing at this test server, as a path.
+    pub fn reset_path(mail: &str) -> String {
+        let start = mail.find(BASE_URL).expect("a link in the mail") + BASE_URL.len();
+        let rest = &mail[start..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        rest[..end].to_owned()
+    }
+
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&self.pool).await.unwrap();
+        n
+    }
+}
+
+pub fn assert_redirect(resp: &Response, location: &str) {
+    assert_eq!(
+        resp.status(),
+        StatusCode::SEE_OTHER,
+        "expected a redirect to {location}"
+    );
+    assert_eq!(resp.headers()["location"], location);
+}
+
+/// A mail as a person reads it: headers as they are, the body decoded from
+/// quoted-printable or base64, line endings made plain.
+pub fn decode_mail(raw: &str) -> String {
+    let raw = raw.replace("\r\n", "\n");
+    let Some((head, body)) = raw.split_once("\n\n") else {
+        return raw;
+    };
+    let lower = head.to_ascii_lowercase();
+    let bytes: Vec<u8> = if lower.contains("content-transfer-encoding: quoted-printable") {
+        let joined = body.replace("=\n", "");
+        let b = joined.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'=' && i + 2 < b.len() {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz");
+                if let Ok(v) = u8::from_str_radix(hex, 16) {
+                    out.push(v);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(b[i]);
+            i += 1;
+        }
+        out
+    } else if lower.contains("content-transfer-encoding: base64") {
+        use base64::Engine;
+        let compact: String = body.split_whitespace().collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .unwrap_or_default()
+    } else {
+        body.as_bytes().to_vec()
+    };
+    format!("{head}\n\n{}", String::from_utf8_lossy(&bytes))
+}

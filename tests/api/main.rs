@@ -1,0 +1,12 @@
+//! Integration tests: each boots the real application on a random port with a fresh
+//! SQLite database and the demo school, and speaks HTTP to it.
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod display;
+mod mail;
+mod password;
+mod security;
+mod students;
