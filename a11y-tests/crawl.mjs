@@ -1,0 +1,257 @@
+// Accessibility audit of the whole portal.
+//
+// Crawls every page reachable by links from /connexion, anonymous and logged in, in both
+// display modes (standard and accessible), submits every form that has fields empty to
+// audit its error state, follows a real password-reset mail to audit that page too, and
+// runs pa11y with both runners (HTML_CodeSniffer and axe, WCAG 2 AA) on each. Any error
+// fails the audit. New pages are found by the crawl: there is no list to keep up to date.
+//
+// Environment: PORTEE_URL (default http://127.0.0.1:8080), CHROMIUM (default
+// /usr/bin/chromium), PORTEE_MAIL_DIR (the demo's mail folder; the reset page is
+// skipped when unset), A11Y_REPORT (a JSON file to write the full results to).
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pa11y from 'pa11y';
+import puppeteer from 'puppeteer';
+
+const BASE = (process.env.PORTEE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const MAIL_DIR = process.env.PORTEE_MAIL_DIR || '';
+const IDENTIFIER = 'abarre1';
+const PASSWORD = 'Valognes2026';
+const MAX_PAGES = 300;
+
+const PA11Y = {
+  runners: ['htmlcs', 'axe'],
+  standard: 'WCAG2AA',
+  timeout: 60000,
+  includeWarnings: false,
+  includeNotices: false,
+};
+
+const results = [];
+
+function log(...args) {
+  console.log(...args);
+}
+
+/** Same-origin page links of the current page, without fragments or assets. */
+async function pageLinks(page) {
+  const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.href));
+  const out = new Set();
+  for (const href of hrefs) {
+    let u;
+    try { u = new URL(href); } catch { continue; }
+    if (u.origin !== new URL(BASE).origin) continue;
+    if (u.pathname.startsWith('/static/')) continue;
+    u.hash = '';
+    out.add(u.pathname + u.search);
+  }
+  return [...out];
+}
+
+/** Runs both runners on the page as it is now (or after loading `url`). */
+async function audit(browser, page, label, url, ignoreUrl) {
+  const result = await pa11y(BASE + url, { ...PA11Y, browser, page, ignoreUrl });
+  const errors = result.issues.filter((i) => i.type === 'error');
+  results.push({ label, url, errors });
+  const mark = errors.length === 0 ? 'ok  ' : 'FAIL';
+  log(`${mark} [${label}] ${url}${ignoreUrl ? ' (after submit)' : ''}: ${errors.length} error(s)`);
+  for (const e of errors) {
+    log(`       ${e.runner} ${e.code}\n         ${e.message}\n         at ${e.selector}`);
+  }
+}
+
+/** Submits form number `index` of `url` with its fields emptied; audits the answer. */
+async function auditFormErrors(browser, page, label, url, index) {
+  await page.goto(BASE + url, { waitUntil: 'load' });
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.evaluate((i) => {
+      const form = document.forms[i];
+      for (const el of form.elements) {
+        if (el.type === 'hidden' || el.type === 'submit' || el.type === 'button') continue;
+        if (el.tagName === 'SELECT') el.selectedIndex = 0;
+        else if (el.type === 'checkbox' || el.type === 'radio') el.checked = false;
+        else el.value = '';
+      }
+      HTMLFormElement.prototype.submit.call(form);
+    }, index),
+  ]);
+  await audit(browser, page, label, `${url} [form ${index + 1}, empty]`, true);
+}
+
+/** Indexes of the forms of the current page that have fields a person fills in. */
+async function formsWithFields(page) {
+  return page.$$eval('form', (forms) =>
+    forms
+      .map((f, i) => [f, i])
+      .filter(([f]) =>
+        [...f.elements].some((el) => !['hidden', 'submit', 'button'].includes(el.type) && el.tagName !== 'BUTTON'))
+      .map(([, i]) => i));
+}
+
+async function isAccessible(page) {
+  return page.$eval('html', (h) => h.classList.contains('mode-accessible'));
+}
+
+/** Presses the footer's display-mode button until the page is in the wanted mode. */
+async function setMode(page, accessible) {
+  if ((await isAccessible(page)) === accessible) return;
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.click('form[action="/affichage"] button'),
+  ]);
+  if ((await isAccessible(page)) !== accessible) throw new Error('display mode did not switch');
+}
+
+async function login(page) {
+  await page.goto(BASE + '/connexion', { waitUntil: 'load' });
+  if (await page.$('select[name="site"]')) await page.select('select[name="site"]', 'valognes');
+  await page.type('input[name="identifiant"]', IDENTIFIER);
+  await page.type('input[name="mot_de_passe"]', PASSWORD);
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.click('form[action="/connexion"] button[type="submit"]'),
+  ]);
+  if (!page.url().endsWith('/accueil')) throw new Error(`login failed, landed on ${page.url()}`);
+}
+
+/** Breadth-first crawl from `start`, auditing each page and each form's error state. */
+async function crawl(browser, page, label, start) {
+  const seen = new Set([start]);
+  const queue = [start];
+  const formsDone = new Set();
+  while (queue.length > 0 && seen.size <= MAX_PAGES) {
+    const url = queue.shift();
+    await audit(browser, page, label, url, false);
+    for (const link of await pageLinks(page)) {
+      if (!seen.has(link)) {
+        seen.add(link);
+        queue.push(link);
+      }
+    }
+    const pathOnly = url.split('?')[0];
+    for (const i of await formsWithFields(page)) {
+      const key = `${pathOnly}#${i}`;
+      if (formsDone.has(key)) continue;
+      formsDone.add(key);
+      await auditFormErrors(browser, page, label, url, i);
+    }
+  }
+  return seen.size;
+}
+
+/** The newest reset link in the demo's mail folder (quoted-printable decoded). */
+function newestResetLink(since) {
+  const files = fs.readdirSync(MAIL_DIR)
+    .filter((f) => f.endsWith('.eml'))
+    .map((f) => path.join(MAIL_DIR, f))
+    .filter((f) => fs.statSync(f).mtimeMs >= since)
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  for (const f of files) {
+    const text = fs.readFileSync(f, 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+    const m = text.match(/https?:\/\/[^\s]+(\/reinitialisation\?jeton=[A-Za-z0-9_-]+)/);
+    if (m) return m[1];
+  }
+  return null;
+}
+
+/** Asks for a reset link as a family would, and audits the page the mail leads to. */
+async function auditResetPage(browser, page, label) {
+  const since = Date.now() - 1000;
+  await page.goto(BASE + '/mot-de-passe-perdu', { waitUntil: 'load' });
+  if (await page.$('select[name="site"]')) await page.select('select[name="site"]', 'valognes');
+  await page.type('input[name="identifiant"]', IDENTIFIER);
+  await page.type('input[name="email"]', 'jeremie.abarre@example.org');
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.click('form[action="/mot-de-passe-perdu"] button[type="submit"]'),
+  ]);
+  let link = null;
+  for (let i = 0; i < 50 && !link; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    link = newestResetLink(since);
+  }
+  if (!link) throw new Error(`no reset mail appeared in ${MAIL_DIR}`);
+  await audit(browser, page, label, '/mot-de-passe-perdu/envoye', true);
+  await audit(browser, page, label, link, false);
+  await auditFormErrors(browser, page, label, link, 0);
+  // A link that does not work (forged) has its own page.
+  await audit(browser, page, label, '/reinitialisation?jeton=invalide', false);
+  return 4;
+}
+
+/** Proves both runners are live: a page with known faults must be reported by each. */
+async function canary(browser) {
+  const page = await browser.newPage();
+  await page.setContent(
+    '<!DOCTYPE html><html><head><title>x</title></head><body><img src="x.png"><input type="text"></body></html>');
+  const result = await pa11y(BASE + '/canary', { ...PA11Y, browser, page, ignoreUrl: true });
+  await page.close();
+  const runners = new Set(result.issues.filter((i) => i.type === 'error').map((i) => i.runner));
+  if (!runners.has('htmlcs') || !runners.has('axe')) {
+    throw new Error(`the audit tools missed known faults (runners that reported: ${[...runners].join(', ') || 'none'})`);
+  }
+  log('canary: both runners report the faults of a known-bad page');
+}
+
+async function main() {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'portee-a11y-'));
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    userDataDir: profile,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  let pages = 0;
+  try {
+    await canary(browser);
+    for (const accessible of [false, true]) {
+      const mode = accessible ? 'accessible' : 'standard';
+
+      const anon = await browser.createBrowserContext();
+      const anonPage = await anon.newPage();
+      await anonPage.goto(BASE + '/connexion', { waitUntil: 'load' });
+      await setMode(anonPage, accessible);
+      pages += await crawl(browser, anonPage, `anonymous, ${mode}`, '/connexion');
+      await audit(browser, anonPage, `anonymous, ${mode}`, '/page-inexistante', false);
+      if (MAIL_DIR) pages += await auditResetPage(browser, anonPage, `anonymous, ${mode}`);
+      await anon.close();
+
+      const user = await browser.createBrowserContext();
+      const userPage = await user.newPage();
+      await login(userPage);
+      await setMode(userPage, accessible);
+      pages += await crawl(browser, userPage, `logged in, ${mode}`, '/accueil');
+      await Promise.all([
+        userPage.waitForNavigation({ waitUntil: 'load' }),
+        userPage.click('form[action="/deconnexion"] button'),
+      ]);
+      await audit(browser, userPage, `logged out, ${mode}`, '/connexion?info=deconnexion', true);
+      // Leave the demo account in the standard mode, as it was.
+      await login(userPage);
+      await setMode(userPage, false);
+      await user.close();
+    }
+  } finally {
+    await browser.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+  if (process.env.A11Y_REPORT) {
+    fs.writeFileSync(process.env.A11Y_REPORT, JSON.stringify(results, null, 2));
+  }
+  const failed = results.filter((r) => r.errors.length > 0).length;
+  const passed = results.length - failed;
+  log(`\nAudited ${results.length} page states (${pages} URLs crawled) with HTML_CodeSniffer and axe, WCAG2AA.`);
+  log(`a11y: ${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(2);
+});
