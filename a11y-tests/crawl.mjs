@@ -107,16 +107,31 @@ async function setMode(page, accessible) {
   if ((await isAccessible(page)) !== accessible) throw new Error('display mode did not switch');
 }
 
-async function login(page) {
-  await page.goto(BASE + '/connexion', { waitUntil: 'load' });
+/** The two kinds of account, each with its own login page and first page. */
+const FAMILY = { label: 'family', login: '/connexion', identifier: IDENTIFIER, home: '/accueil' };
+const STAFF = { label: 'staff', login: '/gestion/connexion', identifier: 'admin', home: '/gestion' };
+
+async function login(page, who = FAMILY) {
+  await page.goto(BASE + who.login, { waitUntil: 'load' });
   if (await page.$('select[name="site"]')) await page.select('select[name="site"]', 'valognes');
-  await page.type('input[name="identifiant"]', IDENTIFIER);
+  await page.type('input[name="identifiant"]', who.identifier);
   await page.type('input[name="mot_de_passe"]', PASSWORD);
   await Promise.all([
     page.waitForNavigation({ waitUntil: 'load' }),
-    page.click('form[action="/connexion"] button[type="submit"]'),
+    page.click(`form[action="${who.login}"] button[type="submit"]`),
   ]);
-  if (!page.url().endsWith('/accueil')) throw new Error(`login failed, landed on ${page.url()}`);
+  if (!page.url().endsWith(who.home)) throw new Error(`login failed, landed on ${page.url()}`);
+}
+
+/** A real change on the family record, so pages show their pending-change markers. */
+async function requestAChange(page) {
+  await page.goto(BASE + '/famille', { waitUntil: 'load' });
+  await page.$eval('#champ-profession', (e) => { e.value = 'Apiculteur et musicien'; });
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.click('form.record-form button[type="submit"]'),
+  ]);
+  if (!page.url().includes('info=demande-enregistree')) throw new Error(`change not saved: ${page.url()}`);
 }
 
 /** Breadth-first crawl from `start`, auditing each page and each form's error state. */
@@ -226,6 +241,7 @@ async function main() {
       const userPage = await user.newPage();
       await login(userPage);
       await setMode(userPage, accessible);
+      if (!accessible) await requestAChange(userPage);
       pages += await crawl(browser, userPage, `logged in, ${mode}`, '/accueil');
       await Promise.all([
         userPage.waitForNavigation({ waitUntil: 'load' }),
@@ -236,6 +252,14 @@ async function main() {
       await login(userPage);
       await setMode(userPage, false);
       await user.close();
+
+      const staff = await browser.createBrowserContext();
+      const staffPage = await staff.newPage();
+      await login(staffPage, STAFF);
+      await setMode(staffPage, accessible);
+      pages += await crawl(browser, staffPage, `staff, ${mode}`, '/gestion');
+      await setMode(staffPage, false);
+      await staff.close();
     }
   } finally {
     await browser.close();

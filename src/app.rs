@@ -33,7 +33,9 @@ fn routes() -> Route {
     let route = Route::new().at("/static/:version/:name", get(assets::serve));
     let route = features::home::routes(route);
     let route = features::auth::routes(route);
+    let route = features::family::routes(route);
     let route = features::students::routes(route);
+    let route = features::staff::routes(route);
     features::accessibility::routes(route)
 }
 

@@ -146,6 +146,16 @@ struct P<'a> {
     student: bool,
 }
 
+#[derive(Default)]
+struct Details<'a> {
+    situation: Option<&'a str>,
+    socio: Option<&'a str>,
+    image: Option<&'a str>,
+    exit: Option<&'a str>,
+    guardian_contact: Option<&'a str>,
+    birth_place: Option<&'a str>,
+}
+
 struct Seeder<'a> {
     pool: &'a Pool,
     next_id: i64,
@@ -197,6 +207,24 @@ impl Seeder<'_> {
         Ok(id)
     }
 
+    /// The Identité and Famille details the base insert leaves out.
+    async fn details(&mut self, person: i64, d: Details<'_>) -> anyhow::Result<()> {
+        sqlx::query(
+            "update person set family_situation = $1, socio_professional = $2, image_rights = $3, \
+             exit_authorisation = $4, use_guardian_contact = $5, birth_place = $6 where person_id = $7",
+        )
+        .bind(d.situation)
+        .bind(d.socio)
+        .bind(d.image)
+        .bind(d.exit)
+        .bind(d.guardian_contact)
+        .bind(d.birth_place)
+        .bind(person)
+        .execute(self.pool)
+        .await?;
+        Ok(())
+    }
+
     async fn account(
         &mut self,
         site: i64,
@@ -204,7 +232,7 @@ impl Seeder<'_> {
         family: Option<i64>,
         identifier: &str,
         staff: bool,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<i64> {
         let id = self.id();
         sqlx::query(
             "insert into account (account_id, site_id, person_id, family_id, identifier, password_hash, is_staff, created_at) \
@@ -213,7 +241,7 @@ impl Seeder<'_> {
         .bind(id).bind(site).bind(person).bind(family).bind(identifier).bind(&self.hash)
         .bind(i64::from(staff)).bind(self.now)
         .execute(self.pool).await?;
-        Ok(())
+        Ok(id)
     }
 }
 
@@ -264,40 +292,61 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
                 address: Some("19 rue de Paris".into()),
                 postal: Some("45000"),
                 city: Some("ORLÉANS"),
-                home: Some("0238550238"),
-                work: Some("0601020304"),
+                home: Some("+33238550238"),
+                work: Some("+33601020304"),
                 profession: Some("Apiculteur"),
                 guardian: true,
                 ..P::default()
             },
         )
         .await?;
-    s.person(
-        valognes,
-        abarre,
-        P {
-            civility: "MME",
-            last: "ABARRE",
-            first: "Irina",
-            birth: Some("2009-03-12"),
-            student: true,
-            ..P::default()
+    s.details(
+        jeremie,
+        Details {
+            situation: Some("marie"),
+            socio: Some("agriculteur"),
+            ..Details::default()
         },
     )
     .await?;
-    s.person(
-        valognes,
-        abarre,
-        P {
-            civility: "M",
-            last: "ABARRE",
-            first: "Hugo",
-            birth: Some("2013-09-05"),
-            student: true,
-            ..P::default()
-        },
-    )
-    .await?;
+    let irina = s
+        .person(
+            valognes,
+            abarre,
+            P {
+                civility: "MME",
+                last: "ABARRE",
+                first: "Irina",
+                birth: Some("2009-03-12"),
+                student: true,
+                ..P::default()
+            },
+        )
+        .await?;
+    let hugo = s
+        .person(
+            valognes,
+            abarre,
+            P {
+                civility: "M",
+                last: "ABARRE",
+                first: "Hugo",
+                birth: Some("2013-09-05"),
+                student: true,
+                ..P::default()
+            },
+        )
+        .await?;
+    for (child, exit) in [(irina, "1"), (hugo, "0")] {
+        let d = Details {
+            image: Some("1"),
+            exit: Some(exit),
+            guardian_contact: Some("1"),
+            birth_place: Some("Orléans"),
+            ..Details::default()
+        };
+        s.details(child, d).await?;
+    }
     s.account(valognes, Some(jeremie), Some(abarre), "abarre1", false)
         .await?;
 
@@ -316,7 +365,7 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
                 address: Some("56 rue des Lilas".into()),
                 postal: Some("63000"),
                 city: Some("CLERMONT-FERRAND"),
-                mobile: Some("0606060606".into()),
+                mobile: Some("+33606060606".into()),
                 guardian: true,
                 student: true,
                 ..P::default()
@@ -325,12 +374,21 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
         .await?;
     s.account(valognes, Some(amelia), Some(torre), "torre1", false)
         .await?;
+    let d = Details {
+        situation: Some("celibataire"),
+        image: Some("1"),
+        exit: Some("0"),
+        birth_place: Some("Clermont-Ferrand"),
+        ..Details::default()
+    };
+    s.details(amelia, d).await?;
 
     // Staff.
     s.account(valognes, None, None, "admin", true).await?;
 
     // Generated families: 42 at Valognes, 6 at the second school.
     let mut rng = Lcg(2026);
+    let mut first_generated: Option<(i64, i64, i64, String)> = None;
     let mut taken: Vec<(i64, String)> =
         vec![(valognes, "abarre1".into()), (valognes, "torre1".into())];
     for (site, count) in [(valognes, 42), (conservatoire, 6)] {
@@ -367,7 +425,7 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
                         )),
                         postal: Some(postal),
                         city: Some(city),
-                        mobile: Some(format!("06{:08}", 10_000_000 + n * 7919)),
+                        mobile: Some(format!("+336{:08}", 10_000_000 + n * 7919)),
                         guardian: true,
                         ..P::default()
                     },
@@ -395,9 +453,36 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
                 )
                 .await?;
             }
-            s.account(site, Some(guardian), Some(fam), &identifier, false)
+            let account = s
+                .account(site, Some(guardian), Some(fam), &identifier, false)
                 .await?;
+            if first_generated.is_none() && site == valognes {
+                first_generated = Some((
+                    fam,
+                    guardian,
+                    account,
+                    format!("+336{:08}", 10_000_000 + n * 7919),
+                ));
+            }
         }
+    }
+
+    // One change waiting in the staff queue: a family gave a new mobile number.
+    if let Some((family, person, account, old_mobile)) = first_generated {
+        let request = s.id();
+        sqlx::query(
+            "insert into change_request (change_request_id, site_id, family_id, person_id, requested_by, status, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, 'pending', $6, $6)",
+        )
+        .bind(request).bind(valognes).bind(family).bind(person).bind(account).bind(s.now - 86_400)
+        .execute(pool).await?;
+        let item = s.id();
+        sqlx::query(
+            "insert into change_item (change_item_id, change_request_id, field, old_value, new_value, status, created_at) \
+             values ($1, $2, 'phone_mobile', $3, '+33699887766', 'pending', $4)",
+        )
+        .bind(item).bind(request).bind(old_mobile).bind(s.now - 86_400)
+        .execute(pool).await?;
     }
     Ok(true)
 }

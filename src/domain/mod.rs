@@ -1,10 +1,16 @@
 //! Parse-don't-validate types: a value of one of these types is known to be valid.
 
+pub mod date;
 pub mod email;
 pub mod password;
+pub mod phone;
+pub mod postal;
+pub mod text;
 
 pub use email::EmailAddress;
 pub use password::NewPassword;
+pub use phone::PhoneNumber;
+pub use postal::PostalCode;
 
 /// `2012-11-19` → `19/11/2012`; anything else is returned unchanged.
 pub fn french_date(iso: &str) -> String {
@@ -15,8 +21,41 @@ pub fn french_date(iso: &str) -> String {
     }
 }
 
+/// Unix seconds → "29/11/2026 à 08h45", in metropolitan French time (CET/CEST).
+pub fn french_datetime(unix: i64) -> String {
+    let utc =
+        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    // Summer time runs from the last Sunday of March to the last Sunday of October, 01:00 UTC.
+    let last_sunday = |month: time::Month| {
+        let mut d =
+            time::Date::from_calendar_date(utc.year(), month, 31).expect("31 March/October");
+        while d.weekday() != time::Weekday::Sunday {
+            d = d.previous_day().expect("a day before");
+        }
+        d.with_hms(1, 0, 0).expect("01:00").assume_utc()
+    };
+    let summer = utc >= last_sunday(time::Month::March) && utc < last_sunday(time::Month::October);
+    let local =
+        utc.to_offset(time::UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).expect("offset"));
+    format!(
+        "{:02}/{:02}/{} à {:02}h{:02}",
+        local.day(),
+        u8::from(local.month()),
+        local.year(),
+        local.hour(),
+        local.minute()
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn french_times_follow_summer_time() {
+        // 2026-11-29 07:45 UTC is 08:45 in Paris (winter); 2026-07-14 10:00 UTC is 12:00.
+        assert_eq!(super::french_datetime(1_795_938_300), "29/11/2026 à 08h45");
+        assert_eq!(super::french_datetime(1_784_023_200), "14/07/2026 à 12h00");
+    }
+
     #[test]
     fn french_dates_are_day_month_year() {
         assert_eq!(super::french_date("2012-11-19"), "19/11/2012");

@@ -2,5 +2,8 @@
 
 pub mod accessibility;
 pub mod auth;
+pub mod family;
 pub mod home;
+pub mod records;
+pub mod staff;
 pub mod students;

@@ -38,3 +38,69 @@ pub fn password_changed(to: &str, school: &str, identifier: &str, base_url: &str
         ),
     }
 }
+
+/// Acknowledges a family's change request, listing each change.
+pub fn change_acknowledged(
+    to: &str,
+    school: &str,
+    person: &str,
+    lines: &[(String, String, String)],
+) -> Outgoing {
+    let mut list = String::new();
+    for (label, old, new) in lines {
+        list.push_str(&format!("- {label} : {old} → {new}\n"));
+    }
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{school} – demande de modification reçue"),
+        body: format!(
+            "Bonjour,\n\n\
+             Nous avons bien reçu votre demande de modification de la fiche de {person} :\n\n\
+             {list}\n\
+             Ces modifications seront appliquées après validation par le personnel administratif de l'école. \
+             Vous recevrez un message quand elles auront été examinées.\n\n\
+             {school}\n"
+        ),
+    }
+}
+
+/// Tells the family what staff decided.
+pub fn change_decided(
+    school: &str,
+    person: &str,
+    accepted: &[(String, String)],
+    refused: &[(String, String)],
+    reason: &str,
+) -> Outgoing {
+    let mut body = format!(
+        "Bonjour,\n\nVotre demande de modification de la fiche de {person} a été examinée.\n\n"
+    );
+    if !accepted.is_empty() {
+        body.push_str("Modifications acceptées et enregistrées :\n");
+        for (label, value) in accepted {
+            body.push_str(&format!("- {label} : {value}\n"));
+        }
+        body.push('\n');
+    }
+    if !refused.is_empty() {
+        body.push_str("Modifications refusées :\n");
+        for (label, value) in refused {
+            body.push_str(&format!("- {label} : {value}\n"));
+        }
+        body.push('\n');
+    }
+    if !reason.is_empty() {
+        body.push_str(&format!("Motif indiqué par l'école : {reason}\n\n"));
+    }
+    body.push_str(&format!("{school}\n"));
+    let outcome = match (accepted.is_empty(), refused.is_empty()) {
+        (false, true) => "acceptée",
+        (true, _) => "refusée",
+        (false, false) => "acceptée en partie",
+    };
+    Outgoing {
+        to: String::new(),
+        subject: format!("{school} – demande de modification {outcome}"),
+        body,
+    }
+}

@@ -50,37 +50,73 @@ pub struct Field<'a> {
 
 impl Field<'_> {
     pub fn render(&self, errors: &Errors) -> Markup {
-        let id = field_id(self.name);
-        let hint_id = format!("{id}-aide");
-        let error_id = format!("{id}-erreur");
-        let error = errors.get(self.name);
-        let mut described = Vec::new();
-        if self.hint.is_some() {
-            described.push(hint_id.as_str());
-        }
-        if error.is_some() {
-            described.push(error_id.as_str());
-        }
-        let described = described.join(" ");
-        html! {
-            div.field.field-error[error.is_some()] {
-                label for=(id) {
-                    (self.label)
-                    @if self.required { " " abbr.required title="obligatoire" { "*" } }
+        self.render_with_note(errors, None)
+    }
+
+    /// With a note under the label (e.g. a change awaiting validation), read with the field.
+    pub fn render_with_note(&self, errors: &Errors, note: Option<Markup>) -> Markup {
+        field_block(
+            self.name,
+            self.label,
+            self.required,
+            self.hint,
+            errors,
+            note,
+            |described, invalid| {
+                html! {
+                    input id=(field_id(self.name)) name=(self.name) type=(self.kind)
+                        value=[(self.kind != "password").then_some(self.value)]
+                        autocomplete=(self.autocomplete)
+                        required[self.required]
+                        aria-describedby=[described]
+                        aria-invalid=[invalid.then_some("true")];
                 }
-                @if let Some(h) = self.hint { p.hint id=(hint_id) { (h) } }
-                @if let Some(e) = error {
-                    p.error-message id=(error_id) {
-                        span.visually-hidden { "Erreur\u{a0}: " } (e)
-                    }
-                }
-                input id=(id) name=(self.name) type=(self.kind)
-                    value=[(self.kind != "password").then_some(self.value)]
-                    autocomplete=(self.autocomplete)
-                    required[self.required]
-                    aria-describedby=[(!described.is_empty()).then_some(&described)]
-                    aria-invalid=[error.map(|_| "true")];
+            },
+        )
+    }
+}
+
+/// A labelled field: label, hint, note, error message, then the control, all tied
+/// together with `aria-describedby`. `control` receives the ids to describe it by.
+pub fn field_block(
+    name: &str,
+    label: &str,
+    required: bool,
+    hint: Option<&str>,
+    errors: &Errors,
+    note: Option<Markup>,
+    control: impl FnOnce(Option<String>, bool) -> Markup,
+) -> Markup {
+    let id = field_id(name);
+    let hint_id = format!("{id}-aide");
+    let note_id = format!("{id}-note");
+    let error_id = format!("{id}-erreur");
+    let error = errors.get(name);
+    let mut described = Vec::new();
+    if hint.is_some() {
+        described.push(hint_id.as_str());
+    }
+    if note.is_some() {
+        described.push(note_id.as_str());
+    }
+    if error.is_some() {
+        described.push(error_id.as_str());
+    }
+    let described = (!described.is_empty()).then(|| described.join(" "));
+    html! {
+        div.field.field-error[error.is_some()].field-pending[note.is_some()] {
+            label for=(id) {
+                (label)
+                @if required { " " abbr.required title="obligatoire" { "*" } }
             }
+            @if let Some(h) = hint { p.hint id=(hint_id) { (h) } }
+            @if let Some(n) = note { div.note id=(note_id) { (n) } }
+            @if let Some(e) = error {
+                p.error-message id=(error_id) {
+                    span.visually-hidden { "Erreur\u{a0}: " } (e)
+                }
+            }
+            (control(described, error.is_some()))
         }
     }
 }

@@ -67,6 +67,34 @@ impl<'a> FromRequest<'a> for CurrentUser {
     }
 }
 
+/// A family's account (guardian or adult student). Staff are sent to their own pages.
+pub struct FamilyUser(pub CurrentUser, pub i64);
+
+impl<'a> FromRequest<'a> for FamilyUser {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let user = CurrentUser::from_request(req, body).await?;
+        match user.family_id {
+            Some(f) if !user.is_staff => Ok(FamilyUser(user, f)),
+            _ => Err(poem::Error::from_response(super::see_other("/gestion"))),
+        }
+    }
+}
+
+/// A staff account. Families get 403; visitors, the staff login page.
+pub struct StaffUser(pub CurrentUser);
+
+impl<'a> FromRequest<'a> for StaffUser {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        match req.data::<Ctx>().and_then(|c| c.user.clone()) {
+            Some(u) if u.is_staff => Ok(StaffUser(u)),
+            Some(_) => Err(poem::Error::from_status(StatusCode::FORBIDDEN)),
+            None => Err(poem::Error::from_response(super::see_other(
+                "/gestion/connexion",
+            ))),
+        }
+    }
+}
+
 impl<'a> FromRequest<'a> for Ctx {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
         req.data::<Ctx>()

@@ -23,8 +23,27 @@ const FAMILY_MENU: &[MenuItem] = &[
         label: "Accueil",
     },
     MenuItem {
+        href: "/famille",
+        label: "Famille",
+    },
+    MenuItem {
         href: "/eleves",
         label: "Élèves",
+    },
+    MenuItem {
+        href: "/accessibilite",
+        label: "Accessibilité",
+    },
+    MenuItem {
+        href: "/mot-de-passe",
+        label: "Mot de passe",
+    },
+];
+
+const STAFF_MENU: &[MenuItem] = &[
+    MenuItem {
+        href: "/gestion",
+        label: "Demandes de modification",
     },
     MenuItem {
         href: "/accessibilite",
@@ -51,6 +70,15 @@ const ANONYMOUS_MENU: &[MenuItem] = &[
     },
 ];
 
+/// The first page of whoever is asking.
+pub fn home(ctx: &Ctx) -> &'static str {
+    match &ctx.user {
+        Some(u) if u.is_staff => "/gestion",
+        Some(_) => "/accueil",
+        None => "/connexion",
+    }
+}
+
 /// Is `href` the current page or one of its sub-pages?
 fn is_current(path: &str, href: &str) -> bool {
     path == href || (path.starts_with(href) && path[href.len()..].starts_with('/'))
@@ -67,10 +95,10 @@ pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup
     } else {
         full_title
     };
-    let menu = if ctx.user.is_some() {
-        FAMILY_MENU
-    } else {
-        ANONYMOUS_MENU
+    let menu = match &ctx.user {
+        Some(u) if u.is_staff => STAFF_MENU,
+        Some(_) => FAMILY_MENU,
+        None => ANONYMOUS_MENU,
     };
     html! {
         (DOCTYPE)
@@ -91,7 +119,7 @@ pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup
                 a.skip-link href="#contenu" { "Aller au contenu" }
                 header.site-header {
                     p.school {
-                        a href=(if ctx.user.is_some() { "/accueil" } else { "/connexion" }) {
+                        a href=(home(ctx)) {
                             (ctx.school_name.as_deref().unwrap_or(PORTAL))
                         }
                     }
@@ -175,11 +203,7 @@ fn status_text(status: StatusCode) -> (&'static str, &'static str) {
 /// A page for a bare error status.
 pub fn error_page(ctx: &Ctx, status: StatusCode) -> Markup {
     let (title, text) = status_text(status);
-    let home = if ctx.user.is_some() {
-        "/accueil"
-    } else {
-        "/connexion"
-    };
+    let home = home(ctx);
     page(
         ctx,
         title,

@@ -10,7 +10,7 @@ pub mod layout;
 pub mod rate_limit;
 pub mod session;
 
-pub use context::{Ctx, CurrentUser};
+pub use context::{Ctx, CurrentUser, FamilyUser, StaffUser};
 pub use errors::{AppError, AppResult};
 
 use poem::http::{StatusCode, header};

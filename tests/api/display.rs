@@ -94,10 +94,12 @@ async fn every_page_has_the_shell() {
         check_shell(&html, path);
     }
     app.login("abarre1", PASSWORD).await;
+    let irina = format!("/eleves/{}/identite", app.person_id("Irina").await);
     for path in [
         "/accueil",
+        "/famille",
         "/eleves",
-        "/eleves/1005",
+        &irina,
         "/mot-de-passe",
         "/accessibilite",
     ] {

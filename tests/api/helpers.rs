@@ -86,6 +86,14 @@ pub fn csrf_of(html: &str) -> String {
     html[start..end].to_owned()
 }
 
+/// The value of the hidden `cle_formulaire` field (one-time form key) of a page.
+pub fn form_key_of(html: &str) -> String {
+    let marker = "name=\"cle_formulaire\" value=\"";
+    let start = html.find(marker).expect("a cle_formulaire field") + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_owned()
+}
+
 /// The `<main>` element of a page (what differs between two answers, without tokens).
 pub fn main_of(html: &str) -> String {
     let start = html.find("<main").expect("a main element");
@@ -131,6 +139,37 @@ impl TestApp {
         all.extend_from_slice(fields);
         client
             .post(self.url(action))
+            .form(&all)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Submits a record form (Famille, Identité) as a browser would, with `fields`.
+    pub async fn post_record(
+        &self,
+        client: &Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let html = self.get_html(client, path).await;
+        let (token, key) = (csrf_of(&html), form_key_of(&html));
+        self.post_record_with_key(client, path, fields, &token, &key)
+            .await
+    }
+
+    pub async fn post_record_with_key(
+        &self,
+        client: &Client,
+        path: &str,
+        fields: &[(&str, &str)],
+        token: &str,
+        key: &str,
+    ) -> Response {
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token), ("cle_formulaire", key)];
+        all.extend_from_slice(fields);
+        client
+            .post(self.url(path))
             .form(&all)
             .send()
             .await
@@ -207,6 +246,18 @@ impl TestApp {
         let rest = &mail[start..];
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
         rest[..end].to_owned()
+    }
+
+    /// The id of the demo person with this first name (unique in the demo's fixed families).
+    pub async fn person_id(&self, first_name: &str) -> i64 {
+        let (id,): (i64,) = sqlx::query_as(
+            "select person_id from person where first_name = $1 order by person_id limit 1",
+        )
+        .bind(first_name)
+        .fetch_one(&self.pool)
+        .await
+        .unwrap();
+        id
     }
 
     pub async fn count(&self, sql: &'static str) -> i64 {

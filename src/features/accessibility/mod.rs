@@ -13,11 +13,7 @@ pub fn routes(route: Route) -> Route {
 
 #[handler]
 fn page(ctx: Ctx) -> maud::Markup {
-    let back = if ctx.user.is_some() {
-        "/accueil"
-    } else {
-        "/connexion"
-    };
+    let back = layout::home(&ctx);
     layout::page(
         &ctx,
         "Aide – Accessibilité",

@@ -8,6 +8,7 @@ use poem::web::{Data, Form, Query};
 use poem::{Request, Response, Route, get, handler, post};
 use serde::Deserialize;
 
+use super::views::Audience;
 use super::{password, store, views};
 use crate::app::AppState;
 use crate::domain::{EmailAddress, NewPassword};
@@ -15,11 +16,15 @@ use crate::web::components::Errors;
 use crate::web::context::{append_cookie, mark_session_set};
 use crate::web::rate_limit::too_many;
 use crate::web::session::{self, read_cookie};
-use crate::web::{AppResult, Ctx, CurrentUser, safe_return_path, see_other, unprocessable};
+use crate::web::{AppResult, Ctx, CurrentUser, layout, safe_return_path, see_other, unprocessable};
 
 pub fn routes(route: Route) -> Route {
     route
         .at("/connexion", get(login_page).post(login_submit))
+        .at(
+            "/gestion/connexion",
+            get(staff_login_page).post(staff_login_submit),
+        )
         .at("/mot-de-passe-perdu", get(lost_page).post(lost_submit))
         .at("/mot-de-passe-perdu/envoye", get(lost_sent))
         .at("/reinitialisation", get(reset_page).post(reset_submit))
@@ -66,14 +71,14 @@ fn resolve_site<'a>(
     }
 }
 
-#[handler]
-async fn login_page(
-    state: Data<&Arc<AppState>>,
-    ctx: Ctx,
-    Query(q): Query<InfoQuery>,
+async fn show_login(
+    state: &AppState,
+    ctx: &Ctx,
+    audience: Audience,
+    info: Option<&str>,
 ) -> AppResult<Response> {
     if ctx.user.is_some() {
-        return Ok(see_other("/accueil"));
+        return Ok(see_other(layout::home(ctx)));
     }
     let sites = store::sites(&state.pool).await?;
     let values = views::LoginValues {
@@ -81,12 +86,41 @@ async fn login_page(
         identifier: "",
     };
     Ok(poem::IntoResponse::into_response(views::login(
-        &ctx,
+        ctx,
+        audience,
         &sites,
         &values,
         &Errors::new(),
-        info_text(q.info.as_deref()),
+        info_text(info),
     )))
+}
+
+#[handler]
+async fn login_page(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    Query(q): Query<InfoQuery>,
+) -> AppResult<Response> {
+    show_login(&state, &ctx, Audience::Family, q.info.as_deref()).await
+}
+
+#[handler]
+async fn staff_login_page(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    Query(q): Query<InfoQuery>,
+) -> AppResult<Response> {
+    show_login(&state, &ctx, Audience::Staff, q.info.as_deref()).await
+}
+
+#[handler]
+async fn staff_login_submit(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    req: &Request,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    log_in(&state, &ctx, req, form, Audience::Staff).await
 }
 
 #[derive(Deserialize)]
@@ -106,6 +140,17 @@ async fn login_submit(
     req: &Request,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
+    log_in(&state, &ctx, req, form, Audience::Family).await
+}
+
+/// Checks the credentials; an account of the other audience fails like a wrong password.
+async fn log_in(
+    state: &AppState,
+    ctx: &Ctx,
+    req: &Request,
+    form: LoginForm,
+    audience: Audience,
+) -> AppResult<Response> {
     let sites = store::sites(&state.pool).await?;
     let mut errors = Errors::new();
     let site = resolve_site(&sites, &form.site)
@@ -124,11 +169,11 @@ async fn login_submit(
     };
     let (Some(site), true) = (site, errors.is_empty()) else {
         return Ok(unprocessable(views::login(
-            &ctx, &sites, &values, &errors, None,
+            ctx, audience, &sites, &values, &errors, None,
         )));
     };
     if let Some(wait) = store::login_delay(&state.pool, site.site_id, &identifier).await? {
-        return Ok(too_many(&ctx, wait as u64));
+        return Ok(too_many(ctx, wait as u64));
     }
     let account = store::login_account(&state.pool, site.site_id, &identifier).await?;
     let ok = password::verify(
@@ -136,8 +181,10 @@ async fn login_submit(
         form.mot_de_passe.clone(),
     )
     .await?;
+    let right_audience =
+        |a: &store::LoginAccount| (a.is_staff != 0) == (audience == Audience::Staff);
     let account = match (ok, account) {
-        (true, Some(a)) => a,
+        (true, Some(a)) if right_audience(&a) => a,
         (_, account) => {
             store::record_login_failure(&state.pool, site.site_id, &identifier).await?;
             store::audit_pool(
@@ -153,7 +200,7 @@ async fn login_submit(
                 "Identifiant ou mot de passe incorrect. Vérifiez les deux, puis recommencez.",
             );
             return Ok(unprocessable(views::login(
-                &ctx, &sites, &values, &errors, None,
+                ctx, audience, &sites, &values, &errors, None,
             )));
         }
     };
@@ -181,7 +228,11 @@ async fn login_submit(
     )
     .await?;
 
-    let mut resp = see_other("/accueil");
+    let mut resp = see_other(if audience == Audience::Staff {
+        "/gestion"
+    } else {
+        "/accueil"
+    });
     append_cookie(
         &mut resp,
         &session::set_cookie(
@@ -403,7 +454,10 @@ async fn change_submit(
     )
     .await?;
     state.mail_wakeup.notify_one();
-    Ok(see_other("/accueil?info=mot-de-passe-modifie"))
+    Ok(see_other(&format!(
+        "{}?info=mot-de-passe-modifie",
+        layout::home(&ctx)
+    )))
 }
 
 #[handler]

@@ -35,6 +35,7 @@ pub async fn sites(pool: &Pool) -> sqlx::Result<Vec<Site>> {
 pub struct LoginAccount {
     pub account_id: i64,
     pub password_hash: Option<String>,
+    pub is_staff: i64,
 }
 
 pub async fn login_account(
@@ -43,7 +44,7 @@ pub async fn login_account(
     identifier: &str,
 ) -> sqlx::Result<Option<LoginAccount>> {
     sqlx::query_as(
-        "select account_id, password_hash from account \
+        "select account_id, password_hash, is_staff from account \
          where site_id = $1 and identifier = $2 and disabled = 0",
     )
     .bind(site_id)

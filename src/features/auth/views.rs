@@ -39,8 +39,31 @@ pub struct LoginValues<'a> {
     pub identifier: &'a str,
 }
 
+/// Who a login form is for: families (`/connexion`) or the school's staff (`/gestion/connexion`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Family,
+    Staff,
+}
+
+impl Audience {
+    pub fn action(self) -> &'static str {
+        match self {
+            Audience::Family => "/connexion",
+            Audience::Staff => "/gestion/connexion",
+        }
+    }
+    fn title(self) -> &'static str {
+        match self {
+            Audience::Family => "Connexion",
+            Audience::Staff => "Connexion du personnel",
+        }
+    }
+}
+
 pub fn login(
     ctx: &Ctx,
+    audience: Audience,
     sites: &[Site],
     v: &LoginValues,
     errors: &Errors,
@@ -48,18 +71,23 @@ pub fn login(
 ) -> Markup {
     layout::page(
         ctx,
-        "Connexion",
+        audience.title(),
         !errors.is_empty(),
         html! {
-            h1 { "Connexion" }
+            h1 { (audience.title()) }
+            @if audience == Audience::Staff {
+                p { "Cet accès est réservé au personnel de l'école. Les familles se connectent depuis la page " a href="/connexion" { "Connexion" } "." }
+            }
             @if let Some(i) = info { (notice(i)) }
             (error_summary(errors))
-            form.stacked method="post" action="/connexion" novalidate {
+            form.stacked method="post" action=(audience.action()) novalidate {
                 (csrf_field(&ctx.csrf))
                 (required_legend())
                 (site_select(sites, v.site, errors))
                 (Field { name: "identifiant", label: "Identifiant", kind: "text", value: v.identifier,
-                         autocomplete: "username", hint: Some("L'identifiant personnel reçu par mail de l'école, par exemple abarre1."), required: true }
+                         autocomplete: "username",
+                         hint: (audience == Audience::Family).then_some("L'identifiant personnel reçu par mail de l'école, par exemple abarre1."),
+                         required: true }
                     .render(errors))
                 (Field { name: "mot_de_passe", label: "Mot de passe", kind: "password", value: "",
                          autocomplete: "current-password", hint: None, required: true }
@@ -69,6 +97,9 @@ pub fn login(
             ul.links {
                 li { a href="/mot-de-passe-perdu" { "Mot de passe perdu ou première connexion" } }
                 li { a href="/accessibilite" { "Aide – Accessibilité" } }
+                @if audience == Audience::Family {
+                    li { a href="/gestion/connexion" { "Accès du personnel de l'école" } }
+                }
             }
         },
     )
@@ -183,7 +214,7 @@ pub fn change(ctx: &Ctx, errors: &Errors, info: Option<&str>) -> Markup {
                 (new_password_fields(errors))
                 div.actions {
                     button type="submit" { "Enregistrer" }
-                    a href="/accueil" { "Annuler" }
+                    a href=(layout::home(ctx)) { "Annuler" }
                 }
             }
         },

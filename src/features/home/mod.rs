@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::features::auth::info_text;
 use crate::features::students::{store as students, views::student_links};
 use crate::web::components::notice;
-use crate::web::{AppResult, Ctx, CurrentUser, layout, see_other};
+use crate::web::{AppResult, Ctx, FamilyUser, layout, see_other};
 
 pub fn routes(route: Route) -> Route {
     route.at("/", get(root)).at("/accueil", get(home))
@@ -19,11 +19,7 @@ pub fn routes(route: Route) -> Route {
 
 #[handler]
 fn root(ctx: Ctx) -> Response {
-    see_other(if ctx.user.is_some() {
-        "/accueil"
-    } else {
-        "/connexion"
-    })
+    see_other(layout::home(&ctx))
 }
 
 #[derive(Deserialize, Default)]
@@ -35,13 +31,10 @@ struct InfoQuery {
 async fn home(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
-    user: CurrentUser,
+    FamilyUser(user, family): FamilyUser,
     Query(q): Query<InfoQuery>,
 ) -> AppResult<maud::Markup> {
-    let list = match user.family_id {
-        Some(f) => students::of_family(&state.pool, f).await?,
-        None => Vec::new(),
-    };
+    let list = students::of_family(&state.pool, family).await?;
     let info = info_text(q.info.as_deref());
     Ok(layout::page(
         &ctx,

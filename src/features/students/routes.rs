@@ -1,43 +1,242 @@
-//! `/eleves` and `/eleves/{id}`.
+//! `/eleves`, the student chooser, and each student's Identité tab.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use maud::html;
 use poem::http::StatusCode;
-use poem::web::{Data, Path};
+use poem::web::{Data, Form, Path, Query};
 use poem::{IntoResponse, Response, Route, get, handler};
+use serde::Deserialize;
 
-use super::{store, views};
+use super::{store as students, views};
 use crate::app::AppState;
-use crate::web::{AppResult, Ctx, CurrentUser};
+use crate::features::records::fields::{FieldDef, STUDENT_FIELDS, USE_GUARDIAN_CONTACT};
+use crate::features::records::flow::{self, Outcome};
+use crate::features::records::store::{self, Pending, Record};
+use crate::features::records::views::{RecordForm, record_form};
+use crate::web::components::{Errors, notice};
+use crate::web::{AppError, AppResult, Ctx, FamilyUser, layout, see_other, session, unprocessable};
 
 pub fn routes(route: Route) -> Route {
     route
         .at("/eleves", get(list))
-        .at("/eleves/:id", get(record))
+        .at("/eleves/choisir", get(choose))
+        .at("/eleves/:id", get(student_root))
+        .at("/eleves/:id/identite", get(identity).post(save_identity))
 }
 
 #[handler]
-async fn list(state: Data<&Arc<AppState>>, ctx: Ctx, user: CurrentUser) -> AppResult<maud::Markup> {
-    let students = match user.family_id {
-        Some(f) => store::of_family(&state.pool, f).await?,
-        None => Vec::new(),
-    };
-    Ok(views::list(&ctx, &students))
+async fn list(state: Data<&Arc<AppState>>, ctx: Ctx, user: FamilyUser) -> AppResult<maud::Markup> {
+    let list = students::of_family(&state.pool, user.1).await?;
+    Ok(views::list(&ctx, &list))
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    #[serde(default)]
+    eleve: String,
+}
+
+/// The select + button of `/eleves` (works without JavaScript).
+#[handler]
+fn choose(_user: FamilyUser, Query(c): Query<Choice>) -> Response {
+    match c.eleve.parse::<i64>() {
+        Ok(id) => see_other(&format!("/eleves/{id}/identite")),
+        Err(_) => see_other("/eleves"),
+    }
 }
 
 #[handler]
-async fn record(
+fn student_root(_user: FamilyUser, Path(id): Path<String>) -> Response {
+    match id.parse::<i64>() {
+        Ok(id) => see_other(&format!("/eleves/{id}/identite")),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A student of the family; another family's student and a missing one are both 404.
+async fn student(state: &AppState, user: &FamilyUser, id: &str) -> AppResult<Record> {
+    let not_found = || AppError::response(StatusCode::NOT_FOUND);
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    students::one(&state.pool, user.1, id)
+        .await?
+        .ok_or_else(not_found)?;
+    store::load(&state.pool, user.1, id)
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// The fields asked of this student (an adult student is their own guardian).
+fn defs_for(record: &Record) -> Vec<&'static FieldDef> {
+    STUDENT_FIELDS
+        .iter()
+        .copied()
+        .filter(|d| !(record.is_guardian && d.key == USE_GUARDIAN_CONTACT.key))
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+struct InfoQuery {
+    info: Option<String>,
+}
+
+struct View<'a> {
+    record: &'a Record,
+    defs: &'a [&'static FieldDef],
+    values: &'a HashMap<&'static str, String>,
+    errors: &'a Errors,
+    pending: &'a HashMap<String, Pending>,
+    guardian: Option<&'a Record>,
+    info: Option<&'a str>,
+    extra: Option<&'a str>,
+}
+
+fn page(ctx: &Ctx, v: &View) -> maud::Markup {
+    let name = v.record.name();
+    let action = format!("/eleves/{}/identite", v.record.person_id);
+    layout::page(
+        ctx,
+        &format!("Identité – {name}"),
+        !v.errors.is_empty(),
+        html! {
+            p { a href="/eleves" { "Tous les élèves" } }
+            h1 { (name) }
+            (views::tabs(v.record.person_id, "identite"))
+            h2 { "Identité" }
+            @if let Some(x) = v.extra { (notice(x)) }
+            (record_form(ctx, &RecordForm {
+                action: &action,
+                defs: v.defs,
+                values: v.values,
+                errors: v.errors,
+                record: v.record,
+                pending: v.pending,
+                form_key: &session::random_token(),
+                guardian_contact: v.guardian,
+                offer_guardian_contact: !v.record.is_guardian,
+                info: v.info,
+            }))
+        },
+    )
+}
+
+/// The guardian whose contact details replace the student's, when the (effective) box is ticked.
+async fn guardian_if_used(
+    state: &AppState,
+    record: &Record,
+    effective: &HashMap<&'static str, String>,
+) -> AppResult<Option<Record>> {
+    if record.is_guardian
+        || effective.get(USE_GUARDIAN_CONTACT.key).map(String::as_str) != Some("1")
+    {
+        return Ok(None);
+    }
+    Ok(store::guardian_of(&state.pool, record.family_id).await?)
+}
+
+#[handler]
+async fn identity(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
-    user: CurrentUser,
+    user: FamilyUser,
     Path(id): Path<String>,
+    Query(q): Query<InfoQuery>,
+) -> AppResult<maud::Markup> {
+    let record = student(&state, &user, &id).await?;
+    let defs = defs_for(&record);
+    show_stored(
+        &state,
+        &ctx,
+        &record,
+        &defs,
+        flow::info_text(q.info.as_deref()),
+        None,
+    )
+    .await
+}
+
+/// The identity page with the stored values and pending changes (no errors).
+async fn show_stored(
+    state: &AppState,
+    ctx: &Ctx,
+    record: &Record,
+    defs: &[&'static FieldDef],
+    info: Option<&str>,
+    extra: Option<&str>,
+) -> AppResult<maud::Markup> {
+    let pending = store::pending(&state.pool, record.person_id).await?;
+    let effective = flow::effective(defs, record, &pending);
+    let guardian = guardian_if_used(state, record, &effective).await?;
+    let values = flow::control_values(defs, &effective);
+    Ok(page(
+        ctx,
+        &View {
+            record,
+            defs,
+            values: &values,
+            errors: &Errors::new(),
+            pending: &pending,
+            guardian: guardian.as_ref(),
+            info,
+            extra,
+        },
+    ))
+}
+
+#[handler]
+async fn save_identity(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+    Path(id): Path<String>,
+    Form(submitted): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    // Another family's student and a student that does not exist look the same: 404.
-    let (Some(family), Ok(id)) = (user.family_id, id.parse::<i64>()) else {
-        return Ok(StatusCode::NOT_FOUND.into_response());
-    };
-    match store::one(&state.pool, family, id).await? {
-        Some(s) => Ok(views::record(&ctx, &s).into_response()),
-        None => Ok(StatusCode::NOT_FOUND.into_response()),
-    }
+    let submitted: HashMap<String, String> = submitted.into_iter().collect();
+    let record = student(&state, &user, &id).await?;
+    let defs = defs_for(&record);
+    let school = ctx.school_name.clone().unwrap_or_default();
+    let location = format!("/eleves/{}/identite", record.person_id);
+    let outcome = flow::submit(
+        &state, &user.0, &school, &defs, &record, &submitted, &location,
+    )
+    .await?;
+    Ok(match outcome {
+        Outcome::Redirect(to) => see_other(&to),
+        Outcome::Invalid(errors) => {
+            let pending = store::pending(&state.pool, record.person_id).await?;
+            let typed = flow::typed_values(&defs, &submitted);
+            let uses_guardian = submitted.get(USE_GUARDIAN_CONTACT.key).map(String::as_str)
+                == Some("1")
+                && !record.is_guardian;
+            let guardian = if uses_guardian {
+                store::guardian_of(&state.pool, record.family_id).await?
+            } else {
+                None
+            };
+            unprocessable(page(
+                &ctx,
+                &View {
+                    record: &record,
+                    defs: &defs,
+                    values: &typed,
+                    errors: &errors,
+                    pending: &pending,
+                    guardian: guardian.as_ref(),
+                    info: None,
+                    extra: None,
+                },
+            ))
+        }
+        Outcome::NothingChanged => show_stored(
+            &state,
+            &ctx,
+            &record,
+            &defs,
+            None,
+            Some(flow::NOTHING_CHANGED),
+        )
+        .await?
+        .into_response(),
+    })
 }

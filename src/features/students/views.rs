@@ -3,7 +3,6 @@
 use maud::{Markup, html};
 
 use super::store::Student;
-use crate::domain::french_date;
 use crate::web::{Ctx, layout};
 
 /// The list of a family's students, each a link to their record.
@@ -14,7 +13,7 @@ pub fn student_links(students: &[Student]) -> Markup {
         } @else {
             ul.cards {
                 @for s in students {
-                    li { a href={ "/eleves/" (s.person_id) } { (s.name()) } }
+                    li { a href={ "/eleves/" (s.person_id) "/identite" } { (s.name()) } }
                 }
             }
         }
@@ -29,31 +28,33 @@ pub fn list(ctx: &Ctx, students: &[Student]) -> Markup {
         html! {
             h1 { "Élèves" }
             (student_links(students))
+            @if students.len() > 1 {
+                form.inline method="get" action="/eleves/choisir" {
+                    div.field {
+                        label for="champ-eleve" { "Ouvrir le dossier de" }
+                        select id="champ-eleve" name="eleve" {
+                            @for s in students { option value=(s.person_id) { (s.name()) } }
+                        }
+                    }
+                    button type="submit" { "Afficher" }
+                }
+            }
         },
     )
 }
 
-pub fn record(ctx: &Ctx, s: &Student) -> Markup {
-    let title = format!("{} – Élèves", s.name());
-    let civility = match s.civility.as_str() {
-        "M" => "Monsieur",
-        "MME" => "Madame",
-        _ => "Non renseignée",
-    };
-    layout::page(
-        ctx,
-        &title,
-        false,
-        html! {
-            p { a href="/eleves" { "Tous les élèves" } }
-            h1 { (s.name()) }
-            dl.record {
-                dt { "Civilité" } dd { (civility) }
-                dt { "Nom" } dd { (s.last_name) }
-                dt { "Prénom" } dd { (s.first_name) }
-                dt { "Date de naissance" }
-                dd { (s.birth_date.as_deref().map(french_date).unwrap_or_else(|| "Non renseignée".to_owned())) }
+/// The student's tabs: links, each its own page; only pages that exist.
+pub fn tabs(person_id: i64, current: &str) -> Markup {
+    const TABS: &[(&str, &str)] = &[("identite", "Identité")];
+    html! {
+        nav.tabs aria-label="Dossier de l'élève" {
+            ul {
+                @for (slug, label) in TABS {
+                    li {
+                        a href={ "/eleves/" (person_id) "/" (slug) } aria-current=[(*slug == current).then_some("page")] { (label) }
+                    }
+                }
             }
-        },
-    )
+        }
+    }
 }

@@ -1,0 +1,118 @@
+//! Names and other free text: sensible lengths, letters with accents, hyphens, apostrophes.
+
+/// A person's or a place's name: letters (any accent), spaces, hyphens, apostrophes, dots.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Name(String);
+
+impl Name {
+    /// `what` names the field in the message ("Le nom", "La ville"…).
+    pub fn parse(raw: &str, what: &str, max: usize) -> Result<Self, String> {
+        let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        let count = collapsed.chars().count();
+        if count == 0 {
+            return Err(format!("{what} est obligatoire."));
+        }
+        if count > max {
+            return Err(format!(
+                "{what} est trop long : {max} caractères au plus (vous en avez saisi {count})."
+            ));
+        }
+        let allowed = |c: char| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.');
+        if let Some(bad) = collapsed.chars().find(|c| !allowed(*c)) {
+            return Err(format!(
+                "{what} ne peut contenir que des lettres, des espaces, des tirets et des apostrophes (caractère refusé : « {bad} »)."
+            ));
+        }
+        if !collapsed.chars().any(char::is_alphabetic) {
+            return Err(format!("{what} doit contenir au moins une lettre."));
+        }
+        Ok(Name(collapsed))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Free text on one line (address, profession…): no control characters, bounded length.
+pub fn line(raw: &str, what: &str, max: usize) -> Result<String, String> {
+    let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let count = collapsed.chars().count();
+    if count > max {
+        return Err(format!(
+            "{what} est trop long : {max} caractères au plus (vous en avez saisi {count})."
+        ));
+    }
+    if collapsed.chars().any(char::is_control) {
+        return Err(format!(
+            "{what} contient un caractère invisible non autorisé."
+        ));
+    }
+    Ok(collapsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accents_hyphens_and_apostrophes_are_names() {
+        for ok in [
+            "Jérémie",
+            "Marie-Hélène",
+            "N'Diaye",
+            "D’Artagnan",
+            "LEFÈVRE",
+            "St. Martin",
+            "Ørsted",
+            "Çelik",
+        ] {
+            assert!(Name::parse(ok, "Le prénom", 60).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            Name::parse("  Jean   Paul ", "Le prénom", 60)
+                .unwrap()
+                .as_str(),
+            "Jean Paul"
+        );
+    }
+
+    #[test]
+    fn digits_symbols_and_length_are_refused_with_a_reason() {
+        assert!(
+            Name::parse("R2D2", "Le prénom", 60)
+                .unwrap_err()
+                .contains("« 2 »")
+        );
+        assert!(
+            Name::parse("<b>", "Le nom", 60)
+                .unwrap_err()
+                .contains("« < »")
+        );
+        assert!(
+            Name::parse("", "Le nom", 60)
+                .unwrap_err()
+                .contains("Le nom est obligatoire.")
+        );
+        assert!(
+            Name::parse("---", "Le nom", 60)
+                .unwrap_err()
+                .contains("au moins une lettre")
+        );
+        let long = "a".repeat(61);
+        assert!(
+            Name::parse(&long, "Le nom", 60)
+                .unwrap_err()
+                .contains("(vous en avez saisi 61)")
+        );
+    }
+
+    #[test]
+    fn lines_are_bounded_and_collapsed() {
+        assert_eq!(
+            line(" 19  rue de Paris ", "L'adresse", 120).unwrap(),
+            "19 rue de Paris"
+        );
+        assert!(line(&"x".repeat(121), "L'adresse", 120).is_err());
+    }
+}

@@ -1,0 +1,160 @@
+//! What Famille and Identité do alike: show a record with its pending changes, and turn a
+//! submitted form into a change request (or errors, or "nothing changed").
+
+use std::collections::HashMap;
+
+use super::fields::{self, FieldDef, Kind};
+use super::store::{self, Change, Pending, Record, Requester, Submitted};
+use crate::app::AppState;
+use crate::mail::templates;
+use crate::web::components::Errors;
+use crate::web::{CurrentUser, session};
+
+/// The record as the family sees it: stored values with pending changes laid over them.
+pub fn effective(
+    defs: &[&'static FieldDef],
+    record: &Record,
+    pending: &HashMap<String, Pending>,
+) -> HashMap<&'static str, String> {
+    defs.iter()
+        .map(|d| {
+            let v = match pending.get(d.key) {
+                Some(p) => p.new_value.clone(),
+                None => record.get(d.key).to_owned(),
+            };
+            // An unset checkbox reads as unticked.
+            let v = if d.kind == Kind::Checkbox && v.is_empty() {
+                "0".to_owned()
+            } else {
+                v
+            };
+            (d.key, v)
+        })
+        .collect()
+}
+
+/// What each control shows for stored values.
+pub fn control_values(
+    defs: &[&'static FieldDef],
+    values: &HashMap<&'static str, String>,
+) -> HashMap<&'static str, String> {
+    defs.iter()
+        .map(|d| {
+            (
+                d.key,
+                fields::control_value(d, values.get(d.key).map(String::as_str).unwrap_or("")),
+            )
+        })
+        .collect()
+}
+
+/// What was typed, to show it back after an error.
+pub fn typed_values(
+    defs: &[&'static FieldDef],
+    submitted: &HashMap<String, String>,
+) -> HashMap<&'static str, String> {
+    defs.iter()
+        .map(|d| (d.key, submitted.get(d.key).cloned().unwrap_or_default()))
+        .collect()
+}
+
+pub enum Outcome {
+    /// Saved (or a duplicate of a saved form): go there.
+    Redirect(String),
+    Invalid(Errors),
+    NothingChanged,
+}
+
+/// Reads a submitted record form and records the change request.
+pub async fn submit(
+    state: &AppState,
+    user: &CurrentUser,
+    school: &str,
+    defs: &[&'static FieldDef],
+    record: &Record,
+    submitted: &HashMap<String, String>,
+    location: &str,
+) -> anyhow::Result<Outcome> {
+    let form_key = submitted
+        .get("cle_formulaire")
+        .filter(|k| !k.is_empty() && k.len() <= 64)
+        .cloned()
+        .unwrap_or_else(session::random_token);
+    // A second click on the same form is answered like the first.
+    if let Some(first) = store::used_form(&state.pool, user.account_id, &form_key).await? {
+        return Ok(Outcome::Redirect(first));
+    }
+    let pending = store::pending(&state.pool, record.person_id).await?;
+    let current = effective(defs, record, &pending);
+    let parsed = fields::parse(defs, submitted, &current);
+    if !parsed.errors.is_empty() {
+        return Ok(Outcome::Invalid(parsed.errors));
+    }
+    let changes: Vec<Change> = defs
+        .iter()
+        .filter(|d| parsed.values.get(d.key) != current.get(d.key))
+        .map(|d| {
+            let stored = record.get(d.key);
+            let stored = if d.kind == Kind::Checkbox && stored.is_empty() {
+                "0"
+            } else {
+                stored
+            };
+            Change {
+                def: d,
+                record: stored.to_owned(),
+                new: parsed.values[d.key].clone(),
+            }
+        })
+        .collect();
+    if changes.is_empty() {
+        return Ok(Outcome::NothingChanged);
+    }
+    let lines: Vec<(String, String, String)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c.def.label.to_owned(),
+                fields::display(c.def, &c.record),
+                fields::display(c.def, &c.new),
+            )
+        })
+        .collect();
+    let acknowledgement = store::account_email(&state.pool, user.account_id)
+        .await?
+        .map(|to| templates::change_acknowledged(&to, school, &record.name(), &lines));
+    let who = Requester {
+        account_id: user.account_id,
+        site_id: user.site_id,
+        family_id: record.family_id,
+    };
+    let done = format!("{location}?info=demande-enregistree");
+    let result = store::submit(
+        &state.pool,
+        &who,
+        record.person_id,
+        &changes,
+        &form_key,
+        &done,
+        acknowledgement,
+    )
+    .await?;
+    state.mail_wakeup.notify_one();
+    Ok(Outcome::Redirect(match result {
+        Submitted::Saved => done,
+        Submitted::Duplicate(first) => first,
+    }))
+}
+
+/// Confirmation texts reached through `?info=` on record pages.
+pub fn info_text(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "demande-enregistree" => Some(
+            "Votre demande de modification est enregistrée et un accusé de réception vous a été envoyé par mail. \
+             Les champs modifiés sont signalés ci-dessous ; la fiche changera quand le personnel de l'école les aura validés.",
+        ),
+        _ => None,
+    }
+}
+
+pub const NOTHING_CHANGED: &str = "Aucune modification n'a été enregistrée : les valeurs saisies sont celles déjà connues de l'école (ou déjà en attente de validation).";

@@ -1,0 +1,256 @@
+//! Gestion: the school's staff review the changes families asked for. A staff member sees
+//! only their own site's requests; families never reach these pages.
+
+use std::sync::Arc;
+
+use maud::{Markup, html};
+use poem::http::StatusCode;
+use poem::web::{Data, Form, Path, Query};
+use poem::{IntoResponse, Response, Route, get, handler, post};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::domain::french_datetime;
+use crate::features::records::fields;
+use crate::features::records::store::{self, Record, RequestDetail};
+use crate::mail::templates;
+use crate::web::components::{Errors, csrf_field, error_summary, field_block, field_id, notice};
+use crate::web::{AppError, AppResult, Ctx, StaffUser, layout, see_other, unprocessable};
+
+pub fn routes(route: Route) -> Route {
+    route
+        .at("/gestion", get(queue))
+        .at("/gestion/demandes/:id", get(request))
+        .at("/gestion/demandes/:id/decision", post(decide))
+}
+
+#[derive(Deserialize, Default)]
+struct InfoQuery {
+    info: Option<String>,
+}
+
+#[handler]
+async fn queue(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    StaffUser(user): StaffUser,
+    Query(q): Query<InfoQuery>,
+) -> AppResult<Markup> {
+    let rows = store::queue(&state.pool, user.site_id).await?;
+    let info = match q.info.as_deref() {
+        Some("decision-enregistree") => {
+            Some("La décision est enregistrée et la famille en est informée par mail.")
+        }
+        _ => None,
+    };
+    Ok(layout::page(
+        &ctx,
+        "Demandes de modification",
+        false,
+        html! {
+            h1 { "Demandes de modification" }
+            @if let Some(i) = info { (notice(i)) }
+            @if rows.is_empty() {
+                p { "Aucune demande n'attend de validation." }
+            } @else {
+                table {
+                    caption { (rows.len()) " demande" @if rows.len() > 1 { "s" } " en attente, la plus ancienne en premier" }
+                    thead { tr {
+                        th scope="col" { "Fiche" }
+                        th scope="col" { "Demandée par" }
+                        th scope="col" { "Dernière modification" }
+                        th scope="col" { "Champs" }
+                    } }
+                    tbody {
+                        @for r in &rows {
+                            tr {
+                                th scope="row" { a href={ "/gestion/demandes/" (r.change_request_id) } { (r.last_name) " " (r.first_name) } }
+                                td { (r.identifier) }
+                                td { (french_datetime(r.updated_at)) }
+                                td { (r.fields) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// A pending request of the staff member's site, or 404.
+async fn load(state: &AppState, site_id: i64, id: &str) -> AppResult<(RequestDetail, Record)> {
+    let not_found = || AppError::response(StatusCode::NOT_FOUND);
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let detail = store::request(&state.pool, site_id, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let record = store::load_in_site(&state.pool, site_id, detail.person_id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((detail, record))
+}
+
+fn request_page(
+    ctx: &Ctx,
+    detail: &RequestDetail,
+    record: &Record,
+    errors: &Errors,
+    accepted: Option<&[String]>,
+    reason: &str,
+) -> Markup {
+    let name = record.name();
+    let action = format!("/gestion/demandes/{}/decision", detail.change_request_id);
+    let checked = |key: &str| accepted.is_none_or(|a| a.iter().any(|k| k == key));
+    layout::page(
+        ctx,
+        &format!("Demande de modification – {name}"),
+        !errors.is_empty(),
+        html! {
+            p { a href="/gestion" { "Toutes les demandes" } }
+            h1 { "Demande de modification – " (name) }
+            p { "Demandée par " strong { (detail.identifier) } ", dernière modification le " (french_datetime(detail.updated_at)) "." }
+            (error_summary(errors))
+            form method="post" action=(action) novalidate {
+                (csrf_field(&ctx.csrf))
+                table {
+                    caption { "Champs à valider : cochez ceux que vous acceptez" }
+                    thead { tr {
+                        th scope="col" { "Accepter" }
+                        th scope="col" { "Champ" }
+                        th scope="col" { "Valeur enregistrée" }
+                        th scope="col" { "Valeur demandée" }
+                        th scope="col" { "Demandée le" }
+                    } }
+                    tbody {
+                        @for (key, item) in &detail.items {
+                            @if let Some(def) = fields::by_key(key) {
+                                @let cid = format!("accepter-{key}");
+                                tr {
+                                    td { input type="checkbox" id=(cid) name="accepter" value=(key) checked[checked(key)]
+                                            aria-labelledby={ (cid) "-champ" }; }
+                                    th scope="row" id={ (cid) "-champ" } { (def.label) }
+                                    td { (fields::display(def, record.get(key))) }
+                                    td { strong { (fields::display(def, &item.new_value)) } }
+                                    td { (french_datetime(item.created_at)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                (field_block("motif", "Motif (obligatoire pour tout champ refusé)", false,
+                    Some("Il est envoyé à la famille avec la décision."), errors, None, |described, invalid| html! {
+                        textarea id=(field_id("motif")) name="motif" rows="3" maxlength="500"
+                            aria-describedby=[described] aria-invalid=[invalid.then_some("true")] { (reason) }
+                    }))
+                div.actions {
+                    button type="submit" name="decision" value="accepter" { "Accepter les champs cochés" }
+                    button.secondary type="submit" name="decision" value="refuser" { "Refuser toute la demande" }
+                }
+            }
+        },
+    )
+}
+
+#[handler]
+async fn request(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    StaffUser(user): StaffUser,
+    Path(id): Path<String>,
+) -> AppResult<Markup> {
+    let (detail, record) = load(&state, user.site_id, &id).await?;
+    Ok(request_page(
+        &ctx,
+        &detail,
+        &record,
+        &Errors::new(),
+        None,
+        "",
+    ))
+}
+
+#[handler]
+async fn decide(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    StaffUser(user): StaffUser,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let (detail, record) = load(&state, user.site_id, &id).await?;
+    let refuse_all = form.iter().any(|(k, v)| k == "decision" && v == "refuser");
+    let accepted: Vec<String> = if refuse_all {
+        Vec::new()
+    } else {
+        form.iter()
+            .filter(|(k, v)| k == "accepter" && detail.items.iter().any(|(key, _)| key == v))
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let reason = form
+        .iter()
+        .find(|(k, _)| k == "motif")
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default();
+    let mut errors = Errors::new();
+    let refuses_some = accepted.len() < detail.items.len();
+    if refuses_some && reason.is_empty() {
+        errors.add(
+            "motif",
+            if accepted.is_empty() {
+                "Indiquez le motif du refus : il est envoyé à la famille."
+            } else {
+                "Indiquez le motif du refus des champs non cochés : il est envoyé à la famille."
+            },
+        );
+    }
+    if reason.chars().count() > 500 {
+        errors.add(
+            "motif",
+            format!(
+                "Le motif est trop long : 500 caractères au plus (vous en avez saisi {}).",
+                reason.chars().count()
+            ),
+        );
+    }
+    if !errors.is_empty() {
+        return Ok(unprocessable(request_page(
+            &ctx,
+            &detail,
+            &record,
+            &errors,
+            Some(&accepted),
+            &reason,
+        )));
+    }
+    let school = ctx.school_name.clone().unwrap_or_default();
+    let person = record.name();
+    let decided = store::decide(
+        &state.pool,
+        user.site_id,
+        user.account_id,
+        detail.change_request_id,
+        &accepted,
+        &reason,
+        |d, _status, _person| {
+            let show = |v: &[(&'static fields::FieldDef, String)]| {
+                v.iter()
+                    .map(|(def, value)| (def.label.to_owned(), fields::display(def, value)))
+                    .collect::<Vec<_>>()
+            };
+            Some(templates::change_decided(
+                &school,
+                &person,
+                &show(&d.accepted),
+                &show(&d.refused),
+                &d.reason,
+            ))
+        },
+    )
+    .await?;
+    if decided.is_none() {
+        return Ok(StatusCode::NOT_FOUND.into_response());
+    }
+    state.mail_wakeup.notify_one();
+    Ok(see_other("/gestion?info=decision-enregistree"))
+}
