@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::middleware::{CatchPanic, Tracing};
+use poem::middleware::CatchPanic;
 use poem::{EndpointExt, Route, Server, get};
 use tokio::sync::Notify;
 
@@ -35,6 +35,8 @@ fn routes() -> Route {
     let route = features::auth::routes(route);
     let route = features::family::routes(route);
     let route = features::students::routes(route);
+    let route = features::pedagogy::routes(route);
+    let route = features::timetable::routes(route);
     let route = features::staff::routes(route);
     features::accessibility::routes(route)
 }
@@ -103,7 +105,7 @@ impl Application {
             .around(headers::middleware)
             .data(limiter)
             .data(self.state.clone())
-            .with(Tracing);
+            .around(crate::web::log::middleware);
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(30)))
             .await

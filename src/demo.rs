@@ -317,7 +317,7 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
                 civility: "MME",
                 last: "ABARRE",
                 first: "Irina",
-                birth: Some("2009-03-12"),
+                birth: Some("2000-03-12"),
                 student: true,
                 ..P::default()
             },
@@ -389,6 +389,7 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
     // Generated families: 42 at Valognes, 6 at the second school.
     let mut rng = Lcg(2026);
     let mut first_generated: Option<(i64, i64, i64, String)> = None;
+    let mut generated = Vec::new();
     let mut taken: Vec<(i64, String)> =
         vec![(valognes, "abarre1".into()), (valognes, "torre1".into())];
     for (site, count) in [(valognes, 42), (conservatoire, 6)] {
@@ -439,19 +440,21 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
                     1 + rng.next(12),
                     1 + rng.next(28)
                 );
-                s.person(
-                    site,
-                    fam,
-                    P {
-                        civility: civ,
-                        last,
-                        first: child,
-                        birth: Some(&birth),
-                        student: true,
-                        ..P::default()
-                    },
-                )
-                .await?;
+                let child = s
+                    .person(
+                        site,
+                        fam,
+                        P {
+                            civility: civ,
+                            last,
+                            first: child,
+                            birth: Some(&birth),
+                            student: true,
+                            ..P::default()
+                        },
+                    )
+                    .await?;
+                generated.push((site, child));
             }
             let account = s
                 .account(site, Some(guardian), Some(fam), &identifier, false)
@@ -484,5 +487,18 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
         .bind(item).bind(request).bind(old_mobile).bind(s.now - 86_400)
         .execute(pool).await?;
     }
+    crate::demo_pedagogy::seed(
+        pool,
+        &crate::demo_pedagogy::Students {
+            valognes,
+            conservatoire,
+            irina,
+            hugo,
+            amelia,
+            generated,
+        },
+        crate::domain::date::today(),
+    )
+    .await?;
     Ok(true)
 }

@@ -10,6 +10,8 @@ pub mod config;
 pub mod db;
 /// The deterministic demo school.
 pub mod demo;
+/// The demo's courses, history, evaluations and timetable.
+pub mod demo_pedagogy;
 /// Parse-don't-validate domain types.
 pub mod domain;
 /// One module per menu of the manual.

@@ -4,6 +4,8 @@ pub mod accessibility;
 pub mod auth;
 pub mod family;
 pub mod home;
+pub mod pedagogy;
 pub mod records;
 pub mod staff;
 pub mod students;
+pub mod timetable;

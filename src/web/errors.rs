@@ -11,7 +11,7 @@ pub enum AppError {
     /// Something failed inside; logged, never shown.
     Internal(anyhow::Error),
     /// A complete answer to send as is.
-    Response(Response),
+    Response(Box<Response>),
 }
 
 impl<E: Into<anyhow::Error>> From<E> for AppError {
@@ -27,13 +27,13 @@ impl From<AppError> for poem::Error {
                 tracing::error!(error = format!("{err:#}"), "request failed");
                 poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR)
             }
-            AppError::Response(resp) => poem::Error::from_response(resp),
+            AppError::Response(resp) => poem::Error::from_response(*resp),
         }
     }
 }
 
 impl AppError {
     pub fn response(r: impl IntoResponse) -> Self {
-        AppError::Response(r.into_response())
+        AppError::Response(Box::new(r.into_response()))
     }
 }

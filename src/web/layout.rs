@@ -31,6 +31,10 @@ const FAMILY_MENU: &[MenuItem] = &[
         label: "Élèves",
     },
     MenuItem {
+        href: "/emploi-du-temps",
+        label: "Emploi du temps",
+    },
+    MenuItem {
         href: "/accessibilite",
         label: "Accessibilité",
     },

@@ -7,6 +7,7 @@ pub mod context;
 pub mod errors;
 pub mod headers;
 pub mod layout;
+pub mod log;
 pub mod rate_limit;
 pub mod session;
 

@@ -302,7 +302,7 @@ fn irina(changes: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'stati
         ("civility", "MME"),
         ("last_name", "ABARRE"),
         ("first_name", "Irina"),
-        ("birth_date", "12/03/2009"),
+        ("birth_date", "12/03/2000"),
         ("birth_place", "Orléans"),
         ("family_situation", ""),
         ("use_guardian_contact", "1"),
@@ -340,7 +340,7 @@ async fn a_students_identity_is_corrected_the_same_way() {
 
     // Nothing changed (the browser's date format is the same date).
     let resp = app
-        .post_record(&app.client, &path, &irina(&[("birth_date", "2009-03-12")]))
+        .post_record(&app.client, &path, &irina(&[("birth_date", "2000-03-12")]))
         .await;
     assert!(
         resp.text()

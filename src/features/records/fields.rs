@@ -579,14 +579,14 @@ mod tests {
             ("civility", "MME"),
             ("last_name", "ABARRE"),
             ("first_name", "Irina"),
-            ("birth_date", "12/03/2009"),
+            ("birth_date", "12/03/2000"),
             ("use_guardian_contact", "1"),
             ("phone_home", "pas un numéro"),
         ]);
         let p = parse(STUDENT_FIELDS, &f, &current);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         assert_eq!(p.values["address"], "ancienne adresse");
-        assert_eq!(p.values["birth_date"], "2009-03-12");
+        assert_eq!(p.values["birth_date"], "2000-03-12");
         assert_eq!(p.values["use_guardian_contact"], "1");
     }
 

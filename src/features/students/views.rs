@@ -45,7 +45,12 @@ pub fn list(ctx: &Ctx, students: &[Student]) -> Markup {
 
 /// The student's tabs: links, each its own page; only pages that exist.
 pub fn tabs(person_id: i64, current: &str) -> Markup {
-    const TABS: &[(&str, &str)] = &[("identite", "Identité")];
+    const TABS: &[(&str, &str)] = &[
+        ("identite", "Identité"),
+        ("cours", "Cours"),
+        ("historique", "Historique"),
+        ("repertoire", "Répertoire"),
+    ];
     html! {
         nav.tabs aria-label="Dossier de l'élève" {
             ul {

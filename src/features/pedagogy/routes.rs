@@ -1,0 +1,317 @@
+//! `/eleves/{id}/cours…`, `/eleves/{id}/historique…`, `/eleves/{id}/repertoire`.
+
+use std::sync::Arc;
+
+use poem::http::StatusCode;
+use poem::web::{Data, Path, Query};
+use poem::{Route, get, handler};
+use serde::Deserialize;
+
+use super::store::{self, CourseLine, SchoolYear};
+use super::views::{self, HistoryRecord, RecordPart};
+use crate::app::AppState;
+use crate::features::students::store as students;
+use crate::web::{AppError, AppResult, Ctx, FamilyUser};
+
+pub fn routes(route: Route) -> Route {
+    route
+        .at("/eleves/:id/cours", get(courses))
+        .at("/eleves/:id/cours/:rid", get(record_summary))
+        .at(
+            "/eleves/:id/cours/:rid/evaluations",
+            get(record_evaluations),
+        )
+        .at(
+            "/eleves/:id/cours/:rid/evaluations/:eid",
+            get(record_evaluation),
+        )
+        .at("/eleves/:id/cours/:rid/absences", get(record_absences))
+        .at("/eleves/:id/cours/:rid/absences/:aid", get(record_absence))
+        .at("/eleves/:id/historique", get(history))
+        .at("/eleves/:id/historique/:rid", get(history_record))
+        .at("/eleves/:id/repertoire", get(repertoire))
+}
+
+fn not_found() -> AppError {
+    AppError::response(StatusCode::NOT_FOUND)
+}
+
+fn id(raw: &str) -> AppResult<i64> {
+    raw.parse().map_err(|_| not_found())
+}
+
+/// A student of the family: their name and every course record (newest first).
+struct Student {
+    person_id: i64,
+    name: String,
+    lines: Vec<CourseLine>,
+}
+
+async fn student(state: &AppState, user: &FamilyUser, raw: &str) -> AppResult<Student> {
+    let person_id = id(raw)?;
+    let s = students::one(&state.pool, user.1, person_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let lines = store::lines(&state.pool, user.1, person_id).await?;
+    Ok(Student {
+        person_id,
+        name: s.name(),
+        lines,
+    })
+}
+
+async fn current_year(state: &AppState, user: &FamilyUser) -> AppResult<Option<SchoolYear>> {
+    let today = crate::domain::date::today();
+    let today = format!(
+        "{:04}-{:02}-{:02}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
+    Ok(store::current_year(&state.pool, user.0.site_id, &today).await?)
+}
+
+#[handler]
+async fn courses(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+    Path(pid): Path<String>,
+) -> AppResult<maud::Markup> {
+    let s = student(&state, &user, &pid).await?;
+    let year = current_year(&state, &user).await?;
+    let lines: Vec<CourseLine> = match &year {
+        Some(y) => s
+            .lines
+            .iter()
+            .filter(|l| l.year == y.label)
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(views::courses(
+        &ctx,
+        &s.name,
+        s.person_id,
+        year.as_ref().map(|y| y.label.as_str()),
+        &lines,
+    ))
+}
+
+/// A course record of the student (any year).
+async fn record_of(
+    state: &AppState,
+    user: &FamilyUser,
+    pid: &str,
+    rid: &str,
+) -> AppResult<(Student, CourseLine)> {
+    let s = student(state, user, pid).await?;
+    let rid = id(rid)?;
+    let line = s
+        .lines
+        .iter()
+        .find(|l| l.course_record_id == rid)
+        .cloned()
+        .ok_or_else(not_found)?;
+    Ok((s, line))
+}
+
+#[handler]
+async fn record_summary(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+    Path((pid, rid)): Path<(String, String)>,
+) -> AppResult<maud::Markup> {
+    let (s, line) = record_of(&state, &user, &pid, &rid).await?;
+    let facts = store::facts(&state.pool, user.1, line.course_record_id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(views::course_record(
+        &ctx,
+        &s.name,
+        s.person_id,
+        &line,
+        RecordPart::Summary(&facts),
+    ))
+}
+
+#[handler]
+async fn record_evaluations(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+    Path((pid, rid)): Path<(String, String)>,
+) -> AppResult<maud::Markup> {
+    let (s, line) = record_of(&state, &user, &pid, &rid).await?;
+    let list = store::evaluations(&state.pool, user.1, line.course_record_id, None).await?;
+    Ok(views::course_record(
+        &ctx,
+        &s.name,
+        s.person_id,
+        &line,
+        RecordPart::Evaluations(&list),
+    ))
+}
+
+#[handler]
+async fn record_evaluation(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+    Path((pid, rid, eid)): Path<(String, String, String)>,
+) -> AppResult<maud::Markup> {
+    let (s, line) = record_of(&state, &user, &pid, &rid).await?;
+    let list =
+        store::evaluations(&state.pool, user.1, line.course_record_id, Some(id(&eid)?)).await?;
+    let e = list.first().ok_or_else(not_found)?;
+    Ok(views::course_record(
+        &ctx,
+        &s.name,
+        s.person_id,
+        &line,
+        RecordPart::Evaluation(e),
+    ))
+}
+
+#[handler]
+async fn record_absences(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+    Path((pid, rid)): Path<(String, String)>,
+) -> AppResult<maud::Markup> {
+    let (s, line) = record_of(&state, &user, &pid, &rid).await?;
+    let list = store::absences(&state.pool, user.1, line.course_record_id, None).await?;
+    Ok(views::course_record(
+        &ctx,
+        &s.name,
+        s.person_id,
+        &line,
+        RecordPart::Absences(&list),
+    ))
+}
+
+#[handler]
+async fn record_absence(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+    Path((pid, rid, aid)): Path<(String, String, String)>,
+) -> AppResult<maud::Markup> {
+    let (s, line) = record_of(&state, &user, &pid, &rid).await?;
+    let list = store::absences(&state.pool, user.1, line.course_record_id, Some(id(&aid)?)).await?;
+    let a = list.first().ok_or_else(not_found)?;
+    Ok(views::course_record(
+        &ctx,
+        &s.name,
+        s.person_id,
+        &line,
+        RecordPart::Absence(a),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+struct Search {
+    #[serde(default)]
+    q: String,
+}
+
+/// The records of earlier years, newest first, and those the search keeps.
+async fn earlier(
+    state: &AppState,
+    user: &FamilyUser,
+    s: &Student,
+    q: &str,
+) -> AppResult<(usize, Vec<CourseLine>)> {
+    let year = current_year(state, user).await?;
+    let earlier: Vec<CourseLine> = s
+        .lines
+        .iter()
+        .filter(|l| year.as_ref().is_none_or(|y| l.year_starts_on < y.starts_on))
+        .cloned()
+        .collect();
+    let total = earlier.len();
+    let kept = earlier
+        .into_iter()
+        .filter(|l| views::matches(l, q))
+        .collect();
+    Ok((total, kept))
+}
+
+/// A search kept within sensible bounds (it is echoed in the page).
+fn clean_query(q: &str) -> String {
+    q.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(100)
+        .collect()
+}
+
+#[handler]
+async fn history(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+    Path(pid): Path<String>,
+    Query(search): Query<Search>,
+) -> AppResult<maud::Markup> {
+    let s = student(&state, &user, &pid).await?;
+    let q = clean_query(&search.q);
+    let (total, kept) = earlier(&state, &user, &s, &q).await?;
+    Ok(views::history(&ctx, &s.name, s.person_id, total, &kept, &q))
+}
+
+#[handler]
+async fn history_record(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+    Path((pid, rid)): Path<(String, String)>,
+    Query(search): Query<Search>,
+) -> AppResult<maud::Markup> {
+    let s = student(&state, &user, &pid).await?;
+    let q = clean_query(&search.q);
+    let rid = id(&rid)?;
+    let (_, mut kept) = earlier(&state, &user, &s, &q).await?;
+    // A record reached from a search that no longer keeps it is still shown, in the full list.
+    if !kept.iter().any(|l| l.course_record_id == rid) {
+        kept = earlier(&state, &user, &s, "").await?.1;
+    }
+    let position = kept
+        .iter()
+        .position(|l| l.course_record_id == rid)
+        .ok_or_else(not_found)?;
+    let line = &kept[position];
+    let facts = store::facts(&state.pool, user.1, rid)
+        .await?
+        .ok_or_else(not_found)?;
+    let evaluations = store::evaluations(&state.pool, user.1, rid, None).await?;
+    let record = HistoryRecord {
+        line,
+        facts: &facts,
+        evaluations: &evaluations,
+        position: position + 1,
+        count: kept.len(),
+        previous: position.checked_sub(1).map(|p| kept[p].course_record_id),
+        next: kept.get(position + 1).map(|l| l.course_record_id),
+        q: &q,
+    };
+    Ok(views::history_record(&ctx, &s.name, s.person_id, &record))
+}
+
+#[handler]
+async fn repertoire(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+    Path(pid): Path<String>,
+) -> AppResult<maud::Markup> {
+    let person_id = id(&pid)?;
+    let s = students::one(&state.pool, user.1, person_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let pieces = store::repertoire(&state.pool, user.1, person_id).await?;
+    Ok(views::repertoire(&ctx, &s.name(), person_id, &pieces))
+}

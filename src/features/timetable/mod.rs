@@ -1,0 +1,213 @@
+//! Emploi du temps (beyond the original product): the family's week at a glance, and a
+//! private iCalendar link a phone can subscribe to.
+
+pub mod ics;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use maud::{Markup, html};
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Path};
+use poem::{IntoResponse, Response, Route, get, handler, post};
+
+use crate::app::AppState;
+use crate::features::pedagogy::format::{duration_words, time_fr, weekday};
+use crate::features::pedagogy::store::{self, Lesson, SchoolYear};
+use crate::web::components::{csrf_field, notice};
+use crate::web::{AppResult, Ctx, FamilyUser, layout, session};
+
+pub fn routes(route: Route) -> Route {
+    route
+        .at("/emploi-du-temps", get(page))
+        .at("/emploi-du-temps/lien", post(renew_link))
+        .at("/calendrier/:file", get(feed))
+}
+
+fn today_iso() -> String {
+    let t = crate::domain::date::today();
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+/// "17h30 à 19h00".
+fn span(l: &Lesson) -> String {
+    let start = l
+        .start_time
+        .split_once(':')
+        .and_then(|(h, m)| Some(h.parse::<i64>().ok()? * 60 + m.parse::<i64>().ok()?));
+    match start {
+        Some(s) => {
+            let e = s + l.duration_minutes;
+            format!("{} à {:02}h{:02}", time_fr(&l.start_time), e / 60, e % 60)
+        }
+        None => time_fr(&l.start_time),
+    }
+}
+
+fn lesson_text(l: &Lesson) -> Markup {
+    html! {
+        strong { (l.student) } "\u{a0}: " (l.course) ", " (span(l)) " (" (duration_words(l.duration_minutes)) ")"
+        @if let Some(r) = &l.room { ", salle " (r) }
+        @if let Some(t) = &l.teacher { ", avec " (t) }
+    }
+}
+
+/// Days as columns, start times as rows (standard mode).
+fn week_table(year: &str, lessons: &[Lesson]) -> Markup {
+    let days: BTreeSet<i64> = lessons.iter().map(|l| l.weekday).collect();
+    let times: BTreeSet<&str> = lessons.iter().map(|l| l.start_time.as_str()).collect();
+    html! {
+        div.table-scroll role="region" aria-labelledby="semaine-legende" tabindex="0" {
+            table.week {
+                caption #semaine-legende { "Semaine type de la famille, année " (year) " : les jours en colonnes, les heures de début en lignes" }
+                thead { tr {
+                    th scope="col" { "Heure" }
+                    @for d in &days { th scope="col" { (weekday(*d)) } }
+                } }
+                tbody {
+                    @for t in &times {
+                        tr {
+                            th scope="row" { (time_fr(t)) }
+                            @for d in &days {
+                                td {
+                                    @let here: Vec<&Lesson> = lessons.iter().filter(|l| l.weekday == *d && l.start_time == *t).collect();
+                                    @if !here.is_empty() {
+                                        ul { @for l in here { li { (lesson_text(l)) } } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One list per day (accessible mode: linear, read in order).
+fn week_lists(lessons: &[Lesson]) -> Markup {
+    let days: BTreeSet<i64> = lessons.iter().map(|l| l.weekday).collect();
+    html! {
+        @for d in &days {
+            h3 { (weekday(*d)) }
+            ul { @for l in lessons.iter().filter(|l| l.weekday == *d) { li { (lesson_text(l)) } } }
+        }
+    }
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &FamilyUser,
+    new_link: Option<&str>,
+) -> AppResult<Markup> {
+    let year: Option<SchoolYear> =
+        store::current_year(&state.pool, user.0.site_id, &today_iso()).await?;
+    let lessons = match &year {
+        Some(y) => store::lessons(&state.pool, user.1, y.school_year_id).await?,
+        None => Vec::new(),
+    };
+    let has_link = store::has_calendar(&state.pool, user.1).await?;
+    Ok(layout::page(
+        ctx,
+        "Emploi du temps",
+        false,
+        html! {
+            h1 { "Emploi du temps" }
+            @if new_link.is_some() {
+                (notice("Votre lien de calendrier est prêt. Copiez-le maintenant : pour votre sécurité, il ne sera plus affiché."))
+            }
+            @match (&year, lessons.is_empty()) {
+                (None, _) => p { "Aucune année scolaire n'est ouverte." },
+                (Some(_), true) => p { "Aucun cours hebdomadaire cette année." },
+                (Some(y), false) => {
+                    p { "Les cours de tous les élèves de la famille pour l'année " (y.label) "." }
+                    @if ctx.accessible { (week_lists(&lessons)) } @else { (week_table(&y.label, &lessons)) }
+                }
+            }
+            h2 { "Votre calendrier sur téléphone ou ordinateur" }
+            p { "Un lien privé permet d'abonner l'application Calendrier de votre téléphone à cet emploi du temps : "
+                "les cours s'y affichent chaque semaine de l'année scolaire, sauf pendant les vacances, et se mettent à jour tout seuls." }
+            @if let Some(link) = new_link {
+                div.field {
+                    label for="lien-calendrier" { "Adresse de votre calendrier" }
+                    input #lien-calendrier type="text" readonly value=(link) aria-describedby="lien-calendrier-aide";
+                    p.hint #lien-calendrier-aide { "Dans votre application de calendrier, choisissez « Ajouter un abonnement » (ou « S'abonner à un calendrier ») et collez cette adresse. Ne la communiquez qu'aux personnes de confiance." }
+                }
+            }
+            form method="post" action="/emploi-du-temps/lien" {
+                (csrf_field(&ctx.csrf))
+                @if has_link {
+                    p { "Un lien existe déjà. En créer un nouveau arrête aussitôt l'ancien (par exemple si vous l'avez communiqué par erreur)." }
+                    button type="submit" { "Créer un nouveau lien" }
+                } @else {
+                    button type="submit" { "Créer mon lien de calendrier" }
+                }
+            }
+        },
+    ))
+}
+
+#[handler]
+async fn page(state: Data<&Arc<AppState>>, ctx: Ctx, user: FamilyUser) -> AppResult<Markup> {
+    render(&state, &ctx, &user, None).await
+}
+
+/// Creates or renews the family's link; the page shows it once.
+#[handler]
+async fn renew_link(state: Data<&Arc<AppState>>, ctx: Ctx, user: FamilyUser) -> AppResult<Markup> {
+    let token = session::random_token();
+    store::set_calendar(&state.pool, user.1, &session::hash_token(&token)).await?;
+    let mut conn = state.pool.acquire().await?;
+    crate::features::auth::store::audit(
+        &mut conn,
+        Some(user.0.site_id),
+        Some(user.0.account_id),
+        "calendar_link_renewed",
+        "",
+    )
+    .await?;
+    let link = format!("{}/calendrier/{token}.ics", state.settings.base_url);
+    render(&state, &ctx, &user, Some(&link)).await
+}
+
+/// The feed itself: no session, the token is the key. Unknown tokens get 404.
+#[handler]
+async fn feed(state: Data<&Arc<AppState>>, Path(file): Path<String>) -> AppResult<Response> {
+    let Some(token) = file.strip_suffix(".ics").filter(|t| t.len() == 43) else {
+        return Ok(StatusCode::NOT_FOUND.into_response());
+    };
+    let Some((family, site)) =
+        store::family_by_calendar(&state.pool, &session::hash_token(token)).await?
+    else {
+        return Ok(StatusCode::NOT_FOUND.into_response());
+    };
+    let school: (String,) = sqlx::query_as("select name from site where site_id = $1")
+        .bind(site)
+        .fetch_one(&state.pool)
+        .await?;
+    let Some(year) = store::current_year(&state.pool, site, &today_iso()).await? else {
+        return Ok(StatusCode::NOT_FOUND.into_response());
+    };
+    let lessons = store::lessons(&state.pool, family, year.school_year_id).await?;
+    let holidays = store::holidays(&state.pool, site).await?;
+    let now = time::OffsetDateTime::now_utc();
+    let stamp = format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    );
+    let body = ics::calendar(&school.0, &year, &lessons, &holidays, &stamp);
+    Ok(Response::builder()
+        .header(header::CONTENT_TYPE, "text/calendar; charset=utf-8")
+        .header(header::CACHE_CONTROL, "private, max-age=900")
+        .header(
+            header::CONTENT_DISPOSITION,
+            "inline; filename=\"emploi-du-temps.ics\"",
+        )
+        .body(body))
+}
