@@ -371,7 +371,7 @@ pub fn history(
                 button type="submit" { "Rechercher" }
             }
             div #historique-resultats {
-                p.result-count role="status" {
+                p.result-count {
                     @if q.is_empty() {
                         (all) " fiche" @if all > 1 { "s" } "."
                     } @else {
