@@ -39,7 +39,10 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mail_dir = dir.path().join("mail");
-    let db_url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+    let db_url = match std::env::var("PORTEE_TEST_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => fresh_postgres_database(&admin).await,
+        _ => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
+    };
     let settings = Settings {
         database_url: portee::config::Secret(db_url.clone()),
         bind: "127.0.0.1:0".parse().unwrap(),
@@ -67,6 +70,24 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         mail_dir,
         _dir: dir,
     }
+}
+
+/// Creates an empty PostgreSQL database for one test and returns its URL.
+/// `admin` is a URL to a database of a role allowed to create databases.
+async fn fresh_postgres_database(admin: &str) -> String {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let name = format!("portee_test_{:016x}", rand::random::<u64>());
+    let mut conn = sqlx::AnyConnection::connect(admin)
+        .await
+        .expect("the test PostgreSQL server");
+    // The name is ours (hex digits), not user input.
+    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create the test database");
+    let (base, _) = admin.rsplit_once('/').expect("a database URL");
+    format!("{base}/{name}")
 }
 
 /// A browser: keeps cookies, does not follow redirects (tests check them).
