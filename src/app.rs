@@ -15,7 +15,7 @@ use crate::features;
 use crate::mail;
 use crate::web::rate_limit::IpLimiter;
 use crate::web::session::CookieNames;
-use crate::web::{assets, context, headers, rate_limit};
+use crate::web::{assets, context, headers, health, rate_limit};
 
 /// Shared by every request.
 pub struct AppState {
@@ -30,7 +30,10 @@ pub struct AppState {
 
 /// Every route of the portal.
 fn routes() -> Route {
-    let route = Route::new().at("/static/:version/:name", get(assets::serve));
+    let route = Route::new()
+        .at("/static/:version/:name", get(assets::serve))
+        .at("/healthz", get(health::healthz))
+        .at("/readyz", get(health::readyz));
     let route = features::home::routes(route);
     let route = features::auth::routes(route);
     let route = features::family::routes(route);

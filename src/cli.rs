@@ -35,6 +35,12 @@ pub enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Write a consistent copy of the SQLite database (PORTEE_DATABASE_URL) to PATH, while
+    /// the portal keeps running.
+    Backup {
+        /// Where to write the copy (must not exist yet).
+        path: std::path::PathBuf,
+    },
 }
 
 const SERVE: Defaults = Defaults {
@@ -86,6 +92,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             println!("Listening on http://{}", app.address());
             app.run_until_stopped().await?;
+        }
+        Command::Backup { path } => {
+            if path.exists() {
+                anyhow::bail!("{} already exists: choose a new file", path.display());
+            }
+            let settings = Settings::from_env(
+                &Defaults {
+                    mail_dir: Some("."),
+                    ..SERVE
+                },
+                None,
+            )?;
+            let pool = db::connect(&settings.database_url.0).await?;
+            let started = std::time::Instant::now();
+            db::backup_sqlite(&pool, &path.to_string_lossy()).await?;
+            println!(
+                "Backup written to {} in {:.2} s.",
+                path.display(),
+                started.elapsed().as_secs_f64()
+            );
         }
         Command::Migrate => {
             let settings = Settings::from_env(

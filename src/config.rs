@@ -40,6 +40,9 @@ pub struct Settings {
     /// `PORTEE_LOGIN_RATE_PER_MINUTE`: POSTs to the login and lost-password forms allowed
     /// per client address and minute, per instance. Default 20.
     pub login_rate_per_minute: u32,
+    /// `PORTEE_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
+    /// `X-Forwarded-For` header names the client. Default none (the header is ignored).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// A configuration error: names the variable and says what is wrong.
@@ -150,7 +153,19 @@ impl Settings {
                 })?,
             None => 20,
         };
+        let trusted_proxies = match var("PORTEE_TRUSTED_PROXIES") {
+            Some(v) => v
+                .split(',')
+                .map(|p| p.trim().parse())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| ConfigError {
+                    variable: "PORTEE_TRUSTED_PROXIES",
+                    message: format!("{v:?} is not a comma-separated list of IP addresses"),
+                })?,
+            None => Vec::new(),
+        };
         Ok(Settings {
+            trusted_proxies,
             database_url: Secret(database_url),
             bind,
             base_url,

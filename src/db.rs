@@ -31,12 +31,50 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
     Ok(pool)
 }
 
+/// Is this pool on PostgreSQL (where some statements take a better form)?
+pub fn is_postgres(pool: &Pool) -> bool {
+    pool.connect_options()
+        .database_url
+        .scheme()
+        .starts_with("postgres")
+}
+
 /// Applies every pending migration of `migrations/`.
 pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
     sqlx::migrate!("./migrations")
         .run(pool)
         .await
         .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    Ok(())
+}
+
+/// The newest migration this binary knows.
+pub fn latest_migration() -> i64 {
+    sqlx::migrate!("./migrations")
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The newest migration applied to the database.
+pub async fn applied_migration(pool: &Pool) -> sqlx::Result<i64> {
+    let (v,): (Option<i64>,) =
+        sqlx::query_as("select cast(max(version) as bigint) from _sqlx_migrations")
+            .fetch_one(pool)
+            .await?;
+    Ok(v.unwrap_or(0))
+}
+
+/// Writes a consistent copy of a SQLite database to `path` while it is in use.
+pub async fn backup_sqlite(pool: &Pool, path: &str) -> anyhow::Result<()> {
+    if is_postgres(pool) {
+        anyhow::bail!("backup copies SQLite databases; for PostgreSQL use pg_dump");
+    }
+    sqlx::query("vacuum into $1")
+        .bind(path)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
@@ -48,14 +86,11 @@ pub fn now() -> i64 {
         .unwrap_or(0)
 }
 
-/// A new primary key: milliseconds since the epoch shifted left 16 bits plus 16 random
-/// bits. Sortable by creation, unguessable enough not to reveal counts, portable (BIGINT).
+/// A new primary key: 63 random bits. Made by the app so one migration set serves SQLite and
+/// PostgreSQL, unguessable (ids appear in URLs), and collision-free in practice whichever
+/// instance makes them (a collision becomes likely only after about three billion ids).
 pub fn new_id() -> i64 {
-    let ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
-    (ms << 16) | i64::from(rand::random::<u16>())
+    ((rand::random::<u64>() >> 1) as i64).max(1)
 }
 
 /// Reads (or creates once) a named secret shared by every instance.
@@ -73,4 +108,14 @@ pub async fn shared_secret(pool: &Pool, name: &str) -> anyhow::Result<String> {
         .fetch_one(pool)
         .await?;
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_made_in_a_burst_are_distinct_and_positive() {
+        let ids: std::collections::HashSet<i64> = (0..200_000).map(|_| super::new_id()).collect();
+        assert_eq!(ids.len(), 200_000);
+        assert!(ids.iter().all(|id| *id > 0));
+    }
 }

@@ -74,8 +74,12 @@ impl Mailer {
         })
     }
 
-    async fn send(&self, to: &str, subject: &str, body: &str) -> anyhow::Result<()> {
+    /// `mail_id` makes the `Message-ID`: a mail sent twice (a crash between sending and
+    /// marking it sent) carries the same id, so mail clients recognise the duplicate.
+    async fn send(&self, mail_id: i64, to: &str, subject: &str, body: &str) -> anyhow::Result<()> {
+        let domain = self.from.email.domain().to_owned();
         let message = Message::builder()
+            .message_id(Some(format!("<{mail_id}.portee@{domain}>")))
             .from(self.from.clone())
             .to(to.parse()?)
             .subject(subject)
@@ -100,20 +104,31 @@ type Claimed = (i64, String, String, String, i64);
 /// and sends them. Returns how many were sent.
 pub async fn send_due(pool: &Pool, mailer: &Mailer) -> anyhow::Result<usize> {
     let now = db::now();
-    let claimed: Vec<Claimed> = sqlx::query_as(
+    // One statement claims the rows, so two instances never send the same mail. PostgreSQL
+    // skips rows another instance is claiming instead of waiting for it; SQLite has a single
+    // writer, so its plain UPDATE is already exclusive.
+    let sql = if db::is_postgres(pool) {
+        "update mail_outbox set claimed_until = $1 where mail_id in ( \
+           select mail_id from mail_outbox \
+           where sent_at is null and next_attempt_at <= $2 and attempts < $3 \
+             and (claimed_until is null or claimed_until < $2) \
+           order by next_attempt_at limit 50 for update skip locked) \
+         returning mail_id, to_address, subject, body_text, attempts"
+    } else {
         "update mail_outbox set claimed_until = $1 \
          where sent_at is null and next_attempt_at <= $2 and attempts < $3 \
            and (claimed_until is null or claimed_until < $2) \
-         returning mail_id, to_address, subject, body_text, attempts",
-    )
-    .bind(now + 120)
-    .bind(now)
-    .bind(MAX_ATTEMPTS)
-    .fetch_all(pool)
-    .await?;
+         returning mail_id, to_address, subject, body_text, attempts"
+    };
+    let claimed: Vec<Claimed> = sqlx::query_as(sql)
+        .bind(now + 120)
+        .bind(now)
+        .bind(MAX_ATTEMPTS)
+        .fetch_all(pool)
+        .await?;
     let mut sent = 0;
     for (id, to, subject, body, attempts) in claimed {
-        match mailer.send(&to, &subject, &body).await {
+        match mailer.send(id, &to, &subject, &body).await {
             Ok(()) => {
                 sqlx::query("update mail_outbox set sent_at = $1, claimed_until = null, attempts = $2 where mail_id = $3")
                     .bind(db::now())

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use poem::http::HeaderValue;
 use poem::{Endpoint, IntoResponse, Request, Response};
+use tracing::Instrument;
 
 /// The path as logged.
 pub fn redact(path: &str) -> String {
@@ -15,27 +17,41 @@ pub fn redact(path: &str) -> String {
     }
 }
 
+/// Logs each request inside a span carrying a fresh request id (also sent back in
+/// `X-Request-Id`), so every line a request writes can be traced to it.
 pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
     let started = Instant::now();
     let method = req.method().clone();
     let path = redact(req.uri().path());
-    let remote = req
-        .remote_addr()
-        .as_socket_addr()
-        .map(|a| a.ip().to_string())
+    let trusted = req
+        .data::<Arc<crate::app::AppState>>()
+        .map(|s| s.settings.trusted_proxies.clone())
         .unwrap_or_default();
-    let resp = match ep.call(req).await {
-        Ok(r) => r.into_response(),
-        Err(e) => e.into_response(),
-    };
-    tracing::info!(
-        %method,
-        path,
-        remote,
-        status = resp.status().as_u16(),
-        ms = started.elapsed().as_millis() as u64,
-        "request"
-    );
+    let remote = super::client_ip(&req, &trusted)
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let request_id = format!("{:016x}", rand::random::<u64>());
+    let span = tracing::info_span!("request", request_id = %request_id);
+    let mut resp = async {
+        let resp = match ep.call(req).await {
+            Ok(r) => r.into_response(),
+            Err(e) => e.into_response(),
+        };
+        tracing::info!(
+            %method,
+            path,
+            remote,
+            status = resp.status().as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "request"
+        );
+        resp
+    }
+    .instrument(span)
+    .await;
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
     Ok(resp)
 }
 

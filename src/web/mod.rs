@@ -6,6 +6,7 @@ pub mod components;
 pub mod context;
 pub mod errors;
 pub mod headers;
+pub mod health;
 pub mod layout;
 pub mod log;
 pub mod rate_limit;
@@ -38,4 +39,24 @@ pub fn safe_return_path(raw: &str) -> &str {
         && !raw.contains('\\')
         && !raw.chars().any(char::is_control);
     if ok { raw } else { "/" }
+}
+
+/// The client's address: the peer, or, when the peer is a trusted reverse proxy, the
+/// right-most address of `X-Forwarded-For` that is not itself a trusted proxy.
+pub fn client_ip(req: &poem::Request, trusted: &[std::net::IpAddr]) -> Option<std::net::IpAddr> {
+    let peer = req.remote_addr().as_socket_addr().map(|a| a.ip())?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    forwarded
+        .split(',')
+        .rev()
+        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+        .find(|a| !trusted.contains(a))
+        .or(Some(peer))
 }

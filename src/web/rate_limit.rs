@@ -79,7 +79,11 @@ pub fn too_many(ctx: &Ctx, seconds: u64) -> Response {
 
 pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
     if req.method() == Method::POST && LIMITED.contains(&req.uri().path()) {
-        let ip = req.remote_addr().as_socket_addr().map(|a| a.ip());
+        let trusted = req
+            .data::<Arc<crate::app::AppState>>()
+            .map(|s| s.settings.trusted_proxies.clone())
+            .unwrap_or_default();
+        let ip = super::client_ip(&req, &trusted);
         if let (Some(ip), Some(limiter)) = (ip, req.data::<Arc<IpLimiter>>())
             && let Err(wait) = limiter.check(ip)
         {

@@ -65,3 +65,48 @@ fn migrate_creates_the_schema() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("Migrations applied."));
     assert!(dir.path().join("m.db").exists());
 }
+
+#[test]
+fn backup_copies_a_live_sqlite_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("live.db").display());
+    assert!(
+        portee()
+            .arg("migrate")
+            .env("PORTEE_DATABASE_URL", &url)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let copy = dir.path().join("copie.db");
+    let out = portee()
+        .arg("backup")
+        .arg(&copy)
+        .env("PORTEE_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Backup written to"));
+    // The copy is a database with the schema.
+    let copy_url = format!("sqlite://{}", copy.display());
+    let out = portee()
+        .arg("migrate")
+        .env("PORTEE_DATABASE_URL", &copy_url)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    // Never over an existing file.
+    let out = portee()
+        .arg("backup")
+        .arg(&copy)
+        .env("PORTEE_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+}

@@ -15,12 +15,14 @@ pub struct TestApp {
     pub client: Client,
     pub pool: Pool,
     pub mail_dir: PathBuf,
+    pub settings: Settings,
     _dir: tempfile::TempDir,
 }
 
 pub struct Options {
     pub rate_per_minute: u32,
     pub smtp_url: Option<String>,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Options {
@@ -28,6 +30,7 @@ impl Default for Options {
         Options {
             rate_per_minute: 1000,
             smtp_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -37,6 +40,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
+    // The server's logs, shown with a failing test's output.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn,portee=info")
+        .with_test_writer()
+        .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
     let mail_dir = dir.path().join("mail");
     let db_url = match std::env::var("PORTEE_TEST_DATABASE_URL") {
@@ -54,11 +62,12 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         mail_from: "Portail famille <portail@example.org>".to_owned(),
         secure_cookies: false,
         login_rate_per_minute: options.rate_per_minute,
+        trusted_proxies: options.trusted_proxies,
     };
     let pool = portee::db::connect(&db_url).await.expect("database");
     portee::db::migrate(&pool).await.expect("migrations");
     portee::demo::seed(&pool).await.expect("demo data");
-    let app = Application::build_with_pool(settings, pool.clone())
+    let app = Application::build_with_pool(settings.clone(), pool.clone())
         .await
         .expect("application");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -68,6 +77,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         client: new_client(),
         pool,
         mail_dir,
+        settings,
         _dir: dir,
     }
 }
@@ -130,6 +140,20 @@ pub fn title_of(html: &str) -> String {
 }
 
 impl TestApp {
+    /// A second instance of the portal on the same database: its own process state (rate
+    /// limiter, mail worker, memory), nothing shared but the database. Returns its address.
+    pub async fn another_instance(&self) -> String {
+        let pool = portee::db::connect(&self.settings.database_url.0)
+            .await
+            .expect("database");
+        let app = Application::build_with_pool(self.settings.clone(), pool)
+            .await
+            .expect("second instance");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        address
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -8,6 +8,7 @@ mod cli;
 mod display;
 mod fuzz;
 mod mail;
+mod operations;
 mod password;
 mod pedagogy;
 mod records;

@@ -140,7 +140,7 @@ async fn a_newer_value_replaces_a_pending_one_and_the_history_keeps_both() {
         &with(JEREMIE, &[("phone_mobile", "0622334455")]),
     )
     .await;
-    let items: Vec<(String, String)> = sqlx::query_as("select new_value, status from change_item where new_value in ('+33611223344', '+33622334455') order by created_at, change_item_id")
+    let items: Vec<(String, String)> = sqlx::query_as("select new_value, status from change_item where new_value in ('+33611223344', '+33622334455') order by status desc")
         .fetch_all(&app.pool)
         .await
         .unwrap();
