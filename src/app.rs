@@ -41,6 +41,7 @@ fn routes() -> Route {
     let route = features::pedagogy::routes(route);
     let route = features::timetable::routes(route);
     let route = features::staff::routes(route);
+    let route = features::accounts::routes(route);
     features::accessibility::routes(route)
 }
 

@@ -35,11 +35,28 @@ pub enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Manage families' accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
     /// Write a consistent copy of the SQLite database (PORTEE_DATABASE_URL) to PATH, while
     /// the portal keeps running.
     Backup {
         /// Where to write the copy (must not exist yet).
         path: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AccountsCommand {
+    /// Create the account of a guardian (or adult student) found by e-mail, and mail them
+    /// their identifier and a link to choose their first password.
+    Invite {
+        /// The school's short name (e.g. valognes).
+        #[arg(long)]
+        site: String,
+        /// The guardian's e-mail address, as recorded on their record.
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -111,6 +128,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "Backup written to {} in {:.2} s.",
                 path.display(),
                 started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Accounts(AccountsCommand::Invite { site, email }) => {
+            let settings = Settings::from_env(&SERVE, None)?;
+            let pool = db::connect(&settings.database_url.0).await?;
+            let Some((site_id, person_id)) =
+                crate::features::accounts::store::find_by_email(&pool, &site, &email).await?
+            else {
+                anyhow::bail!("no guardian with the e-mail {email} at the site {site}");
+            };
+            let identifier = crate::features::accounts::store::invite(
+                &pool,
+                site_id,
+                person_id,
+                None,
+                &settings.base_url,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            // Send it now; if the transport is down it stays queued for the running portal.
+            let mailer = crate::mail::Mailer::new(&settings)?;
+            let sent = crate::mail::send_due(&pool, &mailer).await?;
+            println!(
+                "Account {identifier} created; invitation {}.",
+                if sent > 0 { "sent" } else { "queued" }
             );
         }
         Command::Migrate => {

@@ -1,6 +1,7 @@
 //! The demo school: deterministic data created only by `portee demo`.
 
 use crate::db::{self, Pool};
+use crate::domain::text::ascii_lower;
 use crate::features::auth::password;
 
 pub const DEMO_PASSWORD: &str = "Valognes2026";
@@ -243,22 +244,6 @@ impl Seeder<'_> {
         .execute(self.pool).await?;
         Ok(id)
     }
-}
-
-/// Lower-case ASCII form of a last name, for identifiers ("LEFÈVRE" → "lefevre").
-fn ascii_lower(name: &str) -> String {
-    name.chars()
-        .filter_map(|c| match c {
-            'À' | 'Â' | 'à' | 'â' => Some('a'),
-            'É' | 'È' | 'Ê' | 'Ë' | 'é' | 'è' | 'ê' | 'ë' => Some('e'),
-            'Î' | 'Ï' | 'î' | 'ï' => Some('i'),
-            'Ô' | 'ô' => Some('o'),
-            'Ù' | 'Û' | 'Ü' | 'ù' | 'û' | 'ü' => Some('u'),
-            'Ç' | 'ç' => Some('c'),
-            c if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Seeds the demo school unless the database already holds a site. Returns whether it seeded.

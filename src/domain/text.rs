@@ -51,8 +51,31 @@ pub fn line(raw: &str, what: &str, max: usize) -> Result<String, String> {
     Ok(collapsed)
 }
 
+/// Lower-case ASCII form of a name, for identifiers ("LEFÈVRE" → "lefevre", "N'Diaye" → "ndiaye").
+pub fn ascii_lower(name: &str) -> String {
+    name.chars()
+        .filter_map(|c| match c {
+            'À' | 'Â' | 'Ä' | 'à' | 'â' | 'ä' => Some('a'),
+            'É' | 'È' | 'Ê' | 'Ë' | 'é' | 'è' | 'ê' | 'ë' => Some('e'),
+            'Î' | 'Ï' | 'î' | 'ï' => Some('i'),
+            'Ô' | 'Ö' | 'ô' | 'ö' => Some('o'),
+            'Ù' | 'Û' | 'Ü' | 'ù' | 'û' | 'ü' => Some('u'),
+            'Ç' | 'ç' => Some('c'),
+            'Ÿ' | 'ÿ' => Some('y'),
+            c if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn identifiers_are_plain_ascii() {
+        assert_eq!(super::ascii_lower("LEFÈVRE"), "lefevre");
+        assert_eq!(super::ascii_lower("N'Diaye-Çelik"), "ndiayecelik");
+    }
+
     use super::*;
 
     #[test]

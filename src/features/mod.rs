@@ -1,6 +1,7 @@
 //! One folder per menu of the manual, each with its router, views and store.
 
 pub mod accessibility;
+pub mod accounts;
 pub mod auth;
 pub mod family;
 pub mod home;

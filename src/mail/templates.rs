@@ -104,3 +104,22 @@ pub fn change_decided(
         body,
     }
 }
+
+/// The invitation: the identifier and the link to choose a first password.
+pub fn invitation(to: &str, school: &str, identifier: &str, link: &str) -> Outgoing {
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{school} – votre accès au portail famille"),
+        body: format!(
+            "Bonjour,\n\n\
+             {school} vous ouvre un accès au portail famille : vous y verrez et corrigerez vos \
+             informations, suivrez les cours de vos élèves et vos factures.\n\n\
+             Votre identifiant : {identifier}\n\n\
+             Pour choisir votre mot de passe, ouvrez ce lien dans les 7 jours :\n\n\
+             {link}\n\n\
+             Ce lien ne sert qu'une fois. S'il a expiré, demandez-en un nouveau depuis la page \
+             « Mot de passe perdu » du portail, avec votre identifiant et cette adresse e-mail.\n\n\
+             {school}\n"
+        ),
+    }
+}

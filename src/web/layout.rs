@@ -50,6 +50,10 @@ const STAFF_MENU: &[MenuItem] = &[
         label: "Demandes de modification",
     },
     MenuItem {
+        href: "/gestion/comptes",
+        label: "Comptes des familles",
+    },
+    MenuItem {
         href: "/accessibilite",
         label: "Accessibilité",
     },
@@ -88,6 +92,14 @@ fn is_current(path: &str, href: &str) -> bool {
     path == href || (path.starts_with(href) && path[href.len()..].starts_with('/'))
 }
 
+/// The menu entry of the current page: the most specific one that matches.
+fn current_entry<'a>(path: &str, menu: &'a [MenuItem]) -> Option<&'a str> {
+    menu.iter()
+        .filter(|m| is_current(path, m.href))
+        .max_by_key(|m| m.href.len())
+        .map(|m| m.href)
+}
+
 /// A full page. `title` is the page's own part; the portal and school are appended.
 pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup {
     let full_title = match &ctx.school_name {
@@ -104,6 +116,7 @@ pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup
         Some(_) => FAMILY_MENU,
         None => ANONYMOUS_MENU,
     };
+    let current = current_entry(&ctx.path, menu);
     html! {
         (DOCTYPE)
         html lang="fr" class=[ctx.accessible.then_some("mode-accessible")] {
@@ -135,7 +148,7 @@ pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup
                             @for item in menu {
                                 li {
                                     a href=(item.href)
-                                        aria-current=[is_current(&ctx.path, item.href).then_some("page")] {
+                                        aria-current=[(current == Some(item.href)).then_some("page")] {
                                         (item.label)
                                     }
                                 }

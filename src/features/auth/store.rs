@@ -197,6 +197,32 @@ pub async fn reset_target(
     .await
 }
 
+/// Invitation links (first password) stay valid this long: they are mailed by the school
+/// and may be opened days later.
+pub const INVITATION_VALID_SECONDS: i64 = 7 * 24 * 3600;
+
+/// Creates a single-use link for `account_id` valid `seconds`, inside the caller's
+/// transaction, and returns the link.
+pub async fn new_password_link(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    seconds: i64,
+    base_url: &str,
+) -> sqlx::Result<String> {
+    let now = db::now();
+    let token = crate::web::session::random_token();
+    sqlx::query(
+        "insert into password_reset (token_hash, account_id, created_at, expires_at) values ($1, $2, $3, $4)",
+    )
+    .bind(hash_token(&token))
+    .bind(account_id)
+    .bind(now)
+    .bind(now + seconds)
+    .execute(conn)
+    .await?;
+    Ok(format!("{base_url}/reinitialisation?jeton={token}"))
+}
+
 /// Creates a reset link and queues its mail in one transaction, unless the account
 /// already received `RESETS_PER_HOUR` in the last hour. Returns whether a mail was queued.
 pub async fn create_reset(
@@ -219,17 +245,7 @@ pub async fn create_reset(
         tx.commit().await?;
         return Ok(false);
     }
-    let token = crate::web::session::random_token();
-    sqlx::query(
-        "insert into password_reset (token_hash, account_id, created_at, expires_at) values ($1, $2, $3, $4)",
-    )
-    .bind(hash_token(&token))
-    .bind(target.account_id)
-    .bind(now)
-    .bind(now + RESET_VALID_SECONDS)
-    .execute(&mut *tx)
-    .await?;
-    let link = format!("{base_url}/reinitialisation?jeton={token}");
+    let link = new_password_link(&mut tx, target.account_id, RESET_VALID_SECONDS, base_url).await?;
     mail::enqueue(
         &mut tx,
         &mail::templates::password_reset(to, &target.school, &target.identifier, &link),

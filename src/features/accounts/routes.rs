@@ -1,0 +1,170 @@
+//! `/gestion/comptes`: staff invite families, resend invitations, disable accounts.
+
+use std::sync::Arc;
+
+use maud::{Markup, html};
+use poem::web::{Data, Form, Query};
+use poem::{Response, Route, get, handler};
+use serde::Deserialize;
+
+use super::store::{self, Holder, InviteError};
+use crate::app::AppState;
+use crate::domain::french_datetime;
+use crate::web::components::{csrf_field, notice};
+use crate::web::{AppResult, Ctx, StaffUser, layout, see_other};
+
+pub fn routes(route: Route) -> Route {
+    route.at("/gestion/comptes", get(list).post(act))
+}
+
+#[derive(Deserialize, Default)]
+struct InfoQuery {
+    info: Option<String>,
+}
+
+fn info_text(code: Option<&str>) -> Option<&'static str> {
+    Some(match code? {
+        "invitation-envoyee" => "Le compte est créé et l'invitation envoyée par mail.",
+        "invitation-renvoyee" => {
+            "Une nouvelle invitation est envoyée ; les liens précédents ne fonctionnent plus."
+        }
+        "compte-desactive" => "Le compte est désactivé ; ses sessions sont fermées.",
+        "compte-reactive" => "Le compte est réactivé.",
+        "sans-email" => {
+            "Aucune invitation envoyée : cette personne n'a pas d'adresse e-mail. Ajoutez-la à sa fiche d'abord."
+        }
+        "deja-un-compte" => "Cette personne a déjà un compte.",
+        "introuvable" => "Ce compte n'existe pas dans votre école.",
+        _ => return None,
+    })
+}
+
+/// A button of the table's one form; it names the person for screen readers.
+fn action(value: String, label: &str, who: &str) -> Markup {
+    html! {
+        button.secondary type="submit" name="action" value=(value) { (label) span.visually-hidden { " – " (who) } }
+    }
+}
+
+fn row(h: &Holder) -> Markup {
+    let who = format!("{} {}", h.last_name, h.first_name);
+    let state = match (h.account_id, h.disabled, h.has_password) {
+        (None, _, _) => "Pas de compte",
+        (Some(_), Some(1), _) => "Désactivé",
+        (Some(_), _, Some(0)) => "Invitation en attente",
+        _ => "Actif",
+    };
+    html! {
+        tr {
+            th scope="row" { (who) }
+            td { (h.identifier.as_deref().unwrap_or("—")) }
+            td { (state) }
+            td { (h.last_login_at.map(french_datetime).unwrap_or_else(|| "Jamais".to_owned())) }
+            td {
+                @match h.account_id {
+                    None => (action(format!("inviter:{}", h.person_id), "Inviter", &who)),
+                    Some(id) => {
+                        (action(format!("renvoyer:{id}"), "Renvoyer l'invitation", &who))
+                        " "
+                        @if h.disabled == Some(1) {
+                            (action(format!("reactiver:{id}"), "Réactiver", &who))
+                        } @else {
+                            (action(format!("desactiver:{id}"), "Désactiver", &who))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[handler]
+async fn list(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    StaffUser(user): StaffUser,
+    Query(q): Query<InfoQuery>,
+) -> AppResult<Markup> {
+    let holders = store::holders(&state.pool, user.site_id).await?;
+    Ok(layout::page(
+        &ctx,
+        "Comptes des familles",
+        false,
+        html! {
+            h1 { "Comptes des familles" }
+            @if let Some(i) = info_text(q.info.as_deref()) { (notice(i)) }
+            p { "Chaque responsable légal (ou élève majeur) reçoit par mail un identifiant et un lien pour choisir son mot de passe. "
+                "Un compte désactivé ne peut plus se connecter et ses sessions sont fermées aussitôt." }
+            form method="post" action="/gestion/comptes" {
+            (csrf_field(&ctx.csrf))
+            div.table-scroll role="region" aria-labelledby="comptes-legende" tabindex="0" {
+                table {
+                    caption #comptes-legende { (holders.len()) " responsables, par ordre alphabétique" }
+                    thead { tr {
+                        th scope="col" { "Nom" }
+                        th scope="col" { "Identifiant" }
+                        th scope="col" { "État" }
+                        th scope="col" { "Dernière connexion" }
+                        th scope="col" { "Actions" }
+                    } }
+                    tbody { @for h in &holders { (row(h)) } }
+                }
+            }
+            }
+        },
+    ))
+}
+
+fn outcome(result: Result<(), InviteError>, ok: &str) -> AppResult<Response> {
+    let code = match result {
+        Ok(()) => ok,
+        Err(InviteError::NoEmail) => "sans-email",
+        Err(InviteError::AlreadyHasAccount(_)) => "deja-un-compte",
+        Err(InviteError::Database(sqlx::Error::RowNotFound)) => "introuvable",
+        Err(InviteError::Database(e)) => return Err(e.into()),
+    };
+    Ok(see_other(&format!("/gestion/comptes?info={code}")))
+}
+
+#[derive(Deserialize)]
+struct Action {
+    #[serde(default)]
+    action: String,
+}
+
+/// The table's buttons: `inviter:PERSON`, `renvoyer:ACCOUNT`, `desactiver:ACCOUNT`, `reactiver:ACCOUNT`.
+#[handler]
+async fn act(
+    state: Data<&Arc<AppState>>,
+    StaffUser(user): StaffUser,
+    Form(form): Form<Action>,
+) -> AppResult<Response> {
+    let (verb, id) = form.action.split_once(':').unwrap_or(("", ""));
+    let id: i64 = id.parse().unwrap_or(0);
+    let (site, by, base) = (user.site_id, user.account_id, &state.settings.base_url);
+    let result = match verb {
+        "inviter" => outcome(
+            store::invite(&state.pool, site, id, Some(by), base)
+                .await
+                .map(|_| ()),
+            "invitation-envoyee",
+        ),
+        "renvoyer" => outcome(
+            store::resend(&state.pool, site, id, by, base).await,
+            "invitation-renvoyee",
+        ),
+        "desactiver" | "reactiver" => {
+            let off = verb == "desactiver";
+            let found = store::set_disabled(&state.pool, site, id, off, by).await?;
+            let code = match (found, off) {
+                (false, _) => "introuvable",
+                (true, true) => "compte-desactive",
+                (true, false) => "compte-reactive",
+            };
+            Ok(see_other(&format!("/gestion/comptes?info={code}")))
+        }
+        _ => Ok(see_other("/gestion/comptes")),
+    };
+    state.mail_wakeup.notify_one();
+    result
+}
