@@ -204,11 +204,22 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
         .to_owned();
     let names = &state.cookies;
     let path = req.uri().path().to_owned();
-    let here = req
-        .uri()
-        .path_and_query()
-        .map(|pq| pq.as_str().to_owned())
-        .unwrap_or_else(|| path.clone());
+    // A page answering a POST (a form with errors, a created link) may live at a POST-only
+    // address: the display switch then returns to the page the form was on.
+    let referer_path = req
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()));
+    let here = match (req.method() == Method::POST, referer_path) {
+        (true, Some(p)) => p,
+        _ => req
+            .uri()
+            .path_and_query()
+            .map(|pq| pq.as_str().to_owned())
+            .unwrap_or_else(|| path.clone()),
+    };
 
     let session_token = read_cookie(&cookies, names.session).map(str::to_owned);
     let loaded = match &session_token {

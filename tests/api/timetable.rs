@@ -155,3 +155,22 @@ async fn a_renewed_link_stops_the_old_one_and_tokens_are_not_guessable() {
         .unwrap();
     assert_eq!(hash, None);
 }
+
+#[tokio::test]
+async fn the_display_switch_on_a_page_answering_a_post_returns_to_the_form_page() {
+    let app = spawn_app().await;
+    app.login("abarre1", PASSWORD).await;
+    let token = csrf_of(&app.get_html(&app.client, "/emploi-du-temps").await);
+    let html = app
+        .client
+        .post(app.url("/emploi-du-temps/lien"))
+        .header("referer", app.url("/emploi-du-temps"))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("name=\"retour\" value=\"/emploi-du-temps\""));
+}
