@@ -177,6 +177,7 @@ pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup
                         }
                     }
                     p { a href="/accessibilite" { "Aide et accessibilité" } }
+                    p { a href="/plan-du-site" { "Plan du site" } }
                     p.made-with { (PORTAL) " – Portée" }
                 }
             }

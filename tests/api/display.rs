@@ -135,3 +135,32 @@ fn check_shell(html: &str, path: &str) {
     assert!(html.contains("<footer"), "{path}");
     assert!(html.len() < 14 * 1024, "{path} is {} bytes", html.len());
 }
+
+#[tokio::test]
+async fn the_site_map_lists_every_page_this_visitor_can_open() {
+    let app = spawn_app().await;
+    let html = app.get_html(&app.client, "/plan-du-site").await;
+    assert!(html.contains("<h1>Plan du site</h1>"));
+    assert!(html.contains("<a href=\"/mot-de-passe-perdu\">"));
+    assert!(!html.contains("/famille"));
+    app.login("abarre1", PASSWORD).await;
+    let irina = app.person_id("Irina").await;
+    let html = app.get_html(&app.client, "/plan-du-site").await;
+    for path in [
+        "/accueil",
+        "/famille",
+        "/eleves",
+        "/emploi-du-temps",
+        "/mot-de-passe",
+        "/accessibilite",
+    ] {
+        assert!(html.contains(&format!("<a href=\"{path}\"")), "{path}");
+    }
+    assert!(html.contains(&format!("<a href=\"/eleves/{irina}/historique\">Historique<span class=\"visually-hidden\"> – ABARRE Irina</span></a>")));
+    // Reached the same way from every page.
+    assert!(
+        app.get_html(&app.client, "/famille")
+            .await
+            .contains("<a href=\"/plan-du-site\">Plan du site</a>")
+    );
+}

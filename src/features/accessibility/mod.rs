@@ -1,14 +1,84 @@
-//! Accessibilité: what the accessible mode does, and the switch. (Shortcuts, the site map
-//! and the accessibility statement come with the accessibility issue.)
+//! Accessibilité: what the accessible mode does, and the switch; the site map (the second
+//! way to reach every page, beside the menu). Shortcuts and the accessibility statement
+//! come with the accessibility issue.
+
+use std::sync::Arc;
 
 use maud::html;
+use poem::web::Data;
 use poem::{Route, get, handler};
 
+use crate::app::AppState;
+use crate::features::students::store as students;
 use crate::web::components::csrf_field;
-use crate::web::{Ctx, layout};
+use crate::web::{AppResult, Ctx, layout};
 
 pub fn routes(route: Route) -> Route {
-    route.at("/accessibilite", get(page))
+    route
+        .at("/accessibilite", get(page))
+        .at("/plan-du-site", get(site_map))
+}
+
+/// Every page of the portal this visitor can open, as a nested list.
+#[handler]
+async fn site_map(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Markup> {
+    let family = ctx
+        .user
+        .as_ref()
+        .filter(|u| !u.is_staff)
+        .and_then(|u| u.family_id);
+    let list = match family {
+        Some(f) => students::of_family(&state.pool, f).await?,
+        None => Vec::new(),
+    };
+    Ok(layout::page(
+        &ctx,
+        "Plan du site",
+        false,
+        html! {
+            h1 { "Plan du site" }
+            ul.site-map {
+                @match &ctx.user {
+                    None => {
+                        li { a href="/connexion" { "Connexion" } }
+                        li { a href="/mot-de-passe-perdu" { "Mot de passe perdu ou première connexion" } }
+                        li { a href="/gestion/connexion" { "Connexion du personnel" } }
+                    }
+                    Some(u) if u.is_staff => {
+                        li { a href="/gestion" { "Demandes de modification" } }
+                        li { a href="/gestion/comptes" { "Comptes des familles" } }
+                        li { a href="/mot-de-passe" { "Mot de passe" } }
+                    }
+                    Some(_) => {
+                        li { a href="/accueil" { "Accueil" } }
+                        li { a href="/famille" { "Famille" } }
+                        li {
+                            a href="/eleves" { "Élèves" }
+                            @if !list.is_empty() {
+                                ul {
+                                    @for s in &list {
+                                        li {
+                                            (s.name())
+                                            ul {
+                                                li { a href={ "/eleves/" (s.person_id) "/identite" } { "Identité" span.visually-hidden { " – " (s.name()) } } }
+                                                li { a href={ "/eleves/" (s.person_id) "/cours" } { "Cours" span.visually-hidden { " – " (s.name()) } } }
+                                                li { a href={ "/eleves/" (s.person_id) "/historique" } { "Historique" span.visually-hidden { " – " (s.name()) } } }
+                                                li { a href={ "/eleves/" (s.person_id) "/repertoire" } { "Répertoire" span.visually-hidden { " – " (s.name()) } } }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        li { a href="/emploi-du-temps" { "Emploi du temps" } }
+                        li { a href="/mot-de-passe" { "Mot de passe" } }
+                    }
+                }
+                li { a href="/accessibilite" { "Aide – Accessibilité" } }
+                li { a href="/plan-du-site" aria-current="page" { "Plan du site" } }
+            }
+        },
+    ))
 }
 
 #[handler]
@@ -46,6 +116,7 @@ fn page(ctx: Ctx) -> maud::Markup {
                 li { "Chaque page a un seul titre de niveau 1 ; les sections ont des titres de niveau 2." }
                 li { "Quand un formulaire contient une erreur, la liste des erreurs s'affiche en haut, chaque erreur étant un lien vers le champ à corriger ; le titre de la page commence par « Erreur »." }
             }
+            p { "Le " a href="/plan-du-site" { "plan du site" } " donne accès à toutes les pages, en plus du menu." }
             p { a href=(back) { "Retour" } }
         },
     )
