@@ -17,7 +17,7 @@ use crate::config::{MailTransport, Settings};
 use crate::db::{self, Pool};
 
 /// After this many failed attempts a mail is left in the outbox for staff to see.
-const MAX_ATTEMPTS: i64 = 20;
+pub const MAX_ATTEMPTS: i64 = 20;
 
 /// A mail to queue.
 pub struct Outgoing {
@@ -26,18 +26,23 @@ pub struct Outgoing {
     pub body: String,
 }
 
-/// Queues a mail inside the caller's transaction.
-pub async fn enqueue(conn: &mut AnyConnection, mail: &Outgoing) -> sqlx::Result<()> {
+/// Queues a mail of `site_id`'s school inside the caller's transaction.
+pub async fn enqueue(
+    conn: &mut AnyConnection,
+    site_id: Option<i64>,
+    mail: &Outgoing,
+) -> sqlx::Result<()> {
     let now = db::now();
     sqlx::query(
-        "insert into mail_outbox (mail_id, to_address, subject, body_text, created_at, next_attempt_at) \
-         values ($1, $2, $3, $4, $5, $5)",
+        "insert into mail_outbox (mail_id, to_address, subject, body_text, created_at, next_attempt_at, site_id) \
+         values ($1, $2, $3, $4, $5, $5, $6)",
     )
     .bind(db::new_id())
     .bind(&mail.to)
     .bind(&mail.subject)
     .bind(&mail.body)
     .bind(now)
+    .bind(site_id)
     .execute(conn)
     .await?;
     Ok(())
@@ -96,6 +101,45 @@ impl Mailer {
         }
         Ok(())
     }
+}
+
+/// A mail of a school not delivered yet after at least one attempt.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Undelivered {
+    pub mail_id: i64,
+    pub to_address: String,
+    pub subject: String,
+    pub created_at: i64,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub last_error: Option<String>,
+}
+
+/// Mails of `site_id` that failed at least once and are not delivered, oldest first.
+pub async fn undelivered(pool: &Pool, site_id: i64) -> sqlx::Result<Vec<Undelivered>> {
+    sqlx::query_as(
+        "select mail_id, to_address, subject, created_at, attempts, next_attempt_at, last_error from mail_outbox \
+         where site_id = $1 and sent_at is null and attempts > 0 order by created_at, mail_id",
+    )
+    .bind(site_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Makes an undelivered mail of `site_id` due now (a mail given up on gets a fresh set of
+/// attempts). Returns whether it was found.
+pub async fn retry_now(pool: &Pool, site_id: i64, mail_id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "update mail_outbox set next_attempt_at = $1, attempts = case when attempts >= $2 then 0 else attempts end \
+         where mail_id = $3 and site_id = $4 and sent_at is null",
+    )
+    .bind(db::now())
+    .bind(MAX_ATTEMPTS)
+    .bind(mail_id)
+    .bind(site_id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 type Claimed = (i64, String, String, String, i64);

@@ -54,6 +54,10 @@ const STAFF_MENU: &[MenuItem] = &[
         label: "Comptes des familles",
     },
     MenuItem {
+        href: "/gestion/courriels",
+        label: "Courriels non remis",
+    },
+    MenuItem {
         href: "/accessibilite",
         label: "Accessibilité",
     },

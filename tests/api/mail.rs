@@ -290,3 +290,84 @@ async fn a_mail_stays_queued_while_the_transport_is_down() {
     assert_eq!(sent, None, "not marked sent");
     assert!(error.is_some_and(|e| !e.is_empty()));
 }
+
+#[tokio::test]
+async fn staff_see_their_schools_undelivered_mails_and_can_retry_them() {
+    let closed = {
+        TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let app = spawn_app_with(Options {
+        smtp_url: Some(format!("smtp://127.0.0.1:{closed}")),
+        ..Options::default()
+    })
+    .await;
+    app.request_reset(&app.client, "abarre1", JEREMIE).await;
+    for _ in 0..100 {
+        if app
+            .count("select cast(count(*) as bigint) from mail_outbox where attempts > 0")
+            .await
+            > 0
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let staff = new_client();
+    let resp = app
+        .post_form(
+            &staff,
+            "/gestion/connexion",
+            "/gestion/connexion",
+            &[
+                ("site", "valognes"),
+                ("identifiant", "admin"),
+                ("mot_de_passe", PASSWORD),
+            ],
+        )
+        .await;
+    assert_redirect(&resp, "/gestion");
+    let html = app.get_html(&staff, "/gestion/courriels").await;
+    assert!(
+        html.contains(&format!("<th scope=\"row\">{JEREMIE}</th>")),
+        "{html}"
+    );
+    assert!(html.contains("1 courriel non remis"));
+    let (id, before): (i64, i64) =
+        sqlx::query_as("select mail_id, next_attempt_at from mail_outbox")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(before > portee::db::now() + 5, "the next attempt is later");
+    let resp = app
+        .post_form(
+            &staff,
+            "/gestion/courriels",
+            "/gestion/courriels",
+            &[("courriel", &id.to_string())],
+        )
+        .await;
+    assert_redirect(&resp, "/gestion/courriels?info=nouvel-essai");
+    // Another school's mails are not shown.
+    sqlx::query(
+        "update mail_outbox set site_id = (select site_id from site where slug = 'conservatoire1')",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    assert!(
+        app.get_html(&staff, "/gestion/courriels")
+            .await
+            .contains("Aucun courriel en souffrance.")
+    );
+    // Families never see this page.
+    app.login("abarre1", PASSWORD).await;
+    assert_eq!(
+        app.get("/gestion/courriels").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}

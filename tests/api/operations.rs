@@ -167,6 +167,7 @@ async fn two_instances_share_sessions_limits_and_send_each_mail_once() {
     for n in 0..30 {
         portee::mail::enqueue(
             &mut conn,
+            None,
             &portee::mail::Outgoing {
                 to: format!("famille{n}@example.org"),
                 subject: format!("Message {n}"),

@@ -47,6 +47,7 @@ async fn site_map(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Mark
                     Some(u) if u.is_staff => {
                         li { a href="/gestion" { "Demandes de modification" } }
                         li { a href="/gestion/comptes" { "Comptes des familles" } }
+                        li { a href="/gestion/courriels" { "Courriels non remis" } }
                         li { a href="/mot-de-passe" { "Mot de passe" } }
                     }
                     Some(_) => {

@@ -123,6 +123,7 @@ pub async fn invite(
     let link = new_password_link(&mut tx, account_id, INVITATION_VALID_SECONDS, base_url).await?;
     mail::enqueue(
         &mut tx,
+        Some(site_id),
         &templates::invitation(&email, &school, &identifier, &link),
     )
     .await?;
@@ -169,6 +170,7 @@ pub async fn resend(
     let link = new_password_link(&mut tx, account_id, INVITATION_VALID_SECONDS, base_url).await?;
     mail::enqueue(
         &mut tx,
+        Some(site_id),
         &templates::invitation(&email, &school, &identifier, &link),
     )
     .await?;

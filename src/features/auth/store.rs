@@ -175,6 +175,7 @@ pub async fn audit_pool(
 #[derive(sqlx::FromRow)]
 pub struct ResetTarget {
     pub account_id: i64,
+    pub site_id: i64,
     pub email: Option<String>,
     pub identifier: String,
     pub school: String,
@@ -186,7 +187,7 @@ pub async fn reset_target(
     identifier: &str,
 ) -> sqlx::Result<Option<ResetTarget>> {
     sqlx::query_as(
-        "select a.account_id, p.email, a.identifier, site.name as school from account a \
+        "select a.account_id, a.site_id, p.email, a.identifier, site.name as school from account a \
          join site on site.site_id = a.site_id \
          left join person p on p.person_id = a.person_id \
          where a.site_id = $1 and a.identifier = $2 and a.disabled = 0",
@@ -248,6 +249,7 @@ pub async fn create_reset(
     let link = new_password_link(&mut tx, target.account_id, RESET_VALID_SECONDS, base_url).await?;
     mail::enqueue(
         &mut tx,
+        Some(target.site_id),
         &mail::templates::password_reset(to, &target.school, &target.identifier, &link),
     )
     .await?;
@@ -369,6 +371,7 @@ async fn set_password_in(
     if let Some(to) = email.filter(|e| !e.trim().is_empty()) {
         mail::enqueue(
             conn,
+            Some(site_id),
             &mail::templates::password_changed(&to, &school, &identifier, base_url),
         )
         .await?;

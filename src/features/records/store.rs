@@ -274,7 +274,7 @@ pub async fn submit(
         .execute(&mut *tx)
         .await?;
     if let Some(m) = &acknowledgement {
-        mail::enqueue(&mut tx, m).await?;
+        mail::enqueue(&mut tx, Some(who.site_id), m).await?;
     }
     let fields: Vec<&str> = changes.iter().map(|c| c.def.key).collect();
     audit(
@@ -516,7 +516,7 @@ pub async fn decide(
     if let Some(to) = email.and_then(|e| e.0).filter(|e| !e.trim().is_empty())
         && let Some(m) = outcome_mail(&decision, status, person_id)
     {
-        mail::enqueue(&mut tx, &Outgoing { to, ..m }).await?;
+        mail::enqueue(&mut tx, Some(site_id), &Outgoing { to, ..m }).await?;
     }
     tx.commit().await?;
     Ok(Some(decision))

@@ -22,6 +22,7 @@ pub fn routes(route: Route) -> Route {
         .at("/gestion", get(queue))
         .at("/gestion/demandes/:id", get(request))
         .at("/gestion/demandes/:id/decision", post(decide))
+        .at("/gestion/courriels", get(mails).post(retry_mail))
 }
 
 #[derive(Deserialize, Default)]
@@ -253,4 +254,84 @@ async fn decide(
     }
     state.mail_wakeup.notify_one();
     Ok(see_other("/gestion?info=decision-enregistree"))
+}
+
+/// Mails of the school that could not be delivered yet, with the transport's last error.
+#[handler]
+async fn mails(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    StaffUser(user): StaffUser,
+    Query(q): Query<InfoQuery>,
+) -> AppResult<Markup> {
+    let list = crate::mail::undelivered(&state.pool, user.site_id).await?;
+    let info = match q.info.as_deref() {
+        Some("nouvel-essai") => Some("Le message sera renvoyé dans quelques secondes."),
+        _ => None,
+    };
+    Ok(layout::page(
+        &ctx,
+        "Courriels non remis",
+        false,
+        html! {
+            h1 { "Courriels non remis" }
+            @if let Some(i) = info { (notice(i)) }
+            p { "Les messages que le portail n'a pas encore pu remettre au serveur de courrier. Il réessaie seul, "
+                "de plus en plus espacé, pendant " (crate::mail::MAX_ATTEMPTS) " tentatives ; aucun message n'est perdu." }
+            @if list.is_empty() {
+                p { "Aucun courriel en souffrance." }
+            } @else {
+                form method="post" action="/gestion/courriels" {
+                    (csrf_field(&ctx.csrf))
+                    div.table-scroll role="region" aria-labelledby="courriels-legende" tabindex="0" {
+                        table {
+                            caption #courriels-legende { (list.len()) " courriel" @if list.len() > 1 { "s" } " non remis, le plus ancien en premier" }
+                            thead { tr {
+                                th scope="col" { "Destinataire" }
+                                th scope="col" { "Objet" }
+                                th scope="col" { "Créé le" }
+                                th scope="col" { "Tentatives" }
+                                th scope="col" { "Prochain essai" }
+                                th scope="col" { "Dernière erreur" }
+                                th scope="col" { "Action" }
+                            } }
+                            tbody {
+                                @for m in &list {
+                                    tr {
+                                        th scope="row" { (m.to_address) }
+                                        td { (m.subject) }
+                                        td { (french_datetime(m.created_at)) }
+                                        td { (m.attempts) }
+                                        td { @if m.attempts >= crate::mail::MAX_ATTEMPTS { "Abandonné" } @else { (french_datetime(m.next_attempt_at)) } }
+                                        td { (m.last_error.as_deref().unwrap_or("")) }
+                                        td { button.secondary type="submit" name="courriel" value=(m.mail_id) { "Réessayer maintenant" span.visually-hidden { " – " (m.to_address) } } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct RetryForm {
+    #[serde(default)]
+    courriel: String,
+}
+
+#[handler]
+async fn retry_mail(
+    state: Data<&Arc<AppState>>,
+    StaffUser(user): StaffUser,
+    Form(form): Form<RetryForm>,
+) -> AppResult<Response> {
+    let id: i64 = form.courriel.parse().unwrap_or(0);
+    if !crate::mail::retry_now(&state.pool, user.site_id, id).await? {
+        return Ok(StatusCode::NOT_FOUND.into_response());
+    }
+    state.mail_wakeup.notify_one();
+    Ok(see_other("/gestion/courriels?info=nouvel-essai"))
 }
