@@ -234,3 +234,31 @@ async fn an_unknown_page_gets_a_404_page_in_the_shell() {
     assert!(html.contains("<h1>Page introuvable</h1>"));
     assert!(html.contains("Aller au contenu"));
 }
+
+#[tokio::test]
+async fn assets_are_sent_gzipped_to_browsers_that_accept_it() {
+    use std::io::Read;
+    let app = spawn_app().await;
+    let html = app.get_html(&app.client, "/connexion").await;
+    let start = html.find("/static/").unwrap();
+    let url = &html[start..start + html[start..].find('"').unwrap()];
+    let plain = app.get(url).await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    let zipped = app
+        .client
+        .get(app.url(url))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["vary"], "Accept-Encoding");
+    let zipped = zipped.bytes().await.unwrap();
+    assert!(zipped.len() < plain.len());
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&zipped[..])
+        .read_to_end(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, plain.to_vec());
+}
