@@ -235,3 +235,25 @@ async fn the_cli_invites_a_guardian_by_email() {
     assert!(mail.contains("Votre identifiant : abarre2"));
     assert!(TestApp::reset_path(&mail).starts_with("/reinitialisation?jeton="));
 }
+
+#[tokio::test]
+async fn staff_find_a_guardian_by_name_identifier_or_email() {
+    let app = spawn_app().await;
+    let staff = staff(&app).await;
+    let html = app.get_html(&staff, "/gestion/comptes").await;
+    assert!(
+        html.contains("44 responsables."),
+        "{}",
+        &html[html.find("result-count").unwrap()..][..80]
+    );
+    let html = app.get_html(&staff, "/gestion/comptes?q=Torre").await;
+    assert!(html.contains("1 sur 44 pour « Torre »."));
+    assert!(html.contains("<th scope=\"row\">TORRE Amélia</th>"));
+    assert!(!html.contains("ABARRE Jérémie"));
+    let html = app
+        .get_html(&staff, "/gestion/comptes?q=jeremie.abarre%40example.org")
+        .await;
+    assert!(html.contains("<th scope=\"row\">ABARRE Jérémie</th>"));
+    let html = app.get_html(&staff, "/gestion/comptes?q=personne").await;
+    assert!(html.contains("Aucun responsable ne correspond à cette recherche."));
+}

@@ -20,6 +20,24 @@ pub fn routes(route: Route) -> Route {
 #[derive(Deserialize, Default)]
 struct InfoQuery {
     info: Option<String>,
+    #[serde(default)]
+    q: String,
+}
+
+/// At most this many rows on one page; a search narrows the list.
+const PAGE_ROWS: usize = 50;
+
+/// Does a holder match every word of the search (name, identifier or e-mail)?
+fn matches(h: &Holder, q: &str) -> bool {
+    let hay = format!(
+        "{} {} {} {}",
+        h.last_name,
+        h.first_name,
+        h.identifier.as_deref().unwrap_or(""),
+        h.email.as_deref().unwrap_or("")
+    )
+    .to_lowercase();
+    q.to_lowercase().split_whitespace().all(|w| hay.contains(w))
 }
 
 fn info_text(code: Option<&str>) -> Option<&'static str> {
@@ -85,7 +103,16 @@ async fn list(
     StaffUser(user): StaffUser,
     Query(q): Query<InfoQuery>,
 ) -> AppResult<Markup> {
-    let holders = store::holders(&state.pool, user.site_id).await?;
+    let all = store::holders(&state.pool, user.site_id).await?;
+    let query: String =
+        q.q.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .take(100)
+            .collect();
+    let found: Vec<&Holder> = all.iter().filter(|h| matches(h, &query)).collect();
+    let holders = &found[..found.len().min(PAGE_ROWS)];
     Ok(layout::page(
         &ctx,
         "Comptes des familles",
@@ -95,11 +122,27 @@ async fn list(
             @if let Some(i) = info_text(q.info.as_deref()) { (notice(i)) }
             p { "Chaque responsable légal (ou élève majeur) reçoit par mail un identifiant et un lien pour choisir son mot de passe. "
                 "Un compte désactivé ne peut plus se connecter et ses sessions sont fermées aussitôt." }
+            form.inline role="search" method="get" action="/gestion/comptes" {
+                div.field {
+                    label for="champ-q" { "Rechercher un responsable" }
+                    input #champ-q type="search" name="q" value=(query) autocomplete="off" aria-describedby="champ-q-aide";
+                    p.hint #champ-q-aide { "Nom, prénom, identifiant ou adresse e-mail." }
+                }
+                button type="submit" { "Rechercher" }
+            }
+            p.result-count {
+                @if query.is_empty() { (all.len()) " responsables" } @else { (found.len()) " sur " (all.len()) " pour « " (query) " »" }
+                @if found.len() > holders.len() { " ; les " (holders.len()) " premiers sont affichés, précisez la recherche" }
+                "."
+            }
+            @if holders.is_empty() {
+                p { "Aucun responsable ne correspond à cette recherche." }
+            } @else {
             form method="post" action="/gestion/comptes" {
             (csrf_field(&ctx.csrf))
             div.table-scroll role="region" aria-labelledby="comptes-legende" tabindex="0" {
                 table {
-                    caption #comptes-legende { (holders.len()) " responsables, par ordre alphabétique" }
+                    caption #comptes-legende { "Responsables, par ordre alphabétique" }
                     thead { tr {
                         th scope="col" { "Nom" }
                         th scope="col" { "Identifiant" }
@@ -107,8 +150,9 @@ async fn list(
                         th scope="col" { "Dernière connexion" }
                         th scope="col" { "Actions" }
                     } }
-                    tbody { @for h in &holders { (row(h)) } }
+                    tbody { @for h in holders { (row(h)) } }
                 }
+            }
             }
             }
         },
