@@ -29,11 +29,9 @@ pub struct AppState {
 }
 
 /// Every route of the portal.
-fn routes() -> Route {
-    let route = Route::new()
-        .at("/static/:version/:name", get(assets::serve))
-        .at("/healthz", get(health::healthz))
-        .at("/readyz", get(health::readyz));
+/// Every page of the portal (each request gets the session context).
+fn pages() -> Route {
+    let route = Route::new();
     let route = features::home::routes(route);
     let route = features::auth::routes(route);
     let route = features::family::routes(route);
@@ -102,10 +100,17 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests (30 s at most).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let limiter = IpLimiter::new(self.state.settings.login_rate_per_minute);
-        let app = routes()
+        let pages = pages()
             .with(CatchPanic::new())
             .around(rate_limit::middleware)
-            .around(context::middleware)
+            .around(context::middleware);
+        // Assets and probes need no session: they skip the context middleware (and its
+        // database reads), so a page's stylesheet and scripts cost no query.
+        let app = Route::new()
+            .at("/static/:version/:name", get(assets::serve))
+            .at("/healthz", get(health::healthz))
+            .at("/readyz", get(health::readyz))
+            .nest_no_strip("/", pages)
             .around(headers::middleware)
             .data(limiter)
             .data(self.state.clone())
