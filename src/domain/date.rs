@@ -60,6 +60,12 @@ pub fn today() -> Date {
     time::OffsetDateTime::now_utc().date()
 }
 
+/// Today as stored and compared in the database, `YYYY-MM-DD`.
+pub fn today_iso() -> String {
+    let t = today();
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

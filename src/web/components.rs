@@ -158,3 +158,11 @@ pub fn notice(text: &str) -> Markup {
 pub fn required_legend() -> Markup {
     html! { p.required-legend { "Les champs marqués d'un astérisque (" abbr title="obligatoire" { "*" } ") sont obligatoires." } }
 }
+
+/// A table that scrolls inside its own box on narrow screens (never the whole page),
+/// focusable so keyboard users can scroll it.
+pub fn scroll_table(caption_id: &str, table: Markup) -> Markup {
+    html! {
+        div.table-scroll role="region" aria-labelledby=(caption_id) tabindex="0" { (table) }
+    }
+}

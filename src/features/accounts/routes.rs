@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::store::{self, Holder, InviteError};
 use crate::app::AppState;
 use crate::domain::french_datetime;
-use crate::web::components::{csrf_field, notice};
+use crate::web::components::{csrf_field, notice, scroll_table};
 use crate::web::{AppResult, Ctx, StaffUser, layout, see_other};
 
 pub fn routes(route: Route) -> Route {
@@ -140,7 +140,7 @@ async fn list(
             } @else {
             form method="post" action="/gestion/comptes" {
             (csrf_field(&ctx.csrf))
-            div.table-scroll role="region" aria-labelledby="comptes-legende" tabindex="0" {
+            (scroll_table("comptes-legende", html! {
                 table {
                     caption #comptes-legende { "Responsables, par ordre alphabétique" }
                     thead { tr {
@@ -152,7 +152,7 @@ async fn list(
                     } }
                     tbody { @for h in holders { (row(h)) } }
                 }
-            }
+            }))
             }
             }
         },

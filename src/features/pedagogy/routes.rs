@@ -61,13 +61,7 @@ async fn student(state: &AppState, user: &FamilyUser, raw: &str) -> AppResult<St
 }
 
 async fn current_year(state: &AppState, user: &FamilyUser) -> AppResult<Option<SchoolYear>> {
-    let today = crate::domain::date::today();
-    let today = format!(
-        "{:04}-{:02}-{:02}",
-        today.year(),
-        u8::from(today.month()),
-        today.day()
-    );
+    let today = crate::domain::date::today_iso();
     Ok(store::current_year(&state.pool, user.0.site_id, &today).await?)
 }
 

@@ -6,6 +6,7 @@ use super::format::{hours_minutes, hundredths, time_fr, weekday};
 use super::store::{Absence, CourseLine, Evaluation, Piece, RecordFacts};
 use crate::domain::french_date;
 use crate::features::students::views::tabs;
+use crate::web::components::scroll_table;
 use crate::web::{Ctx, layout};
 
 /// "Non renseigné" for what the school did not fill in.
@@ -18,14 +19,6 @@ fn or_none(v: Option<&str>) -> Markup {
 
 fn yes_no(v: bool) -> &'static str {
     if v { "Oui" } else { "Non" }
-}
-
-/// A table that scrolls inside its own box on narrow screens (never the whole page),
-/// focusable so keyboard users can scroll it.
-fn scroll_table(caption_id: &str, table: Markup) -> Markup {
-    html! {
-        div.table-scroll role="region" aria-labelledby=(caption_id) tabindex="0" { (table) }
-    }
 }
 
 /// The head of every page of a student: back link, name, tabs.

@@ -14,7 +14,9 @@ use crate::domain::french_datetime;
 use crate::features::records::fields;
 use crate::features::records::store::{self, Record, RequestDetail};
 use crate::mail::templates;
-use crate::web::components::{Errors, csrf_field, error_summary, field_block, field_id, notice};
+use crate::web::components::{
+    Errors, csrf_field, error_summary, field_block, field_id, notice, scroll_table,
+};
 use crate::web::{AppError, AppResult, Ctx, StaffUser, layout, see_other, unprocessable};
 
 pub fn routes(route: Route) -> Route {
@@ -283,7 +285,7 @@ async fn mails(
             } @else {
                 form method="post" action="/gestion/courriels" {
                     (csrf_field(&ctx.csrf))
-                    div.table-scroll role="region" aria-labelledby="courriels-legende" tabindex="0" {
+                    (scroll_table("courriels-legende", html! {
                         table {
                             caption #courriels-legende { (list.len()) " courriel" @if list.len() > 1 { "s" } " non remis, le plus ancien en premier" }
                             thead { tr {
@@ -309,7 +311,7 @@ async fn mails(
                                 }
                             }
                         }
-                    }
+                    }))
                 }
             }
         },

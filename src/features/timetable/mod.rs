@@ -14,7 +14,7 @@ use poem::{IntoResponse, Response, Route, get, handler, post};
 use crate::app::AppState;
 use crate::features::pedagogy::format::{duration_words, time_fr, weekday};
 use crate::features::pedagogy::store::{self, Lesson, SchoolYear};
-use crate::web::components::{csrf_field, notice};
+use crate::web::components::{csrf_field, notice, scroll_table};
 use crate::web::{AppResult, Ctx, FamilyUser, layout, session};
 
 pub fn routes(route: Route) -> Route {
@@ -22,11 +22,6 @@ pub fn routes(route: Route) -> Route {
         .at("/emploi-du-temps", get(page))
         .at("/emploi-du-temps/lien", post(renew_link))
         .at("/calendrier/:file", get(feed))
-}
-
-fn today_iso() -> String {
-    let t = crate::domain::date::today();
-    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
 }
 
 /// "17h30 à 19h00".
@@ -57,7 +52,7 @@ fn week_table(year: &str, lessons: &[Lesson]) -> Markup {
     let days: BTreeSet<i64> = lessons.iter().map(|l| l.weekday).collect();
     let times: BTreeSet<&str> = lessons.iter().map(|l| l.start_time.as_str()).collect();
     html! {
-        div.table-scroll role="region" aria-labelledby="semaine-legende" tabindex="0" {
+        (scroll_table("semaine-legende", html! {
             table.week {
                 caption #semaine-legende { "Semaine type de la famille, année " (year) " : les jours en colonnes, les heures de début en lignes" }
                 thead { tr {
@@ -80,7 +75,7 @@ fn week_table(year: &str, lessons: &[Lesson]) -> Markup {
                     }
                 }
             }
-        }
+        }))
     }
 }
 
@@ -101,8 +96,12 @@ async fn render(
     user: &FamilyUser,
     new_link: Option<&str>,
 ) -> AppResult<Markup> {
-    let year: Option<SchoolYear> =
-        store::current_year(&state.pool, user.0.site_id, &today_iso()).await?;
+    let year: Option<SchoolYear> = store::current_year(
+        &state.pool,
+        user.0.site_id,
+        &crate::domain::date::today_iso(),
+    )
+    .await?;
     let lessons = match &year {
         Some(y) => store::lessons(&state.pool, user.1, y.school_year_id).await?,
         None => Vec::new(),
@@ -186,7 +185,9 @@ async fn feed(state: Data<&Arc<AppState>>, Path(file): Path<String>) -> AppResul
         .bind(site)
         .fetch_one(&state.pool)
         .await?;
-    let Some(year) = store::current_year(&state.pool, site, &today_iso()).await? else {
+    let Some(year) =
+        store::current_year(&state.pool, site, &crate::domain::date::today_iso()).await?
+    else {
         return Ok(StatusCode::NOT_FOUND.into_response());
     };
     let lessons = store::lessons(&state.pool, family, year.school_year_id).await?;
