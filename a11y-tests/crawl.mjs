@@ -8,7 +8,8 @@
 //
 // Environment: PORTEE_URL (default http://127.0.0.1:8080), CHROMIUM (default
 // /usr/bin/chromium), PORTEE_MAIL_DIR (the demo's mail folder; the reset page is
-// skipped when unset), A11Y_REPORT (a JSON file to write the full results to).
+// skipped when unset), A11Y_REPORT (a JSON file to write the full results to),
+// A11Y_PDF_DIR (where to save every PDF the crawl links to, for poppler's checks in run.sh).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +23,8 @@ const MAIL_DIR = process.env.PORTEE_MAIL_DIR || '';
 const IDENTIFIER = 'abarre1';
 const PASSWORD = 'Valognes2026';
 const MAX_PAGES = 300;
+const PDF_DIR = process.env.A11Y_PDF_DIR || '';
+const pdfsSaved = new Set();
 
 const PA11Y = {
   runners: ['htmlcs', 'axe'],
@@ -46,10 +49,58 @@ async function pageLinks(page) {
     try { u = new URL(href); } catch { continue; }
     if (u.origin !== new URL(BASE).origin) continue;
     if (u.pathname.startsWith('/static/')) continue;
+    // PDFs are not pages: they are saved and checked with poppler by run.sh.
+    if (u.pathname.endsWith('.pdf')) {
+      await savePdf(page, u.pathname);
+      continue;
+    }
     u.hash = '';
     out.add(u.pathname + u.search);
   }
   return [...out];
+}
+
+/** Downloads a PDF with the page's session into PDF_DIR (once per path). */
+async function savePdf(page, pathname) {
+  if (!PDF_DIR || pdfsSaved.has(pathname)) return;
+  pdfsSaved.add(pathname);
+  const b64 = await page.evaluate(async (p) => {
+    const r = await fetch(p, { credentials: 'same-origin' });
+    if (!r.ok || r.headers.get('content-type') !== 'application/pdf') return null;
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    let bin = '';
+    for (const b of bytes) bin += String.fromCharCode(b);
+    return btoa(bin);
+  }, pathname);
+  if (!b64) throw new Error(`${pathname} did not answer a PDF`);
+  fs.mkdirSync(PDF_DIR, { recursive: true });
+  fs.writeFileSync(path.join(PDF_DIR, pathname.replace(/[^A-Za-z0-9.]+/g, '_')), Buffer.from(b64, 'base64'));
+}
+
+/** Starts an online payment of the first payable invoice: audits the demo's PayFiP
+ * stand-in, abandons the payment (the invoice stays due), audits the outcome page. */
+async function auditPayment(browser, page, label) {
+  await page.goto(BASE + '/facturation/cotisations', { waitUntil: 'load' });
+  const doc = await page.$$eval('a', (as) => {
+    const a = as.find((x) => x.textContent.startsWith('Payer en ligne'));
+    return a ? a.getAttribute('href') : null;
+  });
+  if (!doc) throw new Error('no invoice to pay in the demo');
+  await page.goto(BASE + doc, { waitUntil: 'load' });
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.click('#paiement form button[type="submit"]'),
+  ]);
+  if (!page.url().includes('/payfip-demo/')) throw new Error(`payment did not reach PayFiP: ${page.url()}`);
+  await audit(browser, page, label, '/payfip-demo/paiement.web', true);
+  const buttons = await page.$$('ul.choices button');
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    buttons[buttons.length - 1].click(),
+  ]);
+  if (!page.url().includes('/facturation/paiements/')) throw new Error(`no outcome page: ${page.url()}`);
+  await audit(browser, page, label, new URL(page.url()).pathname, false);
+  return 2;
 }
 
 /** Runs both runners on the page as it is now (or after loading `url`). */
@@ -243,6 +294,7 @@ async function main() {
       await setMode(userPage, accessible);
       if (!accessible) await requestAChange(userPage);
       pages += await crawl(browser, userPage, `logged in, ${mode}`, '/accueil');
+      pages += await auditPayment(browser, userPage, `logged in, ${mode}`);
       await Promise.all([
         userPage.waitForNavigation({ waitUntil: 'load' }),
         userPage.click('form[action="/deconnexion"] button'),
@@ -272,6 +324,7 @@ async function main() {
   const passed = results.length - failed;
   log(`\nAudited ${results.length} page states (${pages} URLs crawled) with HTML_CodeSniffer and axe, WCAG2AA.`);
   log(`a11y: ${passed} passed, ${failed} failed`);
+  if (PDF_DIR) log(`${pdfsSaved.size} PDF(s) saved to ${PDF_DIR} for poppler's checks.`);
   process.exit(failed === 0 ? 0 : 1);
 }
 

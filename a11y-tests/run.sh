@@ -31,4 +31,8 @@ for _ in $(seq 1 100); do
 done
 grep -q "^Listening on" "$log" || { echo "the demo did not start:" >&2; cat "$log" >&2; exit 2; }
 
-PORTEE_URL="http://127.0.0.1:$port" PORTEE_MAIL_DIR="$work/mail" node crawl.mjs
+PORTEE_URL="http://127.0.0.1:$port" PORTEE_MAIL_DIR="$work/mail" A11Y_PDF_DIR="$work/pdf" node crawl.mjs
+
+# Every PDF the crawl found: tagged, every font embedded as a subset with a ToUnicode map,
+# text that can be extracted (poppler).
+"$here/check-pdfs.sh" "$work/pdf"

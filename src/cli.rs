@@ -81,7 +81,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped().await?;
         }
         Command::Demo { bind } => {
-            let settings = Settings::from_env(&DEMO, bind)?;
+            let mut settings = Settings::from_env(&DEMO, bind)?;
+            // The demo plays PayFiP itself so the payment round trip can be tried offline.
+            settings.payfip.test_double = true;
+            settings.payfip.production = false;
+            settings.payfip.url = format!(
+                "{}{}",
+                settings.base_url,
+                crate::config::Payfip::DOUBLE_PATH
+            );
             let pool = db::connect(&settings.database_url.0).await?;
             db::migrate(&pool).await?;
             let seeded = demo::seed(&pool).await?;

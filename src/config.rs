@@ -43,6 +43,33 @@ pub struct Settings {
     /// `PORTEE_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
     /// `X-Forwarded-For` header names the client. Default none (the header is ignored).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Online payment through PayFiP.
+    pub payfip: Payfip,
+}
+
+/// Where PayFiP is and in which mode the portal talks to it. The client number is per
+/// school (`site.payfip_numcli`): a school without one offers no online payment.
+#[derive(Clone, Debug)]
+pub struct Payfip {
+    /// `PORTEE_PAYFIP_URL`: PayFiP's payment page.
+    /// Default `https://www.payfip.gouv.fr/tpa/paiement.web`.
+    pub url: String,
+    /// `PORTEE_PAYFIP_MODE`: `test` (default; PayFiP's `saisie=T`, no money moves) or
+    /// `production` (`saisie=X`).
+    pub production: bool,
+    /// The demo's stand-in for PayFiP at `/payfip-demo/paiement.web`. Only `portee demo`
+    /// turns it on; `serve` answers 404 there whatever the environment says.
+    pub test_double: bool,
+}
+
+impl Payfip {
+    pub const DEFAULT_URL: &'static str = "https://www.payfip.gouv.fr/tpa/paiement.web";
+    pub const DOUBLE_PATH: &'static str = "/payfip-demo/paiement.web";
+
+    /// PayFiP's `saisie`: T in test mode, X in production.
+    pub fn saisie(&self) -> char {
+        if self.production { 'X' } else { 'T' }
+    }
 }
 
 /// A configuration error: names the variable and says what is wrong.
@@ -164,7 +191,29 @@ impl Settings {
                 })?,
             None => Vec::new(),
         };
+        let payfip_url = var("PORTEE_PAYFIP_URL").unwrap_or(Payfip::DEFAULT_URL.to_owned());
+        if !(payfip_url.starts_with("https://") || payfip_url.starts_with("http://")) {
+            return Err(ConfigError {
+                variable: "PORTEE_PAYFIP_URL",
+                message: format!("{payfip_url:?} must start with https://"),
+            });
+        }
+        let production = match var("PORTEE_PAYFIP_MODE").as_deref() {
+            None | Some("test") => false,
+            Some("production") => true,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "PORTEE_PAYFIP_MODE",
+                    message: format!("expected test or production, got {other:?}"),
+                });
+            }
+        };
         Ok(Settings {
+            payfip: Payfip {
+                url: payfip_url,
+                production,
+                test_double: false,
+            },
             trusted_proxies,
             database_url: Secret(database_url),
             bind,

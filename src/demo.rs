@@ -375,11 +375,13 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
     let mut rng = Lcg(2026);
     let mut first_generated: Option<(i64, i64, i64, String)> = None;
     let mut generated = Vec::new();
+    let mut billed = Vec::new();
     let mut taken: Vec<(i64, String)> =
         vec![(valognes, "abarre1".into()), (valognes, "torre1".into())];
     for (site, count) in [(valognes, 42), (conservatoire, 6)] {
         for n in 0..count {
             let fam = s.family(site).await?;
+            let mut children_names = Vec::new();
             let last = LAST_NAMES[rng.next(LAST_NAMES.len())];
             let woman = rng.next(2) == 0;
             let first = if woman {
@@ -419,6 +421,7 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
                 .await?;
             for _ in 0..1 + rng.next(3) {
                 let (child, civ) = CHILDREN[rng.next(CHILDREN.len())];
+                children_names.push(format!("{last} {child}"));
                 let birth = format!(
                     "{}-{:02}-{:02}",
                     2008 + rng.next(12),
@@ -441,6 +444,7 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
                     .await?;
                 generated.push((site, child));
             }
+            billed.push((site, fam, children_names));
             let account = s
                 .account(site, Some(guardian), Some(fam), &identifier, false)
                 .await?;
@@ -472,6 +476,17 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
         .bind(item).bind(request).bind(old_mobile).bind(s.now - 86_400)
         .execute(pool).await?;
     }
+    crate::demo_billing::seed(
+        pool,
+        &crate::demo_billing::Families {
+            valognes,
+            abarre,
+            torre,
+            generated: billed,
+        },
+        crate::domain::date::today(),
+    )
+    .await?;
     crate::demo_pedagogy::seed(
         pool,
         &crate::demo_pedagogy::Students {

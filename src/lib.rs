@@ -10,6 +10,8 @@ pub mod config;
 pub mod db;
 /// The deterministic demo school.
 pub mod demo;
+/// The demo's invoices, receipts and rentals.
+pub mod demo_billing;
 /// The demo's courses, history, evaluations and timetable.
 pub mod demo_pedagogy;
 /// Parse-don't-validate domain types.
@@ -18,5 +20,7 @@ pub mod domain;
 pub mod features;
 /// Outbox and mail transports.
 pub mod mail;
+/// Tagged PDF documents (invoices, receipts, help).
+pub mod pdf;
 /// Cross-cutting HTTP: context, shell, components, headers, limits.
 pub mod web;

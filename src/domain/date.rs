@@ -55,6 +55,9 @@ impl BirthDate {
     }
 }
 
+/// A date of the past typed by staff (a payment received): same rules as a birth date.
+pub type PastDate = BirthDate;
+
 /// Today's date (UTC).
 pub fn today() -> Date {
     time::OffsetDateTime::now_utc().date()

@@ -2,6 +2,7 @@
 
 pub mod date;
 pub mod email;
+pub mod money;
 pub mod password;
 pub mod phone;
 pub mod postal;

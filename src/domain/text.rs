@@ -53,19 +53,42 @@ pub fn line(raw: &str, what: &str, max: usize) -> Result<String, String> {
 
 /// Lower-case ASCII form of a name, for identifiers ("LEFÈVRE" → "lefevre", "N'Diaye" → "ndiaye").
 pub fn ascii_lower(name: &str) -> String {
-    name.chars()
-        .filter_map(|c| match c {
-            'À' | 'Â' | 'Ä' | 'à' | 'â' | 'ä' => Some('a'),
-            'É' | 'È' | 'Ê' | 'Ë' | 'é' | 'è' | 'ê' | 'ë' => Some('e'),
-            'Î' | 'Ï' | 'î' | 'ï' => Some('i'),
-            'Ô' | 'Ö' | 'ô' | 'ö' => Some('o'),
-            'Ù' | 'Û' | 'Ü' | 'ù' | 'û' | 'ü' => Some('u'),
-            'Ç' | 'ç' => Some('c'),
-            'Ÿ' | 'ÿ' => Some('y'),
-            c if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
-            _ => None,
-        })
+    fold_ascii(name)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+/// French letters without their accents ("Élodie, Irène" → "Elodie, Irene"); other
+/// non-ASCII characters become spaces.
+pub fn fold_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'À' | 'Â' | 'Ä' => out.push('A'),
+            'à' | 'â' | 'ä' => out.push('a'),
+            'É' | 'È' | 'Ê' | 'Ë' => out.push('E'),
+            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
+            'Î' | 'Ï' => out.push('I'),
+            'î' | 'ï' => out.push('i'),
+            'Ô' | 'Ö' => out.push('O'),
+            'ô' | 'ö' => out.push('o'),
+            'Ù' | 'Û' | 'Ü' => out.push('U'),
+            'ù' | 'û' | 'ü' => out.push('u'),
+            'Ç' => out.push('C'),
+            'ç' => out.push('c'),
+            'Ÿ' => out.push('Y'),
+            'ÿ' => out.push('y'),
+            'Œ' => out.push_str("OE"),
+            'œ' => out.push_str("oe"),
+            'Æ' => out.push_str("AE"),
+            'æ' => out.push_str("ae"),
+            c if c.is_ascii() => out.push(c),
+            _ => out.push(' '),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

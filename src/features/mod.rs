@@ -3,6 +3,7 @@
 pub mod accessibility;
 pub mod accounts;
 pub mod auth;
+pub mod billing;
 pub mod family;
 pub mod home;
 pub mod pedagogy;

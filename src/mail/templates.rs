@@ -123,3 +123,26 @@ pub fn invitation(to: &str, school: &str, identifier: &str, link: &str) -> Outgo
         ),
     }
 }
+
+/// Confirms an online payment. `{receipt}` in the body is replaced by the receipt's number
+/// once it is allocated (in the same transaction as the mail).
+pub fn payment_received(
+    to: &str,
+    school: &str,
+    invoice: &str,
+    amount: &str,
+    base_url: &str,
+) -> Outgoing {
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{school} – paiement reçu pour la facture {invoice}"),
+        body: format!(
+            "Bonjour,\n\n\
+             Votre paiement en ligne de {amount} pour la facture {invoice} est bien reçu. \
+             Il est enregistré sous le reçu n° {{receipt}}, que vous trouverez dans le menu \
+             Facturation du portail famille :\n\n\
+             {base_url}/facturation/cotisations\n\n\
+             {school}\n"
+        ),
+    }
+}

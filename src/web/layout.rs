@@ -35,6 +35,10 @@ const FAMILY_MENU: &[MenuItem] = &[
         label: "Emploi du temps",
     },
     MenuItem {
+        href: "/facturation",
+        label: "Facturation",
+    },
+    MenuItem {
         href: "/accessibilite",
         label: "Accessibilité",
     },
@@ -52,6 +56,10 @@ const STAFF_MENU: &[MenuItem] = &[
     MenuItem {
         href: "/gestion/comptes",
         label: "Comptes des familles",
+    },
+    MenuItem {
+        href: "/gestion/paiements",
+        label: "Paiements",
     },
     MenuItem {
         href: "/gestion/courriels",

@@ -32,6 +32,24 @@ pub fn unprocessable(page: maud::Markup) -> Response {
         .into_response()
 }
 
+/// A search box's text kept within sensible bounds (it is echoed in the page): spaces
+/// collapsed, at most 100 characters.
+pub fn clean_search(q: &str) -> String {
+    q.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(100)
+        .collect()
+}
+
+/// Does `haystack` (already lower-cased) contain every word of the search?
+pub fn matches_search(haystack: &str, q: &str) -> bool {
+    q.to_lowercase()
+        .split_whitespace()
+        .all(|w| haystack.contains(w))
+}
+
 /// A local path safe to redirect to (no scheme, no `//host`, no backslash tricks).
 pub fn safe_return_path(raw: &str) -> &str {
     let ok = raw.starts_with('/')

@@ -23,6 +23,8 @@ pub struct Options {
     pub rate_per_minute: u32,
     pub smtp_url: Option<String>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The demo's PayFiP stand-in (as `portee demo`); off is what `serve` does.
+    pub payfip_double: bool,
 }
 
 impl Default for Options {
@@ -31,6 +33,7 @@ impl Default for Options {
             rate_per_minute: 1000,
             smtp_url: None,
             trusted_proxies: Vec::new(),
+            payfip_double: true,
         }
     }
 }
@@ -63,6 +66,15 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         secure_cookies: false,
         login_rate_per_minute: options.rate_per_minute,
         trusted_proxies: options.trusted_proxies,
+        payfip: portee::config::Payfip {
+            url: if options.payfip_double {
+                format!("{BASE_URL}{}", portee::config::Payfip::DOUBLE_PATH)
+            } else {
+                portee::config::Payfip::DEFAULT_URL.to_owned()
+            },
+            production: false,
+            test_double: options.payfip_double,
+        },
     };
     let pool = portee::db::connect(&db_url).await.expect("database");
     portee::db::migrate(&pool).await.expect("migrations");

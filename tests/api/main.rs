@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod auth;
+mod billing;
 mod cli;
 mod display;
 mod fuzz;

@@ -233,15 +233,7 @@ async fn earlier(
     Ok((total, kept))
 }
 
-/// A search kept within sensible bounds (it is echoed in the page).
-fn clean_query(q: &str) -> String {
-    q.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(100)
-        .collect()
-}
+use crate::web::clean_search as clean_query;
 
 #[handler]
 async fn history(

@@ -1,0 +1,379 @@
+//! Pages of the Facturation menu: the two ledgers, a document's HTML view, the outcome
+//! of an online payment, and the PayFiP stand-in of the demo.
+
+use maud::{Markup, html};
+
+use super::document::{self, Duplicate};
+use super::store::{Attempt, Entry, Ledger};
+use crate::domain::french_date;
+use crate::domain::money::{euros, spoken};
+use crate::web::components::{csrf_field, notice, scroll_table};
+use crate::web::{Ctx, layout};
+
+fn tabs(current: Ledger) -> Markup {
+    html! {
+        nav.tabs aria-label="Comptes de facturation" {
+            ul {
+                @for l in [Ledger::Tuition, Ledger::Rentals] {
+                    li {
+                        a href={ "/facturation/" (l.key()) } aria-current=[(l == current).then_some("page")] { (l.title()) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The balance in a sentence (figure and words), the first thing read after the heading.
+pub fn balance_sentence(balance: i64) -> Markup {
+    html! {
+        @if balance > 0 {
+            "Reste à payer sur ce compte\u{a0}: " strong { (euros(balance)) } " (" (spoken(balance)) ")."
+        } @else if balance < 0 {
+            "Vous disposez d'un avoir de " strong { (euros(-balance)) } " (" (spoken(-balance)) ")."
+        } @else {
+            "Ce compte est à jour\u{a0}: il n'y a rien à payer."
+        }
+    }
+}
+
+fn amount_cell(cents: i64) -> Markup {
+    html! { @if cents != 0 { (euros(cents)) } }
+}
+
+pub struct LedgerPage<'a> {
+    pub ledger: Ledger,
+    pub entries: &'a [&'a Entry],
+    pub all: usize,
+    pub balance: i64,
+    pub q: &'a str,
+    pub payable: bool,
+    pub info: Option<&'a str>,
+}
+
+pub fn ledger(ctx: &Ctx, p: &LedgerPage) -> Markup {
+    let base = format!("/facturation/{}", p.ledger.key());
+    layout::page(
+        ctx,
+        p.ledger.title(),
+        false,
+        html! {
+            h1 { "Facturation" }
+            (tabs(p.ledger))
+            @if let Some(i) = p.info { (notice(i)) }
+            h2 { (p.ledger.title()) }
+            p.balance { (balance_sentence(p.balance)) }
+            form.inline role="search" method="get" action=(base)
+                hx-get=(base) hx-trigger="input changed delay:400ms from:#champ-q, search from:#champ-q"
+                hx-select="#operations" hx-target="#operations" hx-swap="outerHTML" hx-push-url="true" {
+                div.field {
+                    label for="champ-q" { "Recherche" }
+                    input #champ-q type="search" name="q" value=(p.q) autocomplete="off"
+                        aria-describedby="champ-q-aide";
+                    p.hint #champ-q-aide { "Date (jj/mm/aaaa), numéro d'opération, libellé, mode de règlement ou montant." }
+                }
+                button type="submit" { "Rechercher" }
+            }
+            div #operations {
+                p.result-count {
+                    @if p.q.is_empty() {
+                        (p.all) " opération" @if p.all > 1 { "s" } "."
+                    } @else {
+                        (p.entries.len()) " opération" @if p.entries.len() > 1 { "s" } " sur " (p.all) " pour « " (p.q) " »."
+                        " " a href=(base) { "Effacer la recherche" }
+                    }
+                }
+                @if p.entries.is_empty() {
+                    p { @if p.all == 0 { "Aucune opération sur ce compte." } @else { "Aucune opération ne correspond à cette recherche." } }
+                } @else {
+                    (scroll_table("operations-legende", html! {
+                        table {
+                            caption #operations-legende { "Factures et règlements, du plus récent au plus ancien ; chaque numéro ouvre le document" }
+                            thead { tr {
+                                th scope="col" { "Date" }
+                                th scope="col" { "Mode de règlement" }
+                                th scope="col" { "Numéro d'opération" }
+                                th scope="col" { "Libellé" }
+                                th scope="col" { "Débit" }
+                                th scope="col" { "Crédit" }
+                                th scope="col" { "Remise" }
+                                th scope="col" { "Duplicata" }
+                            } }
+                            tbody {
+                                @for e in p.entries {
+                                    tr {
+                                        td { (french_date(&e.entry_date)) }
+                                        td { (e.mode_label()) }
+                                        th scope="row" {
+                                            a href={ "/facturation/documents/" (e.ledger_entry_id) } {
+                                                span.visually-hidden { (e.document_name()) " " }
+                                                (e.number)
+                                            }
+                                            @if p.payable && e.due_cents() > 0 {
+                                                br;
+                                                a href={ "/facturation/documents/" (e.ledger_entry_id) "#paiement" } {
+                                                    "Payer en ligne" span.visually-hidden { " la facture " (e.number) }
+                                                }
+                                            }
+                                        }
+                                        td { (e.label) }
+                                        td.num { (amount_cell(e.debit_cents)) }
+                                        td.num { (amount_cell(e.credit_cents)) }
+                                        td.num { (amount_cell(e.discount_cents)) }
+                                        td {
+                                            a href={ "/facturation/documents/" (e.ledger_entry_id) "/duplicata.pdf" } type="application/pdf" {
+                                                "PDF" span.visually-hidden { " : " (e.document_name()) " " (e.number) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }))
+                }
+            }
+        },
+    )
+}
+
+/// The HTML view of a document: the same content as its PDF, as a page.
+pub fn document_page(
+    ctx: &Ctx,
+    d: &Duplicate,
+    pdf_size: usize,
+    payable: bool,
+    pending: Option<&Attempt>,
+) -> Markup {
+    let e = d.entry;
+    let title = document::title(e);
+    layout::page(
+        ctx,
+        &title,
+        false,
+        html! {
+            p { a href={ "/facturation/" (e.ledger) } { "Retour à la facturation" } }
+            h1 { (title) }
+            p { "Duplicata du " (french_date(&e.entry_date)) ". "
+                a href={ "/facturation/documents/" (e.ledger_entry_id) "/duplicata.pdf" } type="application/pdf" {
+                    "Télécharger le duplicata PDF"
+                }
+                " (PDF balisé, " (kilobytes(pdf_size)) ")."
+            }
+            h2 { "Émetteur" }
+            p { @for (i, l) in d.school_lines().iter().enumerate() { @if i > 0 { br; } (l) } }
+            h2 { "Destinataire" }
+            p { @for (i, l) in d.addressee.lines().iter().enumerate() { @if i > 0 { br; } (l) } }
+            h2 { "Détails" }
+            dl.record {
+                @for (k, v) in d.facts() { dt { (k) } dd { (v) } }
+            }
+            @if e.is_invoice() {
+                h2 { "Détail de la facture" }
+                (scroll_table("lignes-legende", html! {
+                    table {
+                        caption #lignes-legende { "Lignes de la facture " (e.number) }
+                        thead { tr {
+                            th scope="col" { "Élève" }
+                            th scope="col" { "Désignation" }
+                            th scope="col" { "Montant" }
+                        } }
+                        tbody {
+                            @for l in d.lines {
+                                tr { td { (l.beneficiary) } td { (l.description) } td.num { (euros(l.amount_cents)) } }
+                            }
+                        }
+                        tfoot {
+                            @if e.discount_cents != 0 {
+                                tr { th scope="row" colspan="2" { "Remise" } td.num { "-" (euros(e.discount_cents)) } }
+                            }
+                            tr { th scope="row" colspan="2" { "Total" } td.num { (euros(e.debit_cents - e.discount_cents)) } }
+                        }
+                    }
+                }))
+                h2 { "Règlements reçus" }
+                @if d.receipts.is_empty() {
+                    p { "Aucun règlement reçu pour cette facture." }
+                } @else {
+                    (scroll_table("reglements-legende", html! {
+                        table {
+                            caption #reglements-legende { "Règlements de la facture " (e.number) }
+                            thead { tr {
+                                th scope="col" { "Date" }
+                                th scope="col" { "Mode de règlement" }
+                                th scope="col" { "Numéro" }
+                                th scope="col" { "Montant" }
+                            } }
+                            tbody {
+                                @for r in d.receipts {
+                                    tr {
+                                        td { (french_date(&r.entry_date)) }
+                                        td { (r.mode_label()) }
+                                        th scope="row" { a href={ "/facturation/documents/" (r.ledger_entry_id) } { (r.number) } }
+                                        td.num { (euros(r.credit_cents + r.discount_cents)) }
+                                    }
+                                }
+                            }
+                        }
+                    }))
+                }
+                p.balance {
+                    @if e.due_cents() > 0 {
+                        "Reste à payer sur cette facture\u{a0}: " strong { (euros(e.due_cents())) } " (" (spoken(e.due_cents())) ")."
+                    } @else {
+                        "Cette facture est réglée."
+                    }
+                }
+                @if payable {
+                    section #paiement aria-labelledby="paiement-titre" {
+                        h2 #paiement-titre { "Paiement en ligne" }
+                        @if let Some(a) = pending {
+                            p { "Un paiement de " (euros(a.amount_cents)) " a été commencé pour cette facture sans que PayFiP nous en donne le résultat. "
+                                "S'il a abouti, il apparaîtra dans quelques minutes ; vous pouvez aussi recommencer." }
+                        }
+                        p { "Le paiement se fait par carte bancaire ou prélèvement unique sur PayFiP, le service de paiement en ligne de la Direction générale des Finances publiques. "
+                            "Vous quittez le portail le temps du paiement, puis vous y revenez pour voir le résultat." }
+                        form method="post" action={ "/facturation/documents/" (e.ledger_entry_id) "/payer" } hx-boost="false" {
+                            (csrf_field(&ctx.csrf))
+                            button type="submit" { "Payer " (euros(e.due_cents())) " en ligne" }
+                        }
+                    }
+                }
+            } @else {
+                p.balance { "Montant reçu\u{a0}: " strong { (euros(e.credit_cents + e.discount_cents)) } " (" (spoken(e.credit_cents + e.discount_cents)) ")." }
+            }
+        },
+    )
+}
+
+pub fn kilobytes(bytes: usize) -> String {
+    let ko = bytes.div_ceil(1024);
+    format!("{ko}\u{a0}Ko")
+}
+
+/// The outcome of an online payment, after PayFiP sent the family back.
+pub fn outcome(ctx: &Ctx, a: &Attempt, invoice_id: i64) -> Markup {
+    let (title, text): (&str, Markup) = match a.status.as_str() {
+        "paid" => (
+            "Paiement accepté",
+            html! {
+                "Votre paiement de " (euros(a.amount_cents)) " pour la facture " (a.invoice_number) " est enregistré"
+                @if let Some(n) = &a.authorisation { " (autorisation " (n) ")" }
+                ". Un reçu figure désormais dans votre facturation et une confirmation vous est envoyée par courriel."
+            },
+        ),
+        "refused" => (
+            "Paiement refusé",
+            html! {
+                "Le paiement de " (euros(a.amount_cents)) " pour la facture " (a.invoice_number)
+                " a été refusé par la banque. Aucune somme n'a été prélevée. Vous pouvez réessayer, ou payer à l'accueil de l'école."
+            },
+        ),
+        "cancelled" => (
+            "Paiement abandonné",
+            html! {
+                "Le paiement de la facture " (a.invoice_number) " a été abandonné avant sa fin. Aucune somme n'a été prélevée. "
+                "La facture reste à payer."
+            },
+        ),
+        _ => (
+            "Paiement en attente",
+            html! {
+                "Le résultat du paiement de la facture " (a.invoice_number) " n'est pas encore connu."
+            },
+        ),
+    };
+    layout::page(
+        ctx,
+        title,
+        false,
+        html! {
+            h1 { (title) }
+            p { (text) }
+            p { a href={ "/facturation/documents/" (invoice_id) } { "Voir la facture " (a.invoice_number) } }
+            p { a href="/facturation/cotisations" { "Retour à la facturation" } }
+        },
+    )
+}
+
+/// A return from PayFiP that the portal does not accept (nothing is recorded).
+pub fn return_refused(ctx: &Ctx, reason: &str) -> Markup {
+    layout::page(
+        ctx,
+        "Retour de paiement non reconnu",
+        false,
+        html! {
+            h1 { "Retour de paiement non reconnu" }
+            p { (reason) " Rien n'a été enregistré. Si un montant a été débité, contactez l'école avec la référence de votre paiement." }
+            p { a href="/facturation/cotisations" { "Retour à la facturation" } }
+        },
+    )
+}
+
+/// The demo's stand-in for PayFiP's payment page.
+pub fn payfip_double(ctx: &Ctx, fields: &[(String, String)], problems: &[String]) -> Markup {
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let amount: i64 = get("montant").parse().unwrap_or(0);
+    let urlcl = get("urlcl");
+    let today = time::OffsetDateTime::now_utc();
+    let dattrans = format!(
+        "{:02}{:02}{}",
+        today.day(),
+        u8::from(today.month()),
+        today.year()
+    );
+    let heurtrans = format!("{:02}{:02}", today.hour(), today.minute());
+    let choices: [(&str, &str); 4] = [
+        ("P", "Payer par carte (paiement accepté)"),
+        ("V", "Payer par prélèvement unique (accepté)"),
+        ("R", "Simuler un refus de la banque"),
+        ("A", "Abandonner le paiement"),
+    ];
+    layout::page(
+        ctx,
+        "PayFiP – simulation de démonstration",
+        !problems.is_empty(),
+        html! {
+            h1 { "PayFiP – simulation de démonstration" }
+            p { "Cette page remplace PayFiP dans la démonstration : aucune carte n'est demandée et aucun argent ne circule. "
+                "Elle n'existe pas sur un portail en service." }
+            @if !problems.is_empty() {
+                div.error-summary role="alert" tabindex="-1" {
+                    h2 { "PayFiP refuserait cette demande" }
+                    ul { @for p in problems { li { (p) } } }
+                }
+            } @else {
+                dl.record {
+                    dt { "Client (numcli)" } dd { (get("numcli")) }
+                    dt { "Exercice" } dd { (get("exer")) }
+                    dt { "Référence (refdet)" } dd { (get("refdet")) }
+                    dt { "Objet" } dd { (get("objet")) }
+                    dt { "Montant" } dd { (euros(amount)) }
+                    dt { "Courriel" } dd { (get("mel")) }
+                    dt { "Mode" } dd { @if get("saisie") == "X" { "production" } @else { "test" } }
+                }
+                ul.choices {
+                    @for (code, label) in choices {
+                        li {
+                            form method="get" action=(urlcl) {
+                                @for k in ["numcli", "exer", "refdet", "objet", "montant", "mel", "saisie"] {
+                                    input type="hidden" name=(k) value=(get(k));
+                                }
+                                input type="hidden" name="resultrans" value=(code);
+                                input type="hidden" name="numauto" value=(if code == "P" || code == "V" { "DEMO42" } else { "" });
+                                input type="hidden" name="dattrans" value=(dattrans);
+                                input type="hidden" name="heurtrans" value=(heurtrans);
+                                button type="submit" { (label) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
