@@ -25,13 +25,11 @@ create table ledger_entry (
     credit_cents bigint not null default 0,
     discount_cents bigint not null default 0,
     settles_entry_id bigint references ledger_entry (ledger_entry_id), -- the invoice a receipt pays
-    source_id text,                      -- the id in the school's management software (import)
     created_at bigint not null,
     unique (site_id, number)
 );
 create index ledger_entry_family on ledger_entry (family_id, ledger, entry_date);
 create index ledger_entry_settles on ledger_entry (settles_entry_id);
-create unique index ledger_entry_source on ledger_entry (site_id, source_id);
 
 -- What an invoice charges: one line per student and course, or per rented instrument.
 create table invoice_line (

@@ -38,6 +38,19 @@ pub enum Command {
     /// Manage families' accounts.
     #[command(subcommand)]
     Accounts(AccountsCommand),
+    /// Import the CSV files of DIR (exported from the school's management software) into
+    /// the school SLUG. Nothing is written if any file has a problem; the report names the
+    /// file, line, column and reason. Importing the same files again changes nothing.
+    Import {
+        /// The school's short name (e.g. valognes).
+        #[arg(long)]
+        site: String,
+        /// Check everything and report what would change, without writing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The folder holding familles.csv, personnes.csv, … (see README).
+        dir: std::path::PathBuf,
+    },
     /// Write a consistent copy of the SQLite database (PORTEE_DATABASE_URL) to PATH, while
     /// the portal keeps running.
     Backup {
@@ -117,6 +130,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             println!("Listening on http://{}", app.address());
             app.run_until_stopped().await?;
+        }
+        Command::Import { site, dry_run, dir } => {
+            let settings = Settings::from_env(
+                &Defaults {
+                    mail_dir: Some("."),
+                    ..SERVE
+                },
+                None,
+            )?;
+            let pool = db::connect(&settings.database_url.0).await?;
+            db::migrate(&pool).await?;
+            let started = std::time::Instant::now();
+            let report = crate::import::run(&pool, &site, &dir, dry_run).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            if !report.problems.is_empty() {
+                eprintln!(
+                    "Import refused: {} problem(s); nothing was written.",
+                    report.problems.len()
+                );
+                for p in report.problems.iter().take(500) {
+                    eprintln!("  {p}");
+                }
+                if report.problems.len() > 500 {
+                    eprintln!("  … and {} more.", report.problems.len() - 500);
+                }
+                std::process::exit(1);
+            }
+            for f in &report.files {
+                println!(
+                    "{}: {} row(s), {} new, {} already imported (updated in place)",
+                    f.file, f.rows, f.created, f.updated
+                );
+            }
+            println!(
+                "{} in {seconds:.2} s.",
+                if report.written {
+                    "Import written"
+                } else {
+                    "Dry run: nothing written"
+                }
+            );
         }
         Command::Backup { path } => {
             if path.exists() {

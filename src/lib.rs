@@ -18,6 +18,8 @@ pub mod demo_pedagogy;
 pub mod domain;
 /// One module per menu of the manual.
 pub mod features;
+/// `portee import`: CSV files from the school's management software.
+pub mod import;
 /// Outbox and mail transports.
 pub mod mail;
 /// Tagged PDF documents (invoices, receipts, help).

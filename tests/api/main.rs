@@ -9,6 +9,7 @@ mod billing;
 mod cli;
 mod display;
 mod fuzz;
+mod import;
 mod mail;
 mod operations;
 mod password;

@@ -47,6 +47,7 @@ async fn site_map(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Mark
                     Some(u) if u.is_staff => {
                         li { a href="/gestion" { "Demandes de modification" } }
                         li { a href="/gestion/comptes" { "Comptes des familles" } }
+                        li { a href="/gestion/paiements" { "Paiements" } }
                         li { a href="/gestion/courriels" { "Courriels non remis" } }
                         li { a href="/mot-de-passe" { "Mot de passe" } }
                     }
@@ -72,6 +73,13 @@ async fn site_map(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Mark
                             }
                         }
                         li { a href="/emploi-du-temps" { "Emploi du temps" } }
+                        li {
+                            "Facturation"
+                            ul {
+                                li { a href="/facturation/cotisations" { "Facturation cotisations" } }
+                                li { a href="/facturation/locations" { "Facturation locations" } }
+                            }
+                        }
                         li { a href="/mot-de-passe" { "Mot de passe" } }
                     }
                 }
@@ -117,6 +125,9 @@ fn page(ctx: Ctx) -> maud::Markup {
                 li { "Chaque page a un seul titre de niveau 1 ; les sections ont des titres de niveau 2." }
                 li { "Quand un formulaire contient une erreur, la liste des erreurs s'affiche en haut, chaque erreur étant un lien vers le champ à corriger ; le titre de la page commence par « Erreur »." }
             }
+            h2 { "Factures et reçus" }
+            p { "Chaque facture et chaque reçu s'ouvre en page web, la version la plus simple à lire avec un lecteur d'écran. "
+                "Le duplicata PDF est balisé (titres, tableau avec en-têtes, langue française) et son texte peut être lu à voix haute ou copié." }
             p { "Le " a href="/plan-du-site" { "plan du site" } " donne accès à toutes les pages, en plus du menu." }
             p { a href=(back) { "Retour" } }
         },

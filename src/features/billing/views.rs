@@ -184,9 +184,9 @@ pub fn document_page(
                         }
                         tfoot {
                             @if e.discount_cents != 0 {
-                                tr { th scope="row" colspan="2" { "Remise" } td.num { "-" (euros(e.discount_cents)) } }
+                                tr { th scope="row" { "Remise" } td {} td.num { "-" (euros(e.discount_cents)) } }
                             }
-                            tr { th scope="row" colspan="2" { "Total" } td.num { (euros(e.debit_cents - e.discount_cents)) } }
+                            tr { th scope="row" { "Total" } td {} td.num { (euros(e.debit_cents - e.discount_cents)) } }
                         }
                     }
                 }))
