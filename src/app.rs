@@ -39,6 +39,7 @@ fn pages() -> Route {
     let route = features::pedagogy::routes(route);
     let route = features::timetable::routes(route);
     let route = features::billing::routes(route);
+    let route = features::reenrolment::routes(route);
     let route = features::staff::routes(route);
     let route = features::accounts::routes(route);
     features::accessibility::routes(route)

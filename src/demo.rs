@@ -487,6 +487,7 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
         crate::domain::date::today(),
     )
     .await?;
+    crate::demo_reenrolment::seed(pool, valognes, abarre, crate::domain::date::today()).await?;
     crate::demo_pedagogy::seed(
         pool,
         &crate::demo_pedagogy::Students {

@@ -14,6 +14,8 @@ pub mod demo;
 pub mod demo_billing;
 /// The demo's courses, history, evaluations and timetable.
 pub mod demo_pedagogy;
+/// The demo's open re-enrolment campaign.
+pub mod demo_reenrolment;
 /// Parse-don't-validate domain types.
 pub mod domain;
 /// One module per menu of the manual.

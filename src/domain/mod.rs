@@ -7,6 +7,7 @@ pub mod password;
 pub mod phone;
 pub mod postal;
 pub mod text;
+pub mod upload;
 
 pub use email::EmailAddress;
 pub use password::NewPassword;

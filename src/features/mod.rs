@@ -8,6 +8,7 @@ pub mod family;
 pub mod home;
 pub mod pedagogy;
 pub mod records;
+pub mod reenrolment;
 pub mod staff;
 pub mod students;
 pub mod timetable;

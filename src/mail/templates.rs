@@ -146,3 +146,57 @@ pub fn payment_received(
         ),
     }
 }
+
+/// Confirms a re-enrolment request sent by a family.
+pub fn reenrolment_received(to: &str, school: &str, student: &str, year: &str, link: &str) -> Outgoing {
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{school} – demande de réinscription de {student}"),
+        body: format!(
+            "Bonjour,\n\n\
+             Votre demande de réinscription de {student} pour l'année {year} est bien enregistrée. \
+             L'équipe administrative l'examine et vous répondra par courriel.\n\n\
+             Vous pouvez la suivre sur le portail famille :\n\n\
+             {link}\n\n\
+             {school}\n"
+        ),
+    }
+}
+
+/// Tells the family what staff decided about one document they provided.
+pub fn document_decided(to: &str, school: &str, student: &str, document: &str, refusal: Option<&str>, link: &str) -> Outgoing {
+    let (subject, what) = match refusal {
+        None => ("accepté", format!("Le document « {document} » fourni pour la réinscription de {student} est accepté.")),
+        Some(r) => (
+            "refusé",
+            format!(
+                "Le document « {document} » fourni pour la réinscription de {student} est refusé, pour ce motif :\n\n  {r}\n\n\
+                 Vous pouvez en importer un autre sur le portail famille."
+            ),
+        ),
+    };
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{school} – document {subject} : {document}"),
+        body: format!("Bonjour,\n\n{what}\n\n{link}\n\n{school}\n"),
+    }
+}
+
+/// Tells the family whether the re-enrolment is accepted.
+pub fn reenrolment_decided(to: &str, school: &str, student: &str, year: &str, refusal: Option<&str>) -> Outgoing {
+    let body = match refusal {
+        None => format!("La réinscription de {student} pour l'année {year} est acceptée."),
+        Some(r) => format!(
+            "La réinscription de {student} pour l'année {year} est refusée, pour ce motif :\n\n  {r}\n\n\
+             N'hésitez pas à contacter l'école."
+        ),
+    };
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!(
+            "{school} – réinscription de {student} {}",
+            if refusal.is_none() { "acceptée" } else { "refusée" }
+        ),
+        body: format!("Bonjour,\n\n{body}\n\n{school}\n"),
+    }
+}

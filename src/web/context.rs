@@ -39,6 +39,8 @@ pub struct CurrentUser {
     pub civility: String,
     pub last_name: String,
     pub first_name: String,
+    /// A re-enrolment campaign of the user's school is open today (the Réinscription tab).
+    pub reenrolment_open: bool,
 }
 
 impl CurrentUser {
@@ -118,6 +120,7 @@ type UserRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    i64,
 );
 
 /// Loads a live session; expired ones are deleted on sight.
@@ -129,7 +132,9 @@ async fn load_session(
     let row: Option<UserRow> = sqlx::query_as(
         "select a.account_id, a.site_id, a.family_id, a.person_id, a.is_staff, a.identifier, \
                 a.accessible_mode, s.csrf_token, s.last_seen_at, s.expires_at, site.name, \
-                p.civility, p.last_name, p.first_name \
+                p.civility, p.last_name, p.first_name, \
+                cast((select count(*) from reenrolment_campaign k where k.site_id = a.site_id \
+                      and k.opens_on <= $2 and k.closes_on >= $2) as bigint) \
          from session s \
          join account a on a.account_id = s.account_id \
          join site on site.site_id = a.site_id \
@@ -137,6 +142,7 @@ async fn load_session(
          where s.token_hash = $1 and a.disabled = 0",
     )
     .bind(&hash)
+    .bind(crate::domain::date::today_iso())
     .fetch_optional(&state.pool)
     .await?;
     let Some(r) = row else { return Ok(None) };
@@ -166,6 +172,7 @@ async fn load_session(
         civility: r.11.unwrap_or_default(),
         last_name: r.12.unwrap_or_default(),
         first_name: r.13.unwrap_or_default(),
+        reenrolment_open: r.14 > 0,
     };
     Ok(Some((user, r.7, r.6 != 0, r.10)))
 }
@@ -181,7 +188,7 @@ async fn single_school(state: &AppState) -> anyhow::Result<Option<String>> {
     })
 }
 
-/// The largest form body accepted (uploads, later, get their own limit).
+/// The largest form body accepted (uploads have their own limit, read by their handler).
 const FORM_LIMIT: usize = 64 * 1024;
 
 #[derive(serde::Deserialize)]
@@ -280,6 +287,15 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
                 .unwrap_or_default();
             req.set_body(body);
             token
+        } else if req
+            .content_type()
+            .is_some_and(|ct| ct.starts_with("multipart/form-data"))
+        {
+            // An upload: the token travels in the form's action (`?csrf_token=…`), so it is
+            // checked before the body (up to megabytes) is read. Logs leave out queries.
+            serde_urlencoded::from_str::<CsrfOnly>(req.uri().query().unwrap_or(""))
+                .map(|f| f.csrf_token)
+                .unwrap_or_default()
         } else {
             String::new()
         };

@@ -58,6 +58,10 @@ const STAFF_MENU: &[MenuItem] = &[
         label: "Comptes des familles",
     },
     MenuItem {
+        href: "/gestion/reinscriptions",
+        label: "Réinscriptions",
+    },
+    MenuItem {
         href: "/gestion/paiements",
         label: "Paiements",
     },

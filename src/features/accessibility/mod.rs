@@ -47,6 +47,7 @@ async fn site_map(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Mark
                     Some(u) if u.is_staff => {
                         li { a href="/gestion" { "Demandes de modification" } }
                         li { a href="/gestion/comptes" { "Comptes des familles" } }
+                        li { a href="/gestion/reinscriptions" { "Réinscriptions" } }
                         li { a href="/gestion/paiements" { "Paiements" } }
                         li { a href="/gestion/courriels" { "Courriels non remis" } }
                         li { a href="/mot-de-passe" { "Mot de passe" } }
@@ -66,6 +67,9 @@ async fn site_map(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Mark
                                                 li { a href={ "/eleves/" (s.person_id) "/cours" } { "Cours" span.visually-hidden { " – " (s.name()) } } }
                                                 li { a href={ "/eleves/" (s.person_id) "/historique" } { "Historique" span.visually-hidden { " – " (s.name()) } } }
                                                 li { a href={ "/eleves/" (s.person_id) "/repertoire" } { "Répertoire" span.visually-hidden { " – " (s.name()) } } }
+                                                @if ctx.user.as_ref().is_some_and(|u| u.reenrolment_open) {
+                                                    li { a href={ "/eleves/" (s.person_id) "/reinscription" } { "Réinscription" span.visually-hidden { " – " (s.name()) } } }
+                                                }
                                             }
                                         }
                                     }

@@ -22,11 +22,11 @@ fn yes_no(v: bool) -> &'static str {
 }
 
 /// The head of every page of a student: back link, name, tabs.
-fn student_head(name: &str, person_id: i64, tab: &str) -> Markup {
+fn student_head(ctx: &Ctx, name: &str, person_id: i64, tab: &str) -> Markup {
     html! {
         p { a href="/eleves" { "Tous les élèves" } }
         h1 { (name) }
-        (tabs(person_id, tab))
+        (tabs(ctx, person_id, tab))
     }
 }
 
@@ -42,7 +42,7 @@ pub fn courses(
         &format!("Cours – {name}"),
         false,
         html! {
-            (student_head(name, person_id, "cours"))
+            (student_head(ctx, name, person_id, "cours"))
             h2 { "Cours" @if let Some(y) = year { " de l'année " (y) } }
             @if lines.is_empty() {
                 p { "Aucun cours cette année." }
@@ -249,7 +249,7 @@ pub fn course_record(
         &format!("{title} – {} – {name}", line.course),
         false,
         html! {
-            (student_head(name, person_id, "cours"))
+            (student_head(ctx, name, person_id, "cours"))
             p { a href={ "/eleves/" (person_id) "/cours" } { "Tous les cours de l'année" } }
             h2 { "Fiche de suivi – " (line.course) }
             (record_tabs(&base, tab))
@@ -349,7 +349,7 @@ pub fn history(
         &format!("Historique – {name}"),
         false,
         html! {
-            (student_head(name, person_id, "historique"))
+            (student_head(ctx, name, person_id, "historique"))
             h2 { "Historique" }
             p { "Les fiches de suivi des années antérieures, de la plus récente à la plus ancienne." }
             form.inline role="search" method="get" action=(base)
@@ -424,7 +424,7 @@ pub fn history_record(ctx: &Ctx, name: &str, person_id: i64, r: &HistoryRecord) 
         &format!("{} {} – Historique – {name}", r.line.course, r.line.year),
         false,
         html! {
-            (student_head(name, person_id, "historique"))
+            (student_head(ctx, name, person_id, "historique"))
             p { a href={ (base) (suffix) } { "Retour à la liste de l'historique" } }
             h2 { (r.line.course) " – " (r.line.year) }
             nav.pager aria-label="Fiches de l'historique" {
@@ -447,7 +447,7 @@ pub fn repertoire(ctx: &Ctx, name: &str, person_id: i64, pieces: &[Piece]) -> Ma
         &format!("Répertoire – {name}"),
         false,
         html! {
-            (student_head(name, person_id, "repertoire"))
+            (student_head(ctx, name, person_id, "repertoire"))
             h2 { "Répertoire" }
             @if pieces.is_empty() {
                 p { "Aucune œuvre n'est encore inscrite au répertoire." }

@@ -102,7 +102,7 @@ fn page(ctx: &Ctx, v: &View) -> maud::Markup {
         html! {
             p { a href="/eleves" { "Tous les élèves" } }
             h1 { (name) }
-            (views::tabs(v.record.person_id, "identite"))
+            (views::tabs(ctx, v.record.person_id, "identite"))
             h2 { "Identité" }
             @if let Some(x) = v.extra { (notice(x)) }
             (record_form(ctx, &RecordForm {

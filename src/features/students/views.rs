@@ -44,17 +44,20 @@ pub fn list(ctx: &Ctx, students: &[Student]) -> Markup {
 }
 
 /// The student's tabs: links, each its own page; only pages that exist.
-pub fn tabs(person_id: i64, current: &str) -> Markup {
+/// The student's tabs; Réinscription only while a campaign of the school is open.
+pub fn tabs(ctx: &Ctx, person_id: i64, current: &str) -> Markup {
     const TABS: &[(&str, &str)] = &[
         ("identite", "Identité"),
         ("cours", "Cours"),
         ("historique", "Historique"),
         ("repertoire", "Répertoire"),
+        ("reinscription", "Réinscription"),
     ];
+    let open = ctx.user.as_ref().is_some_and(|u| u.reenrolment_open);
     html! {
         nav.tabs aria-label="Dossier de l'élève" {
             ul {
-                @for (slug, label) in TABS {
+                @for (slug, label) in TABS.iter().filter(|(s, _)| open || *s != "reinscription") {
                     li {
                         a href={ "/eleves/" (person_id) "/" (slug) } aria-current=[(*slug == current).then_some("page")] { (label) }
                     }

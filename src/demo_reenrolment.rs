@@ -1,0 +1,71 @@
+//! The demo's re-enrolment campaign at Valognes: open from a week ago to a month ahead,
+//! for next school year, asking two family documents and two student documents; the
+//! ABARRE family has already provided its proof of address (a small tagged PDF).
+
+use crate::db::Pool;
+
+pub async fn seed(pool: &Pool, valognes: i64, abarre: i64, today: time::Date) -> anyhow::Result<()> {
+    let now = crate::db::now();
+    let year = if u8::from(today.month()) >= 9 { today.year() } else { today.year() - 1 };
+    let campaign = 950_001;
+    let opens = today - time::Duration::days(7);
+    let closes = today + time::Duration::days(30);
+    sqlx::query(
+        "insert into reenrolment_campaign (campaign_id, site_id, year_label, opens_on, closes_on, created_at) \
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(campaign)
+    .bind(valognes)
+    .bind(format!("{}/{}", year + 1, year + 2))
+    .bind(opens.to_string())
+    .bind(closes.to_string())
+    .bind(now)
+    .execute(pool)
+    .await?;
+    let docs = [
+        (950_011, "Justificatif de domicile", 0, 1),
+        (950_012, "Justificatif de quotient familial", 0, 0),
+        (950_013, "Photo d'identité", 1, 1),
+        (950_014, "Certificat médical pour la danse", 1, 0),
+    ];
+    for (position, (id, name, per_student, required)) in docs.iter().enumerate() {
+        sqlx::query(
+            "insert into campaign_document (campaign_document_id, campaign_id, name, per_student, required, position) \
+             values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(campaign)
+        .bind(*name)
+        .bind(i64::from(*per_student))
+        .bind(i64::from(*required))
+        .bind(position as i64)
+        .execute(pool)
+        .await?;
+    }
+    let proof = crate::pdf::render(&crate::pdf::Document {
+        title: "Facture d'électricité (démonstration)".into(),
+        author: "Fournisseur d'énergie".into(),
+        subject: "Justificatif de domicile".into(),
+        blocks: vec![
+            crate::pdf::Block::Title("Facture d'électricité".into()),
+            crate::pdf::Block::Paragraph("Monsieur ABARRE Jérémie\n19 rue de Paris\n45000 ORLÉANS".into()),
+            crate::pdf::Block::Paragraph("Montant : 64,20 € – document de démonstration.".into()),
+        ],
+    });
+    sqlx::query(
+        "insert into provided_document (provided_document_id, campaign_document_id, family_id, person_id, slot, \
+         file_name, content_type, size_bytes, content, uploaded_at, status) \
+         values ($1, $2, $3, null, $4, $5, 'application/pdf', $6, $7, $8, 'provided')",
+    )
+    .bind(950_021_i64)
+    .bind(950_011_i64)
+    .bind(abarre)
+    .bind(format!("f{abarre}"))
+    .bind("facture-electricite.pdf")
+    .bind(proof.len() as i64)
+    .bind(proof)
+    .bind(now - 86_400)
+    .execute(pool)
+    .await?;
+    Ok(())
+}

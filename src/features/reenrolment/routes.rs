@@ -1,0 +1,445 @@
+//! `/eleves/{id}/reinscription…`: the family's side of a re-enrolment campaign.
+
+use std::sync::Arc;
+
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Form, Multipart, Path, Query};
+use poem::{IntoResponse, Response, Route, get, handler, post};
+use serde::Deserialize;
+use tokio::io::AsyncReadExt;
+
+use super::store::{self, Campaign, Upload};
+use super::views::{self, Page};
+use crate::app::AppState;
+use crate::domain::date::today_iso;
+use crate::domain::upload::{self, MAX_BYTES};
+use crate::features::students::store as students;
+use crate::web::components::Errors;
+use crate::web::{AppError, AppResult, Ctx, FamilyUser, see_other, unprocessable};
+
+pub fn routes(route: Route) -> Route {
+    route
+        .at("/eleves/:id/reinscription", get(page))
+        .at("/eleves/:id/reinscription/choix", post(choose))
+        .at("/eleves/:id/reinscription/documents", post(upload_document))
+        .at("/eleves/:id/reinscription/documents/:did", get(download))
+        .at("/eleves/:id/reinscription/documents/:did/supprimer", post(remove))
+        .at("/eleves/:id/reinscription/valider", post(submit))
+}
+
+fn not_found() -> AppError {
+    AppError::response(StatusCode::NOT_FOUND)
+}
+
+/// Beyond this much, an upload is not read further (its size is still counted up to here,
+/// so the message can say how big it was).
+const HARD_CAP: usize = 20 * 1024 * 1024;
+
+struct Ready {
+    name: String,
+    person_id: i64,
+    campaign: Campaign,
+}
+
+/// The student of the family and the school's open campaign, or 404.
+async fn ready(state: &AppState, user: &FamilyUser, raw: &str) -> AppResult<Ready> {
+    let person_id: i64 = raw.parse().map_err(|_| not_found())?;
+    let s = students::one(&state.pool, user.1, person_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let campaign = store::open_campaign(&state.pool, user.0.site_id, &today_iso())
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(Ready {
+        name: s.name(),
+        person_id,
+        campaign,
+    })
+}
+
+fn info_text(code: Option<&str>) -> Option<&'static str> {
+    Some(match code? {
+        "choix-enregistre" => "Votre choix est enregistré. Joignez maintenant les documents demandés.",
+        "document-importe" => "Le document est importé.",
+        "document-supprime" => "Le document est supprimé.",
+        "envoyee" => {
+            "Votre demande de réinscription est enregistrée. Un courriel vous la confirme ; l'équipe administrative vous répondra."
+        }
+        "deja-envoyee" => "Cette demande de réinscription est déjà envoyée : elle n'est enregistrée qu'une fois.",
+        _ => return None,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct InfoQuery {
+    info: Option<String>,
+}
+
+/// Renders the tab with its current data and the given errors and kept values.
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &FamilyUser,
+    r: &Ready,
+    info: Option<&str>,
+    errors: &Errors,
+    comment: Option<&str>,
+    picked: Option<i64>,
+) -> AppResult<maud::Markup> {
+    let offers = store::offers(&state.pool, user.1, r.person_id, &today_iso()).await?;
+    let request = store::request(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
+    let chosen = match &request {
+        Some(q) => store::choices(&state.pool, q.request_id).await?,
+        None => Vec::new(),
+    };
+    let docs = store::documents(&state.pool, r.campaign.campaign_id).await?;
+    let provided = store::provided(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
+    let comment = comment
+        .map(str::to_owned)
+        .or_else(|| request.as_ref().map(|q| q.comment.clone()))
+        .unwrap_or_default();
+    Ok(views::page(
+        ctx,
+        &Page {
+            name: &r.name,
+            person_id: r.person_id,
+            campaign: &r.campaign,
+            offers: &offers,
+            request: request.as_ref(),
+            chosen: &chosen,
+            docs: &docs,
+            provided: &provided,
+            info,
+            errors,
+            comment: &comment,
+            picked,
+        },
+    ))
+}
+
+#[handler]
+async fn page(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+    Path(pid): Path<String>,
+    Query(q): Query<InfoQuery>,
+) -> AppResult<maud::Markup> {
+    let r = ready(&state, &user, &pid).await?;
+    render(&state, &ctx, &user, &r, info_text(q.info.as_deref()), &Errors::new(), None, None).await
+}
+
+#[handler]
+async fn choose(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+    Path(pid): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let r = ready(&state, &user, &pid).await?;
+    let administrative = fields.iter().any(|(k, v)| k == "administrative" && v == "1");
+    let offers = store::offers(&state.pool, user.1, r.person_id, &today_iso()).await?;
+    // Only this student's courses of this year can be chosen; anything else is ignored.
+    let chosen: Vec<i64> = fields
+        .iter()
+        .filter(|(k, _)| k == "cours")
+        .filter_map(|(_, v)| v.parse::<i64>().ok())
+        .filter(|id| offers.iter().any(|o| o.course_record_id == *id))
+        .collect();
+    let base = format!("/eleves/{}/reinscription", r.person_id);
+    if !administrative && chosen.is_empty() {
+        let mut errors = Errors::new();
+        errors.add(
+            "choix",
+            "Cochez la réinscription administrative ou au moins un cours.",
+        );
+        let html = render(&state, &ctx, &user, &r, None, &errors, None, None).await?;
+        return Ok(unprocessable(html));
+    }
+    if !store::save_choice(&state.pool, &r.campaign, user.1, r.person_id, administrative, &chosen).await? {
+        return Ok(see_other(&format!("{base}?info=deja-envoyee")));
+    }
+    Ok(see_other(&format!("{base}?info=choix-enregistre")))
+}
+
+/// Reads a multipart upload: the chosen document and the file, whose bytes are kept only
+/// up to the 2 Mo limit (the rest is counted, up to a hard cap, then the read stops).
+struct Received {
+    document: Option<i64>,
+    file_name: String,
+    bytes: Vec<u8>,
+    size: usize,
+    truncated: bool,
+}
+
+async fn receive(mut multipart: Multipart) -> Result<Received, String> {
+    let mut out = Received {
+        document: None,
+        file_name: String::new(),
+        bytes: Vec::new(),
+        size: 0,
+        truncated: false,
+    };
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| "L'envoi a été interrompu : recommencez.".to_owned())?
+    {
+        match field.name() {
+            Some("document") => {
+                let text = field.text().await.map_err(|_| "Envoi illisible.".to_owned())?;
+                out.document = text.trim().parse().ok();
+            }
+            Some("fichier") => {
+                out.file_name = field.file_name().unwrap_or("").to_owned();
+                let mut reader = field.into_async_read();
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let n = reader
+                        .read(&mut buf)
+                        .await
+                        .map_err(|_| "L'envoi a été interrompu : recommencez.".to_owned())?;
+                    if n == 0 {
+                        break;
+                    }
+                    out.size += n;
+                    if out.size <= MAX_BYTES {
+                        out.bytes.extend_from_slice(&buf[..n]);
+                    }
+                    if out.size > HARD_CAP {
+                        out.truncated = true;
+                        break;
+                    }
+                }
+                if out.truncated {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+#[handler]
+async fn upload_document(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+    Path(pid): Path<String>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let r = ready(&state, &user, &pid).await?;
+    let base = format!("/eleves/{}/reinscription", r.person_id);
+    let received = receive(multipart).await;
+    let mut errors = Errors::new();
+    let picked = received.as_ref().ok().and_then(|x| x.document);
+    let docs = store::documents(&state.pool, r.campaign.campaign_id).await?;
+    let doc = picked.and_then(|id| docs.iter().find(|d| d.campaign_document_id == id));
+    let request = store::request(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
+    let has_choice = match &request {
+        Some(q) => q.administrative == 1 || !store::choices(&state.pool, q.request_id).await?.is_empty(),
+        None => false,
+    };
+    match &received {
+        Err(e) => errors.add("fichier", e.clone()),
+        Ok(x) => {
+            if !has_choice {
+                errors.add(
+                    "fichier",
+                    "Cochez d'abord un choix de réinscription (et enregistrez-le) : un document ne peut être importé qu'après.",
+                );
+            } else if doc.is_none() {
+                errors.add("document", "Choisissez le nom du document dans la liste.");
+            } else if x.truncated {
+                errors.add(
+                    "fichier",
+                    "Le fichier dépasse 20 Mo ; la taille maximale est 2 Mo.",
+                );
+            } else if x.size == 0 && x.file_name.is_empty() {
+                errors.add("fichier", "Choisissez un fichier à importer.");
+            } else if x.size > MAX_BYTES {
+                errors.add("fichier", upload::too_big(x.size));
+            } else if let Err(e) = upload::check(&x.bytes) {
+                errors.add("fichier", e);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        let html = render(&state, &ctx, &user, &r, None, &errors, None, picked).await?;
+        return Ok(unprocessable(html));
+    }
+    let (x, doc) = (received.expect("checked"), doc.expect("checked"));
+    let kind = upload::check(&x.bytes).expect("checked");
+    let stored = store::store_upload(
+        &state.pool,
+        &Upload {
+            campaign_document_id: doc.campaign_document_id,
+            family_id: user.1,
+            person_id: (doc.per_student == 1).then_some(r.person_id),
+            file_name: &upload::display_name(&x.file_name, kind),
+            content_type: kind.content_type(),
+            bytes: &x.bytes,
+        },
+    )
+    .await?;
+    if !stored {
+        let mut errors = Errors::new();
+        errors.add(
+            "document",
+            format!("« {} » est déjà accepté par l'école : il ne peut plus être remplacé.", doc.name),
+        );
+        let html = render(&state, &ctx, &user, &r, None, &errors, None, picked).await?;
+        return Ok(unprocessable(html));
+    }
+    Ok(see_other(&format!("{base}?info=document-importe")))
+}
+
+#[handler]
+async fn download(
+    state: Data<&Arc<AppState>>,
+    user: FamilyUser,
+    Path((pid, did)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let person_id: i64 = pid.parse().map_err(|_| not_found())?;
+    students::one(&state.pool, user.1, person_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let id: i64 = did.parse().map_err(|_| not_found())?;
+    let (name, ct, bytes) = store::content(&state.pool, id, Some(user.1), user.0.site_id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(file_response(&name, &ct, bytes))
+}
+
+/// A stored file: always a download, with its checked type, never sniffed or run.
+pub fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    bytes
+        .with_content_type(content_type.to_owned())
+        .with_header(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+        )
+        .with_header(header::CACHE_CONTROL, "private, no-store")
+        .with_header("content-security-policy", "sandbox; default-src 'none'")
+        .into_response()
+}
+
+#[handler]
+async fn remove(
+    state: Data<&Arc<AppState>>,
+    user: FamilyUser,
+    Path((pid, did)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let r = ready(&state, &user, &pid).await?;
+    let id: i64 = did.parse().map_err(|_| not_found())?;
+    if !store::remove_upload(&state.pool, user.1, id).await? {
+        return Err(not_found());
+    }
+    Ok(see_other(&format!(
+        "/eleves/{}/reinscription?info=document-supprime",
+        r.person_id
+    )))
+}
+
+#[derive(Deserialize, Default)]
+struct SubmitForm {
+    #[serde(default)]
+    commentaire: String,
+}
+
+#[handler]
+async fn submit(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+    Path(pid): Path<String>,
+    Form(form): Form<SubmitForm>,
+) -> AppResult<Response> {
+    let r = ready(&state, &user, &pid).await?;
+    let base = format!("/eleves/{}/reinscription", r.person_id);
+    let comment = form.commentaire.trim().to_owned();
+    let request = store::request(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
+    if request.as_ref().is_some_and(|q| q.status != "draft") {
+        return Ok(see_other(&format!("{base}?info=deja-envoyee")));
+    }
+    let mut errors = Errors::new();
+    let has_choice = match &request {
+        Some(q) => q.administrative == 1 || !store::choices(&state.pool, q.request_id).await?.is_empty(),
+        None => false,
+    };
+    if !has_choice {
+        errors.add(
+            "choix",
+            "Cochez la réinscription administrative ou au moins un cours, et enregistrez ce choix, avant de valider.",
+        );
+    }
+    let docs = store::documents(&state.pool, r.campaign.campaign_id).await?;
+    let provided = store::provided(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
+    let missing: Vec<&str> = docs
+        .iter()
+        .filter(|d| d.required == 1)
+        .filter(|d| {
+            !provided.iter().any(|f| {
+                f.campaign_document_id == d.campaign_document_id
+                    && f.status != "refused"
+                    && f.person_id == (d.per_student == 1).then_some(r.person_id)
+            })
+        })
+        .map(|d| d.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        errors.add(
+            "fichier",
+            format!("Document obligatoire manquant : {}.", missing.join(", ")),
+        );
+    }
+    if comment.chars().count() > 2000 {
+        errors.add(
+            "commentaire",
+            format!(
+                "Votre texte compte {} caractères ; 2 000 au plus.",
+                comment.chars().count()
+            ),
+        );
+    }
+    if !errors.is_empty() {
+        let html = render(&state, &ctx, &user, &r, None, &errors, Some(&form.commentaire), None).await?;
+        return Ok(unprocessable(html));
+    }
+    let request = request.expect("a choice implies a request");
+    let school = crate::features::billing::store::school(&state.pool, user.0.site_id).await?;
+    let mail = store::family_email(&state.pool, user.1).await?.map(|to| {
+        (
+            user.0.site_id,
+            crate::mail::templates::reenrolment_received(
+                &to,
+                &school.name,
+                &r.name,
+                &r.campaign.year_label,
+                &format!("{}{base}", state.settings.base_url),
+            ),
+        )
+    });
+    if store::submit(&state.pool, request.request_id, &comment, mail).await? {
+        state.mail_wakeup.notify_one();
+        Ok(see_other(&format!("{base}?info=envoyee")))
+    } else {
+        Ok(see_other(&format!("{base}?info=deja-envoyee")))
+    }
+}

@@ -1,0 +1,428 @@
+//! `/gestion/reinscriptions…`: staff open the campaign, list the documents they ask for,
+//! and decide each request and each document.
+
+use std::sync::Arc;
+
+use poem::http::StatusCode;
+use poem::web::{Data, Form, Path, Query};
+use poem::{Response, Route, get, handler, post};
+use serde::Deserialize;
+
+use super::routes::file_response;
+use super::store;
+use super::views::{self, StaffRequest};
+use crate::app::AppState;
+use crate::domain::text::line;
+use crate::web::components::Errors;
+use crate::web::{AppError, AppResult, Ctx, StaffUser, see_other, unprocessable};
+
+pub fn routes(route: Route) -> Route {
+    route
+        .at("/gestion/reinscriptions", get(list))
+        .at("/gestion/reinscriptions/campagne", post(save_campaign))
+        .at("/gestion/reinscriptions/documents", post(add_document))
+        .at("/gestion/reinscriptions/documents/supprimer", post(remove_document))
+        .at("/gestion/reinscriptions/documents/:did", get(download))
+        .at("/gestion/reinscriptions/:id", get(detail))
+        .at("/gestion/reinscriptions/:id/documents/:did", post(decide_document))
+        .at("/gestion/reinscriptions/:id/decision", post(decide))
+}
+
+fn not_found() -> AppError {
+    AppError::response(StatusCode::NOT_FOUND)
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    etat: Option<String>,
+    info: Option<String>,
+}
+
+fn info_text(code: Option<&str>) -> Option<&'static str> {
+    Some(match code? {
+        "campagne-enregistree" => "La campagne est enregistrée.",
+        "document-ajoute" => "Le document est ajouté à la liste.",
+        "document-retire" => "Le document est retiré de la liste.",
+        "document-utilise" => "Ce document ne peut pas être retiré : des familles l'ont déjà fourni.",
+        "document-decide" => "La décision sur le document est enregistrée ; la famille est prévenue par courriel.",
+        "motif-document" => "Pour refuser un document, écrivez le motif dans la case à côté du bouton.",
+        "demande-decidee" => "La décision est enregistrée ; la famille est prévenue par courriel.",
+        _ => return None,
+    })
+}
+
+fn french(iso: &str) -> String {
+    crate::domain::french_date(iso)
+}
+
+async fn render_list(
+    state: &AppState,
+    ctx: &Ctx,
+    site_id: i64,
+    filter: &str,
+    errors: &Errors,
+    form: Option<Vec<(&'static str, String)>>,
+    info: Option<&str>,
+) -> AppResult<maud::Markup> {
+    let campaign = store::latest_campaign(&state.pool, site_id).await?;
+    let (docs, requests) = match &campaign {
+        Some(c) => (
+            store::documents(&state.pool, c.campaign_id).await?,
+            store::requests(&state.pool, c.campaign_id, filter).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let form = form.unwrap_or_else(|| match &campaign {
+        Some(c) => vec![
+            ("annee", c.year_label.clone()),
+            ("ouverture", french(&c.opens_on)),
+            ("fermeture", french(&c.closes_on)),
+        ],
+        None => Vec::new(),
+    });
+    Ok(views::staff_list(
+        ctx,
+        campaign.as_ref(),
+        &docs,
+        &requests,
+        filter,
+        errors,
+        &form,
+        info,
+    ))
+}
+
+#[handler]
+async fn list(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    StaffUser(user): StaffUser,
+    Query(q): Query<ListQuery>,
+) -> AppResult<maud::Markup> {
+    let filter = match q.etat.as_deref() {
+        Some("accepted") => "accepted",
+        Some("refused") => "refused",
+        _ => "submitted",
+    };
+    render_list(
+        &state,
+        &ctx,
+        user.site_id,
+        filter,
+        &Errors::new(),
+        None,
+        info_text(q.info.as_deref()),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+struct CampaignForm {
+    #[serde(default)]
+    annee: String,
+    #[serde(default)]
+    ouverture: String,
+    #[serde(default)]
+    fermeture: String,
+}
+
+fn parse_day(raw: &str) -> Result<String, String> {
+    // Any real calendar day (a campaign may open in the future).
+    let t = raw.trim();
+    let parts: Vec<&str> = t.split('/').collect();
+    let bad = || format!("« {t} » n'est pas une date : écrivez-la jj/mm/aaaa, par exemple 15/06/2027.");
+    let [d, m, y] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let (d, m, y): (u8, u8, i32) = (
+        d.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        y.parse().map_err(|_| bad())?,
+    );
+    let month = time::Month::try_from(m).map_err(|_| bad())?;
+    let date = time::Date::from_calendar_date(y, month, d)
+        .map_err(|_| format!("« {t} » n'existe pas dans le calendrier."))?;
+    if !(2000..=2100).contains(&y) {
+        return Err(bad());
+    }
+    Ok(date.to_string())
+}
+
+#[handler]
+async fn save_campaign(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    StaffUser(user): StaffUser,
+    Form(f): Form<CampaignForm>,
+) -> AppResult<Response> {
+    let mut errors = Errors::new();
+    let year = f.annee.trim().to_owned();
+    let year_ok = year.len() == 9
+        && year.as_bytes()[4] == b'/'
+        && year[..4].parse::<i32>().ok().map(|a| a + 1) == year[5..].parse::<i32>().ok();
+    if !year_ok {
+        errors.add(
+            "annee",
+            format!("« {year} » n'est pas une année scolaire : écrivez par exemple 2027/2028."),
+        );
+    }
+    let opens = parse_day(&f.ouverture).map_err(|e| errors.add("ouverture", e)).ok();
+    let closes = parse_day(&f.fermeture).map_err(|e| errors.add("fermeture", e)).ok();
+    if let (Some(o), Some(c)) = (&opens, &closes)
+        && c < o
+    {
+        errors.add("fermeture", "La fermeture doit suivre l'ouverture.");
+    }
+    if !errors.is_empty() {
+        let form = vec![
+            ("annee", f.annee.clone()),
+            ("ouverture", f.ouverture.clone()),
+            ("fermeture", f.fermeture.clone()),
+        ];
+        let page = render_list(&state, &ctx, user.site_id, "submitted", &errors, Some(form), None).await?;
+        return Ok(unprocessable(page));
+    }
+    let existing = store::latest_campaign(&state.pool, user.site_id)
+        .await?
+        .filter(|c| c.year_label == year)
+        .map(|c| c.campaign_id);
+    store::save_campaign(
+        &state.pool,
+        user.site_id,
+        existing,
+        &year,
+        &opens.expect("checked"),
+        &closes.expect("checked"),
+        user.account_id,
+    )
+    .await?;
+    Ok(see_other("/gestion/reinscriptions?info=campagne-enregistree"))
+}
+
+#[derive(Deserialize, Default)]
+struct DocForm {
+    #[serde(default)]
+    nom: String,
+    #[serde(default)]
+    pour: String,
+    #[serde(default)]
+    obligatoire: String,
+    #[serde(default)]
+    document: String,
+}
+
+#[handler]
+async fn add_document(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    StaffUser(user): StaffUser,
+    Form(f): Form<DocForm>,
+) -> AppResult<Response> {
+    let campaign = store::latest_campaign(&state.pool, user.site_id)
+        .await?
+        .ok_or_else(not_found)?;
+    match line(&f.nom, "Le nom du document", 100) {
+        Ok(name) if !name.is_empty() => {
+            store::add_document(
+                &state.pool,
+                campaign.campaign_id,
+                &name,
+                f.pour == "eleve",
+                f.obligatoire == "1",
+            )
+            .await?;
+            Ok(see_other("/gestion/reinscriptions?info=document-ajoute"))
+        }
+        other => {
+            let mut errors = Errors::new();
+            errors.add(
+                "nom",
+                other.err().unwrap_or_else(|| "Le nom du document est obligatoire.".to_owned()),
+            );
+            let mut form = vec![
+                ("annee", campaign.year_label.clone()),
+                ("ouverture", french(&campaign.opens_on)),
+                ("fermeture", french(&campaign.closes_on)),
+            ];
+            form.extend([("nom", f.nom.clone()), ("pour", f.pour.clone()), ("obligatoire", f.obligatoire.clone())]);
+            let page = render_list(&state, &ctx, user.site_id, "submitted", &errors, Some(form), None).await?;
+            Ok(unprocessable(page))
+        }
+    }
+}
+
+#[handler]
+async fn remove_document(
+    state: Data<&Arc<AppState>>,
+    StaffUser(user): StaffUser,
+    Form(f): Form<DocForm>,
+) -> AppResult<Response> {
+    let campaign = store::latest_campaign(&state.pool, user.site_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let id: i64 = f.document.parse().map_err(|_| not_found())?;
+    let removed = store::remove_campaign_document(&state.pool, campaign.campaign_id, id).await?;
+    Ok(see_other(if removed {
+        "/gestion/reinscriptions?info=document-retire"
+    } else {
+        "/gestion/reinscriptions?info=document-utilise"
+    }))
+}
+
+#[handler]
+async fn download(
+    state: Data<&Arc<AppState>>,
+    StaffUser(user): StaffUser,
+    Path(did): Path<String>,
+) -> AppResult<Response> {
+    let id: i64 = did.parse().map_err(|_| not_found())?;
+    let (name, ct, bytes) = store::content(&state.pool, id, None, user.site_id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(file_response(&name, &ct, bytes))
+}
+
+async fn render_detail(
+    state: &AppState,
+    ctx: &Ctx,
+    site_id: i64,
+    id: i64,
+    errors: &Errors,
+    reason: &str,
+    info: Option<&str>,
+) -> AppResult<maud::Markup> {
+    let request = store::request_for_staff(&state.pool, site_id, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let offers = store::offers(
+        &state.pool,
+        request.family_id,
+        request.person_id,
+        &crate::domain::date::today_iso(),
+    )
+    .await?;
+    let chosen = store::choices(&state.pool, request.request_id).await?;
+    let docs = store::documents(&state.pool, request.campaign_id).await?;
+    let provided = store::provided(&state.pool, request.campaign_id, request.family_id, request.person_id).await?;
+    Ok(views::staff_request(
+        ctx,
+        &StaffRequest {
+            request: &request,
+            offers: &offers,
+            chosen: &chosen,
+            docs: &docs,
+            provided: &provided,
+            errors,
+            reason,
+            info,
+        },
+    ))
+}
+
+#[handler]
+async fn detail(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    StaffUser(user): StaffUser,
+    Path(raw): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> AppResult<maud::Markup> {
+    let id: i64 = raw.parse().map_err(|_| not_found())?;
+    render_detail(&state, &ctx, user.site_id, id, &Errors::new(), "", info_text(q.info.as_deref())).await
+}
+
+#[derive(Deserialize, Default)]
+struct DecisionForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    motif: String,
+}
+
+#[handler]
+async fn decide_document(
+    state: Data<&Arc<AppState>>,
+    StaffUser(user): StaffUser,
+    Path((raw, did)): Path<(String, String)>,
+    Form(f): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let id: i64 = raw.parse().map_err(|_| not_found())?;
+    let did: i64 = did.parse().map_err(|_| not_found())?;
+    let request = store::request_for_staff(&state.pool, user.site_id, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let accept = f.decision == "accepter";
+    let reason = f.motif.trim();
+    let base = format!("/gestion/reinscriptions/{id}");
+    if !accept && reason.is_empty() {
+        return Ok(see_other(&format!("{base}?info=motif-document")));
+    }
+    let provided = store::provided(&state.pool, request.campaign_id, request.family_id, request.person_id).await?;
+    let file = provided
+        .iter()
+        .find(|f| f.provided_document_id == did)
+        .ok_or_else(not_found)?;
+    let docs = store::documents(&state.pool, request.campaign_id).await?;
+    let doc_name = docs
+        .iter()
+        .find(|d| d.campaign_document_id == file.campaign_document_id)
+        .map(|d| d.name.clone())
+        .unwrap_or_default();
+    let school = crate::features::billing::store::school(&state.pool, user.site_id).await?;
+    let mail = store::family_email(&state.pool, request.family_id).await?.map(|to| {
+        crate::mail::templates::document_decided(
+            &to,
+            &school.name,
+            &request.student,
+            &doc_name,
+            (!accept).then_some(reason),
+            &format!("{}/eleves/{}/reinscription", state.settings.base_url, request.person_id),
+        )
+    });
+    store::decide_document(&state.pool, user.site_id, user.account_id, did, accept, reason, mail).await?;
+    state.mail_wakeup.notify_one();
+    Ok(see_other(&format!("{base}?info=document-decide")))
+}
+
+#[handler]
+async fn decide(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    StaffUser(user): StaffUser,
+    Path(raw): Path<String>,
+    Form(f): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let id: i64 = raw.parse().map_err(|_| not_found())?;
+    let request = store::request_for_staff(&state.pool, user.site_id, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let accept = match f.decision.as_str() {
+        "accepter" => true,
+        "refuser" => false,
+        _ => return Err(AppError::response(StatusCode::BAD_REQUEST)),
+    };
+    let reason = f.motif.trim();
+    if !accept && reason.is_empty() {
+        let mut errors = Errors::new();
+        errors.add("motif", "Écrivez le motif du refus : la famille le recevra par courriel.");
+        let page = render_detail(&state, &ctx, user.site_id, id, &errors, &f.motif, None).await?;
+        return Ok(unprocessable(page));
+    }
+    let campaign_year = store::latest_campaign(&state.pool, user.site_id)
+        .await?
+        .map(|c| c.year_label)
+        .unwrap_or_default();
+    let school = crate::features::billing::store::school(&state.pool, user.site_id).await?;
+    let mail = store::family_email(&state.pool, request.family_id).await?.map(|to| {
+        crate::mail::templates::reenrolment_decided(
+            &to,
+            &school.name,
+            &request.student,
+            &campaign_year,
+            (!accept).then_some(reason),
+        )
+    });
+    store::decide_request(&state.pool, user.site_id, user.account_id, id, accept, reason, mail).await?;
+    state.mail_wakeup.notify_one();
+    Ok(see_other(&format!("/gestion/reinscriptions/{id}?info=demande-decidee")))
+}

@@ -1,0 +1,453 @@
+//! The Réinscription tab of a student, and the staff's pages.
+
+use maud::{Markup, html};
+
+use super::store::{Campaign, CampaignDoc, Offer, Provided, Request};
+use crate::domain::upload::megabytes;
+use crate::domain::{french_date, french_datetime};
+use crate::features::students::views::tabs;
+use crate::web::components::{Errors, csrf_field, error_summary, field_id, notice, scroll_table};
+use crate::web::{Ctx, layout};
+
+pub struct Page<'a> {
+    pub name: &'a str,
+    pub person_id: i64,
+    pub campaign: &'a Campaign,
+    pub offers: &'a [Offer],
+    pub request: Option<&'a Request>,
+    pub chosen: &'a [i64],
+    pub docs: &'a [CampaignDoc],
+    pub provided: &'a [Provided],
+    pub info: Option<&'a str>,
+    pub errors: &'a Errors,
+    /// What was typed in the comment box (kept after an error).
+    pub comment: &'a str,
+    /// The document picked in the upload form (kept after an error).
+    pub picked: Option<i64>,
+}
+
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "provided" => "Fourni",
+        "accepted" => "Accepté",
+        "refused" => "Refusé",
+        _ => "À fournir",
+    }
+}
+
+fn error_of(errors: &Errors, field: &str) -> Markup {
+    html! {
+        @if let Some(e) = errors.get(field) {
+            p.error-message id={ (field_id(field)) "-erreur" } { span.visually-hidden { "Erreur\u{a0}: " } (e) }
+        }
+    }
+}
+
+fn described(errors: &Errors, field: &str, hint: Option<&str>) -> Option<String> {
+    let mut ids = Vec::new();
+    if let Some(h) = hint {
+        ids.push(h.to_owned());
+    }
+    if errors.get(field).is_some() {
+        ids.push(format!("{}-erreur", field_id(field)));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+pub fn page(ctx: &Ctx, p: &Page) -> Markup {
+    let base = format!("/eleves/{}/reinscription", p.person_id);
+    let status = p.request.map(|r| r.status.as_str()).unwrap_or("none");
+    let editable = matches!(status, "none" | "draft");
+    let has_choice = p.request.is_some_and(|r| r.administrative == 1) || !p.chosen.is_empty();
+    let administrative = p.request.is_some_and(|r| r.administrative == 1);
+    let holder_of = |d: &CampaignDoc| if d.per_student == 1 { Some(p.person_id) } else { None };
+    let file_of = |d: &CampaignDoc| {
+        p.provided
+            .iter()
+            .find(|f| f.campaign_document_id == d.campaign_document_id && f.person_id == holder_of(d))
+    };
+    layout::page(
+        ctx,
+        &format!("Réinscription – {}", p.name),
+        !p.errors.is_empty(),
+        html! {
+            p { a href="/eleves" { "Tous les élèves" } }
+            h1 { (p.name) }
+            (tabs(ctx, p.person_id, "reinscription"))
+            @if let Some(i) = p.info { (notice(i)) }
+            (error_summary(p.errors))
+            h2 { "Réinscription pour l'année " (p.campaign.year_label) }
+            p { "La réinscription en ligne est ouverte jusqu'au " (french_date(&p.campaign.closes_on)) " inclus. "
+                "Cochez vos choix, joignez les documents demandés, puis validez." }
+            @match status {
+                "submitted" => { p.status-line { strong { "Réinscription en attente de validation." } " L'équipe administrative vous répondra par courriel." } }
+                "accepted" => { p.status-line { strong { "Réinscription acceptée" } " par l'équipe administrative." } }
+                "refused" => { p.status-line { strong { "Réinscription refusée" } @if let Some(r) = p.request.and_then(|r| r.decision_reason.as_deref()) { "\u{a0}: " (r) } "." } }
+                _ => {}
+            }
+
+            h3 #choix-titre { "1. Cursus et cours" }
+            form method="post" action={ (base) "/choix" } aria-labelledby="choix-titre" {
+                (csrf_field(&ctx.csrf))
+                fieldset {
+                    legend { "Votre choix de réinscription" }
+                    (error_of(p.errors, "choix"))
+                    div.checkbox {
+                        input #champ-choix type="checkbox" name="administrative" value="1" checked[administrative] disabled[!editable]
+                            aria-describedby=[described(p.errors, "choix", Some("choix-aide"))];
+                        label for="champ-choix" { "Réinscription administrative (tous les cours ci-dessous)" }
+                    }
+                    p.hint #choix-aide { "Ou cochez seulement les cours que l'élève poursuit." }
+                    @if p.offers.is_empty() {
+                        p { "Aucun cours cette année : cochez la réinscription administrative." }
+                    } @else {
+                        (scroll_table("cours-legende", html! {
+                            table {
+                                caption #cours-legende { "Cursus et cours de cette année" }
+                                thead { tr {
+                                    th scope="col" { "Réinscrire" }
+                                    th scope="col" { "Cursus" }
+                                    th scope="col" { "Cours" }
+                                    th scope="col" { abbr title="Horaires aménagés" { "Ha" } }
+                                    th scope="col" { "Enseignant" }
+                                    th scope="col" { "Cycle" }
+                                    th scope="col" { "Actif" }
+                                } }
+                                tbody {
+                                    @for o in p.offers {
+                                        tr {
+                                            td {
+                                                input id={ "cours-" (o.course_record_id) } type="checkbox" name="cours" value=(o.course_record_id)
+                                                    checked[p.chosen.contains(&o.course_record_id)] disabled[!editable];
+                                                label.visually-hidden for={ "cours-" (o.course_record_id) } { "Réinscrire en " (o.course) }
+                                            }
+                                            td { (o.department) }
+                                            th scope="row" { (o.course) }
+                                            td { @if o.horaires_amenages == 1 { "Oui" } @else { "Non" } }
+                                            td { (o.teacher.as_deref().unwrap_or("")) }
+                                            td { (o.cycle.as_deref().unwrap_or("")) }
+                                            td { @if o.activity_status.as_deref().unwrap_or("ACTIF") == "ACTIF" { "Oui" } @else { (o.activity_status.as_deref().unwrap_or("")) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }))
+                    }
+                }
+                @if editable { div.actions { button type="submit" { "Enregistrer le choix" } } }
+            }
+
+            h3 #documents-titre { "2. Documents à fournir" }
+            (scroll_table("documents-legende", html! {
+                table {
+                    caption #documents-legende { "Documents demandés par l'école" }
+                    thead { tr {
+                        th scope="col" { "Document" }
+                        th scope="col" { "Nom du fichier" }
+                        th scope="col" { "Date" }
+                        th scope="col" { "Heure" }
+                        th scope="col" { "Taille (Mo)" }
+                        th scope="col" { "État" }
+                        th scope="col" { "Actions" }
+                    } }
+                    tbody {
+                        @for d in p.docs {
+                            @let f = file_of(d);
+                            tr {
+                                th scope="row" {
+                                    (d.name)
+                                    span.doc-scope { @if d.per_student == 1 { " (pour l'élève" } @else { " (pour la famille" } @if d.required == 1 { ", obligatoire)" } @else { ", facultatif)" } }
+                                }
+                                @if let Some(f) = f {
+                                    td { (f.file_name) }
+                                    td { (french_datetime(f.uploaded_at).split(" à ").next().unwrap_or("")) }
+                                    td { (french_datetime(f.uploaded_at).split(" à ").nth(1).unwrap_or("")) }
+                                    td.num { (megabytes(f.size_bytes)) }
+                                    td { (status_label(&f.status)) @if let Some(r) = &f.refusal_reason { "\u{a0}: " (r) } }
+                                    td {
+                                        a href={ (base) "/documents/" (f.provided_document_id) } { "Consulter" span.visually-hidden { " " (d.name) } }
+                                        @if f.status != "accepted" {
+                                            form.inline-action method="post" action={ (base) "/documents/" (f.provided_document_id) "/supprimer" } {
+                                                (csrf_field(&ctx.csrf))
+                                                button.link-button type="submit" { "Supprimer" span.visually-hidden { " " (d.name) } }
+                                            }
+                                        }
+                                    }
+                                } @else {
+                                    td {} td {} td {} td {}
+                                    td { "À fournir" }
+                                    td {}
+                                }
+                            }
+                        }
+                    }
+                }
+            }))
+            @let open_docs: Vec<&CampaignDoc> = p.docs.iter().filter(|d| file_of(d).is_none_or(|f| f.status != "accepted")).collect();
+            @if !open_docs.is_empty() {
+                form #envoi method="post" enctype="multipart/form-data" action={ (base) "/documents?csrf_token=" (ctx.csrf) } aria-labelledby="envoi-titre" {
+                    h4 #envoi-titre { "Importer un document" }
+                    @if !has_choice {
+                        p.note #envoi-avant { "Cochez d'abord un choix de réinscription ci-dessus (et enregistrez-le) : un document ne peut être importé qu'après." }
+                    }
+                    div.field.field-error[p.errors.get("document").is_some()] {
+                        label for="champ-document" { "Nom du document" }
+                        (error_of(p.errors, "document"))
+                        select #champ-document name="document" aria-describedby=[described(p.errors, "document", None)]
+                            aria-invalid=[p.errors.get("document").map(|_| "true")] {
+                            @for d in &open_docs {
+                                option value=(d.campaign_document_id) selected[p.picked == Some(d.campaign_document_id)] { (d.name) }
+                            }
+                        }
+                    }
+                    div.field.field-error[p.errors.get("fichier").is_some()] {
+                        label for="champ-fichier" { "Fichier" }
+                        p.hint #fichier-aide { "Image JPEG ou PNG, ou PDF ; 2 Mo au plus. Un nouveau fichier remplace le précédent." }
+                        (error_of(p.errors, "fichier"))
+                        input #champ-fichier type="file" name="fichier" accept=".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"
+                            aria-describedby=[described(p.errors, "fichier", Some(if has_choice { "fichier-aide" } else { "fichier-aide envoi-avant" }))]
+                            aria-invalid=[p.errors.get("fichier").map(|_| "true")];
+                    }
+                    div.actions {
+                        button type="submit" { "Importer" }
+                        progress #envoi-progression max="100" value="0" hidden aria-label="Progression de l'envoi" {}
+                    }
+                }
+            }
+
+            h3 #validation-titre { "3. Demandes complémentaires et validation" }
+            form method="post" action={ (base) "/valider" } aria-labelledby="validation-titre" {
+                (csrf_field(&ctx.csrf))
+                div.field.field-error[p.errors.get("commentaire").is_some()] {
+                    label for="champ-commentaire" { "Demandes complémentaires (facultatif)" }
+                    (error_of(p.errors, "commentaire"))
+                    textarea #champ-commentaire name="commentaire" rows="4" maxlength="2000" disabled[!editable]
+                        aria-describedby=[described(p.errors, "commentaire", None)]
+                        aria-invalid=[p.errors.get("commentaire").map(|_| "true")] {
+                        @if editable { (p.comment) } @else { (p.request.map(|r| r.comment.as_str()).unwrap_or("")) }
+                    }
+                }
+                @if status == "submitted" {
+                    p.status-line { strong { "Réinscription en attente de validation" } }
+                }
+                @if editable { div.actions { button type="submit" { "Valider" } } }
+            }
+            p { a href="/eleves" { "Retour" } }
+        },
+    )
+}
+
+// ---- staff ----
+
+pub fn request_status(status: &str) -> &'static str {
+    match status {
+        "submitted" => "En attente",
+        "accepted" => "Acceptée",
+        "refused" => "Refusée",
+        _ => "Brouillon",
+    }
+}
+
+pub fn staff_list(
+    ctx: &Ctx,
+    campaign: Option<&Campaign>,
+    docs: &[CampaignDoc],
+    requests: &[Request],
+    filter: &str,
+    errors: &Errors,
+    form: &[(&str, String)],
+    info: Option<&str>,
+) -> Markup {
+    let value = |k: &str| {
+        form.iter()
+            .find(|(f, _)| *f == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let field = |name: &'static str, label: &str, hint: &str| {
+        html! {
+            div.field.field-error[errors.get(name).is_some()] {
+                label for=(field_id(name)) { (label) " " abbr.required title="obligatoire" { "*" } }
+                p.hint id={ (field_id(name)) "-aide" } { (hint) }
+                (error_of(errors, name))
+                input id=(field_id(name)) name=(name) type="text" value=(value(name)) required
+                    aria-describedby=[described(errors, name, Some(&format!("{}-aide", field_id(name))))]
+                    aria-invalid=[errors.get(name).map(|_| "true")];
+            }
+        }
+    };
+    layout::page(
+        ctx,
+        "Réinscriptions",
+        !errors.is_empty(),
+        html! {
+            h1 { "Réinscriptions" }
+            @if let Some(i) = info { (notice(i)) }
+            (error_summary(errors))
+            h2 #campagne-titre { "Campagne" }
+            @if let Some(c) = campaign {
+                p { "Réinscription pour " strong { (c.year_label) } ", du " (french_date(&c.opens_on)) " au " (french_date(&c.closes_on)) " inclus." }
+            } @else {
+                p { "Aucune campagne : créez-la pour ouvrir l'onglet Réinscription aux familles." }
+            }
+            form method="post" action="/gestion/reinscriptions/campagne" aria-labelledby="campagne-titre" {
+                (csrf_field(&ctx.csrf))
+                (field("annee", "Année de réinscription", "Par exemple 2027/2028."))
+                (field("ouverture", "Ouverture", "jj/mm/aaaa : premier jour où les familles peuvent se réinscrire."))
+                (field("fermeture", "Fermeture", "jj/mm/aaaa : dernier jour."))
+                div.actions { button type="submit" { @if campaign.is_some() { "Modifier la campagne" } @else { "Créer la campagne" } } }
+            }
+            @if campaign.is_some() {
+                h2 #documents-titre { "Documents demandés" }
+                @if docs.is_empty() { p { "Aucun document demandé." } } @else {
+                    ul {
+                        @for d in docs {
+                            li {
+                                (d.name) " – " @if d.per_student == 1 { "par élève" } @else { "par famille" } ", "
+                                @if d.required == 1 { "obligatoire" } @else { "facultatif" }
+                                form.inline-action method="post" action="/gestion/reinscriptions/documents/supprimer" {
+                                    (csrf_field(&ctx.csrf))
+                                    input type="hidden" name="document" value=(d.campaign_document_id);
+                                    button.link-button type="submit" { "Retirer" span.visually-hidden { " " (d.name) } }
+                                }
+                            }
+                        }
+                    }
+                }
+                form method="post" action="/gestion/reinscriptions/documents" aria-labelledby="ajout-titre" {
+                    h3 #ajout-titre { "Demander un document" }
+                    (csrf_field(&ctx.csrf))
+                    div.field.field-error[errors.get("nom").is_some()] {
+                        label for="champ-nom" { "Nom du document " abbr.required title="obligatoire" { "*" } }
+                        (error_of(errors, "nom"))
+                        input #champ-nom name="nom" type="text" value=(value("nom")) required
+                            aria-describedby=[described(errors, "nom", None)] aria-invalid=[errors.get("nom").map(|_| "true")];
+                    }
+                    fieldset {
+                        legend { "Pour qui" }
+                        div.radio { input #pour-famille type="radio" name="pour" value="famille" checked[value("pour") != "eleve"]; label for="pour-famille" { "Un par famille" } }
+                        div.radio { input #pour-eleve type="radio" name="pour" value="eleve" checked[value("pour") == "eleve"]; label for="pour-eleve" { "Un par élève" } }
+                    }
+                    div.checkbox { input #champ-obligatoire type="checkbox" name="obligatoire" value="1" checked[value("obligatoire") == "1"]; label for="champ-obligatoire" { "Obligatoire" } }
+                    div.actions { button type="submit" { "Ajouter ce document" } }
+                }
+                h2 #demandes-titre { "Demandes des familles" }
+                nav.tabs aria-label="Filtrer les demandes" {
+                    ul {
+                        @for (key, label) in [("submitted", "En attente"), ("accepted", "Acceptées"), ("refused", "Refusées")] {
+                            li { a href={ "/gestion/reinscriptions?etat=" (key) } aria-current=[(filter == key).then_some("page")] { (label) } }
+                        }
+                    }
+                }
+                @if requests.is_empty() {
+                    p { "Aucune demande " (request_status(filter).to_lowercase()) "." }
+                } @else {
+                    (scroll_table("demandes-legende", html! {
+                        table {
+                            caption #demandes-legende { "Demandes " (request_status(filter).to_lowercase()) ", de la plus ancienne à la plus récente" }
+                            thead { tr { th scope="col" { "Élève" } th scope="col" { "Envoyée le" } th scope="col" { "Choix" } th scope="col" { "État" } } }
+                            tbody {
+                                @for r in requests {
+                                    tr {
+                                        th scope="row" { a href={ "/gestion/reinscriptions/" (r.request_id) } { (r.student) } }
+                                        td { (r.submitted_at.map(french_datetime).unwrap_or_default()) }
+                                        td { @if r.administrative == 1 { "Réinscription administrative" } @else { "Cours choisis" } }
+                                        td { (request_status(&r.status)) }
+                                    }
+                                }
+                            }
+                        }
+                    }))
+                }
+            }
+        },
+    )
+}
+
+pub struct StaffRequest<'a> {
+    pub request: &'a Request,
+    pub offers: &'a [Offer],
+    pub chosen: &'a [i64],
+    pub docs: &'a [CampaignDoc],
+    pub provided: &'a [Provided],
+    pub errors: &'a Errors,
+    pub reason: &'a str,
+    pub info: Option<&'a str>,
+}
+
+pub fn staff_request(ctx: &Ctx, s: &StaffRequest) -> Markup {
+    let r = s.request;
+    let base = format!("/gestion/reinscriptions/{}", r.request_id);
+    let name_of = |id: i64| {
+        s.docs
+            .iter()
+            .find(|d| d.campaign_document_id == id)
+            .map(|d| d.name.as_str())
+            .unwrap_or("Document")
+    };
+    layout::page(
+        ctx,
+        &format!("Réinscription de {}", r.student),
+        !s.errors.is_empty(),
+        html! {
+            p { a href="/gestion/reinscriptions" { "Toutes les demandes" } }
+            h1 { "Réinscription de " (r.student) }
+            @if let Some(i) = s.info { (notice(i)) }
+            (error_summary(s.errors))
+            p { "État\u{a0}: " strong { (request_status(&r.status)) } @if let Some(x) = &r.decision_reason { " (" (x) ")" } "." }
+            h2 { "Choix" }
+            @if r.administrative == 1 {
+                p { "Réinscription administrative (tous les cours)." }
+            } @else {
+                ul { @for o in s.offers.iter().filter(|o| s.chosen.contains(&o.course_record_id)) { li { (o.department) " – " (o.course) } } }
+            }
+            h2 { "Demandes complémentaires" }
+            p { @if r.comment.trim().is_empty() { "Aucune." } @else { (r.comment) } }
+            h2 { "Documents" }
+            @if s.provided.is_empty() { p { "Aucun document fourni." } } @else {
+                (scroll_table("pieces-legende", html! {
+                    table {
+                        caption #pieces-legende { "Documents fournis" }
+                        thead { tr { th scope="col" { "Document" } th scope="col" { "Fichier" } th scope="col" { "Taille (Mo)" } th scope="col" { "État" } th scope="col" { "Décision" } } }
+                        tbody {
+                            @for f in s.provided {
+                                tr {
+                                    th scope="row" { (name_of(f.campaign_document_id)) }
+                                    td { a href={ "/gestion/reinscriptions/documents/" (f.provided_document_id) } { (f.file_name) } }
+                                    td.num { (megabytes(f.size_bytes)) }
+                                    td { (status_label(&f.status)) @if let Some(x) = &f.refusal_reason { "\u{a0}: " (x) } }
+                                    td {
+                                        form.inline-action method="post" action={ (base) "/documents/" (f.provided_document_id) } {
+                                            (csrf_field(&ctx.csrf))
+                                            button.link-button type="submit" name="decision" value="accepter" { "Accepter" span.visually-hidden { " " (name_of(f.campaign_document_id)) } }
+                                            " "
+                                            button.link-button type="submit" name="decision" value="refuser" { "Refuser" span.visually-hidden { " " (name_of(f.campaign_document_id)) } }
+                                            label.visually-hidden for={ "motif-" (f.provided_document_id) } { "Motif du refus de " (name_of(f.campaign_document_id)) }
+                                            input id={ "motif-" (f.provided_document_id) } type="text" name="motif" placeholder="Motif du refus";
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }))
+            }
+            @if r.status == "submitted" {
+                h2 #decision-titre { "Décision" }
+                form method="post" action={ (base) "/decision" } aria-labelledby="decision-titre" {
+                    (csrf_field(&ctx.csrf))
+                    div.field.field-error[s.errors.get("motif").is_some()] {
+                        label for="champ-motif" { "Motif (obligatoire pour refuser)" }
+                        (error_of(s.errors, "motif"))
+                        textarea #champ-motif name="motif" rows="3" aria-describedby=[described(s.errors, "motif", None)]
+                            aria-invalid=[s.errors.get("motif").map(|_| "true")] { (s.reason) }
+                    }
+                    div.actions {
+                        button type="submit" name="decision" value="accepter" { "Accepter la réinscription" }
+                        button type="submit" name="decision" value="refuser" { "Refuser la réinscription" }
+                    }
+                }
+            }
+        },
+    )
+}
