@@ -4,9 +4,18 @@
 
 use crate::db::Pool;
 
-pub async fn seed(pool: &Pool, valognes: i64, abarre: i64, today: time::Date) -> anyhow::Result<()> {
+pub async fn seed(
+    pool: &Pool,
+    valognes: i64,
+    abarre: i64,
+    today: time::Date,
+) -> anyhow::Result<()> {
     let now = crate::db::now();
-    let year = if u8::from(today.month()) >= 9 { today.year() } else { today.year() - 1 };
+    let year = if u8::from(today.month()) >= 9 {
+        today.year()
+    } else {
+        today.year() - 1
+    };
     let campaign = 950_001;
     let opens = today - time::Duration::days(7);
     let closes = today + time::Duration::days(30);
@@ -48,7 +57,9 @@ pub async fn seed(pool: &Pool, valognes: i64, abarre: i64, today: time::Date) ->
         subject: "Justificatif de domicile".into(),
         blocks: vec![
             crate::pdf::Block::Title("Facture d'électricité".into()),
-            crate::pdf::Block::Paragraph("Monsieur ABARRE Jérémie\n19 rue de Paris\n45000 ORLÉANS".into()),
+            crate::pdf::Block::Paragraph(
+                "Monsieur ABARRE Jérémie\n19 rue de Paris\n45000 ORLÉANS".into(),
+            ),
             crate::pdf::Block::Paragraph("Montant : 64,20 € – document de démonstration.".into()),
         ],
     });

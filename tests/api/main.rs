@@ -15,6 +15,7 @@ mod operations;
 mod password;
 mod pedagogy;
 mod records;
+mod reenrolment;
 mod security;
 mod staff;
 mod students;

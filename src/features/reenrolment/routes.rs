@@ -23,7 +23,10 @@ pub fn routes(route: Route) -> Route {
         .at("/eleves/:id/reinscription/choix", post(choose))
         .at("/eleves/:id/reinscription/documents", post(upload_document))
         .at("/eleves/:id/reinscription/documents/:did", get(download))
-        .at("/eleves/:id/reinscription/documents/:did/supprimer", post(remove))
+        .at(
+            "/eleves/:id/reinscription/documents/:did/supprimer",
+            post(remove),
+        )
         .at("/eleves/:id/reinscription/valider", post(submit))
 }
 
@@ -59,13 +62,17 @@ async fn ready(state: &AppState, user: &FamilyUser, raw: &str) -> AppResult<Read
 
 fn info_text(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
-        "choix-enregistre" => "Votre choix est enregistré. Joignez maintenant les documents demandés.",
+        "choix-enregistre" => {
+            "Votre choix est enregistré. Joignez maintenant les documents demandés."
+        }
         "document-importe" => "Le document est importé.",
         "document-supprime" => "Le document est supprimé.",
         "envoyee" => {
             "Votre demande de réinscription est enregistrée. Un courriel vous la confirme ; l'équipe administrative vous répondra."
         }
-        "deja-envoyee" => "Cette demande de réinscription est déjà envoyée : elle n'est enregistrée qu'une fois.",
+        "deja-envoyee" => {
+            "Cette demande de réinscription est déjà envoyée : elle n'est enregistrée qu'une fois."
+        }
         _ => return None,
     })
 }
@@ -75,17 +82,29 @@ struct InfoQuery {
     info: Option<String>,
 }
 
+/// What a page shows besides the stored data: a notice, errors, the values kept.
+#[derive(Default)]
+struct Shown<'a> {
+    info: Option<&'a str>,
+    errors: Errors,
+    comment: Option<&'a str>,
+    picked: Option<i64>,
+}
+
 /// Renders the tab with its current data and the given errors and kept values.
 async fn render(
     state: &AppState,
     ctx: &Ctx,
     user: &FamilyUser,
     r: &Ready,
-    info: Option<&str>,
-    errors: &Errors,
-    comment: Option<&str>,
-    picked: Option<i64>,
+    shown: Shown<'_>,
 ) -> AppResult<maud::Markup> {
+    let Shown {
+        info,
+        errors,
+        comment,
+        picked,
+    } = shown;
     let offers = store::offers(&state.pool, user.1, r.person_id, &today_iso()).await?;
     let request = store::request(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
     let chosen = match &request {
@@ -93,7 +112,8 @@ async fn render(
         None => Vec::new(),
     };
     let docs = store::documents(&state.pool, r.campaign.campaign_id).await?;
-    let provided = store::provided(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
+    let provided =
+        store::provided(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
     let comment = comment
         .map(str::to_owned)
         .or_else(|| request.as_ref().map(|q| q.comment.clone()))
@@ -110,7 +130,7 @@ async fn render(
             docs: &docs,
             provided: &provided,
             info,
-            errors,
+            errors: &errors,
             comment: &comment,
             picked,
         },
@@ -126,7 +146,11 @@ async fn page(
     Query(q): Query<InfoQuery>,
 ) -> AppResult<maud::Markup> {
     let r = ready(&state, &user, &pid).await?;
-    render(&state, &ctx, &user, &r, info_text(q.info.as_deref()), &Errors::new(), None, None).await
+    let shown = Shown {
+        info: info_text(q.info.as_deref()),
+        ..Shown::default()
+    };
+    render(&state, &ctx, &user, &r, shown).await
 }
 
 #[handler]
@@ -138,7 +162,9 @@ async fn choose(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let r = ready(&state, &user, &pid).await?;
-    let administrative = fields.iter().any(|(k, v)| k == "administrative" && v == "1");
+    let administrative = fields
+        .iter()
+        .any(|(k, v)| k == "administrative" && v == "1");
     let offers = store::offers(&state.pool, user.1, r.person_id, &today_iso()).await?;
     // Only this student's courses of this year can be chosen; anything else is ignored.
     let chosen: Vec<i64> = fields
@@ -148,16 +174,39 @@ async fn choose(
         .filter(|id| offers.iter().any(|o| o.course_record_id == *id))
         .collect();
     let base = format!("/eleves/{}/reinscription", r.person_id);
+    let request = store::request(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
+    if request.is_some_and(|q| q.status != "draft") {
+        return Ok(see_other(&format!("{base}?info=deja-envoyee")));
+    }
     if !administrative && chosen.is_empty() {
         let mut errors = Errors::new();
         errors.add(
             "choix",
             "Cochez la réinscription administrative ou au moins un cours.",
         );
-        let html = render(&state, &ctx, &user, &r, None, &errors, None, None).await?;
+        let html = render(
+            &state,
+            &ctx,
+            &user,
+            &r,
+            Shown {
+                errors,
+                ..Shown::default()
+            },
+        )
+        .await?;
         return Ok(unprocessable(html));
     }
-    if !store::save_choice(&state.pool, &r.campaign, user.1, r.person_id, administrative, &chosen).await? {
+    if !store::save_choice(
+        &state.pool,
+        &r.campaign,
+        user.1,
+        r.person_id,
+        administrative,
+        &chosen,
+    )
+    .await?
+    {
         return Ok(see_other(&format!("{base}?info=deja-envoyee")));
     }
     Ok(see_other(&format!("{base}?info=choix-enregistre")))
@@ -188,7 +237,10 @@ async fn receive(mut multipart: Multipart) -> Result<Received, String> {
     {
         match field.name() {
             Some("document") => {
-                let text = field.text().await.map_err(|_| "Envoi illisible.".to_owned())?;
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|_| "Envoi illisible.".to_owned())?;
                 out.document = text.trim().parse().ok();
             }
             Some("fichier") => {
@@ -239,7 +291,9 @@ async fn upload_document(
     let doc = picked.and_then(|id| docs.iter().find(|d| d.campaign_document_id == id));
     let request = store::request(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
     let has_choice = match &request {
-        Some(q) => q.administrative == 1 || !store::choices(&state.pool, q.request_id).await?.is_empty(),
+        Some(q) => {
+            q.administrative == 1 || !store::choices(&state.pool, q.request_id).await?.is_empty()
+        }
         None => false,
     };
     match &received {
@@ -267,7 +321,18 @@ async fn upload_document(
         }
     }
     if !errors.is_empty() {
-        let html = render(&state, &ctx, &user, &r, None, &errors, None, picked).await?;
+        let html = render(
+            &state,
+            &ctx,
+            &user,
+            &r,
+            Shown {
+                errors,
+                picked,
+                ..Shown::default()
+            },
+        )
+        .await?;
         return Ok(unprocessable(html));
     }
     let (x, doc) = (received.expect("checked"), doc.expect("checked"));
@@ -288,9 +353,23 @@ async fn upload_document(
         let mut errors = Errors::new();
         errors.add(
             "document",
-            format!("« {} » est déjà accepté par l'école : il ne peut plus être remplacé.", doc.name),
+            format!(
+                "« {} » est déjà accepté par l'école : il ne peut plus être remplacé.",
+                doc.name
+            ),
         );
-        let html = render(&state, &ctx, &user, &r, None, &errors, None, picked).await?;
+        let html = render(
+            &state,
+            &ctx,
+            &user,
+            &r,
+            Shown {
+                errors,
+                picked,
+                ..Shown::default()
+            },
+        )
+        .await?;
         return Ok(unprocessable(html));
     }
     Ok(see_other(&format!("{base}?info=document-importe")))
@@ -317,7 +396,13 @@ async fn download(
 pub fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     let ascii: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let encoded: String = name
         .bytes()
@@ -380,7 +465,9 @@ async fn submit(
     }
     let mut errors = Errors::new();
     let has_choice = match &request {
-        Some(q) => q.administrative == 1 || !store::choices(&state.pool, q.request_id).await?.is_empty(),
+        Some(q) => {
+            q.administrative == 1 || !store::choices(&state.pool, q.request_id).await?.is_empty()
+        }
         None => false,
     };
     if !has_choice {
@@ -390,7 +477,8 @@ async fn submit(
         );
     }
     let docs = store::documents(&state.pool, r.campaign.campaign_id).await?;
-    let provided = store::provided(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
+    let provided =
+        store::provided(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
     let missing: Vec<&str> = docs
         .iter()
         .filter(|d| d.required == 1)
@@ -419,7 +507,12 @@ async fn submit(
         );
     }
     if !errors.is_empty() {
-        let html = render(&state, &ctx, &user, &r, None, &errors, Some(&form.commentaire), None).await?;
+        let shown = Shown {
+            errors,
+            comment: Some(&form.commentaire),
+            ..Shown::default()
+        };
+        let html = render(&state, &ctx, &user, &r, shown).await?;
         return Ok(unprocessable(html));
     }
     let request = request.expect("a choice implies a request");

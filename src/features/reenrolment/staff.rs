@@ -21,10 +21,16 @@ pub fn routes(route: Route) -> Route {
         .at("/gestion/reinscriptions", get(list))
         .at("/gestion/reinscriptions/campagne", post(save_campaign))
         .at("/gestion/reinscriptions/documents", post(add_document))
-        .at("/gestion/reinscriptions/documents/supprimer", post(remove_document))
+        .at(
+            "/gestion/reinscriptions/documents/supprimer",
+            post(remove_document),
+        )
         .at("/gestion/reinscriptions/documents/:did", get(download))
         .at("/gestion/reinscriptions/:id", get(detail))
-        .at("/gestion/reinscriptions/:id/documents/:did", post(decide_document))
+        .at(
+            "/gestion/reinscriptions/:id/documents/:did",
+            post(decide_document),
+        )
         .at("/gestion/reinscriptions/:id/decision", post(decide))
 }
 
@@ -43,9 +49,15 @@ fn info_text(code: Option<&str>) -> Option<&'static str> {
         "campagne-enregistree" => "La campagne est enregistrée.",
         "document-ajoute" => "Le document est ajouté à la liste.",
         "document-retire" => "Le document est retiré de la liste.",
-        "document-utilise" => "Ce document ne peut pas être retiré : des familles l'ont déjà fourni.",
-        "document-decide" => "La décision sur le document est enregistrée ; la famille est prévenue par courriel.",
-        "motif-document" => "Pour refuser un document, écrivez le motif dans la case à côté du bouton.",
+        "document-utilise" => {
+            "Ce document ne peut pas être retiré : des familles l'ont déjà fourni."
+        }
+        "document-decide" => {
+            "La décision sur le document est enregistrée ; la famille est prévenue par courriel."
+        }
+        "motif-document" => {
+            "Pour refuser un document, écrivez le motif dans la case à côté du bouton."
+        }
         "demande-decidee" => "La décision est enregistrée ; la famille est prévenue par courriel.",
         _ => return None,
     })
@@ -82,13 +94,15 @@ async fn render_list(
     });
     Ok(views::staff_list(
         ctx,
-        campaign.as_ref(),
-        &docs,
-        &requests,
-        filter,
-        errors,
-        &form,
-        info,
+        &views::StaffList {
+            campaign: campaign.as_ref(),
+            docs: &docs,
+            requests: &requests,
+            filter,
+            errors,
+            form: &form,
+            info,
+        },
     ))
 }
 
@@ -130,7 +144,8 @@ fn parse_day(raw: &str) -> Result<String, String> {
     // Any real calendar day (a campaign may open in the future).
     let t = raw.trim();
     let parts: Vec<&str> = t.split('/').collect();
-    let bad = || format!("« {t} » n'est pas une date : écrivez-la jj/mm/aaaa, par exemple 15/06/2027.");
+    let bad =
+        || format!("« {t} » n'est pas une date : écrivez-la jj/mm/aaaa, par exemple 15/06/2027.");
     let [d, m, y] = parts.as_slice() else {
         return Err(bad());
     };
@@ -166,8 +181,12 @@ async fn save_campaign(
             format!("« {year} » n'est pas une année scolaire : écrivez par exemple 2027/2028."),
         );
     }
-    let opens = parse_day(&f.ouverture).map_err(|e| errors.add("ouverture", e)).ok();
-    let closes = parse_day(&f.fermeture).map_err(|e| errors.add("fermeture", e)).ok();
+    let opens = parse_day(&f.ouverture)
+        .map_err(|e| errors.add("ouverture", e))
+        .ok();
+    let closes = parse_day(&f.fermeture)
+        .map_err(|e| errors.add("fermeture", e))
+        .ok();
     if let (Some(o), Some(c)) = (&opens, &closes)
         && c < o
     {
@@ -179,7 +198,16 @@ async fn save_campaign(
             ("ouverture", f.ouverture.clone()),
             ("fermeture", f.fermeture.clone()),
         ];
-        let page = render_list(&state, &ctx, user.site_id, "submitted", &errors, Some(form), None).await?;
+        let page = render_list(
+            &state,
+            &ctx,
+            user.site_id,
+            "submitted",
+            &errors,
+            Some(form),
+            None,
+        )
+        .await?;
         return Ok(unprocessable(page));
     }
     let existing = store::latest_campaign(&state.pool, user.site_id)
@@ -196,7 +224,9 @@ async fn save_campaign(
         user.account_id,
     )
     .await?;
-    Ok(see_other("/gestion/reinscriptions?info=campagne-enregistree"))
+    Ok(see_other(
+        "/gestion/reinscriptions?info=campagne-enregistree",
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -237,15 +267,30 @@ async fn add_document(
             let mut errors = Errors::new();
             errors.add(
                 "nom",
-                other.err().unwrap_or_else(|| "Le nom du document est obligatoire.".to_owned()),
+                other
+                    .err()
+                    .unwrap_or_else(|| "Le nom du document est obligatoire.".to_owned()),
             );
             let mut form = vec![
                 ("annee", campaign.year_label.clone()),
                 ("ouverture", french(&campaign.opens_on)),
                 ("fermeture", french(&campaign.closes_on)),
             ];
-            form.extend([("nom", f.nom.clone()), ("pour", f.pour.clone()), ("obligatoire", f.obligatoire.clone())]);
-            let page = render_list(&state, &ctx, user.site_id, "submitted", &errors, Some(form), None).await?;
+            form.extend([
+                ("nom", f.nom.clone()),
+                ("pour", f.pour.clone()),
+                ("obligatoire", f.obligatoire.clone()),
+            ]);
+            let page = render_list(
+                &state,
+                &ctx,
+                user.site_id,
+                "submitted",
+                &errors,
+                Some(form),
+                None,
+            )
+            .await?;
             Ok(unprocessable(page))
         }
     }
@@ -303,7 +348,13 @@ async fn render_detail(
     .await?;
     let chosen = store::choices(&state.pool, request.request_id).await?;
     let docs = store::documents(&state.pool, request.campaign_id).await?;
-    let provided = store::provided(&state.pool, request.campaign_id, request.family_id, request.person_id).await?;
+    let provided = store::provided(
+        &state.pool,
+        request.campaign_id,
+        request.family_id,
+        request.person_id,
+    )
+    .await?;
     Ok(views::staff_request(
         ctx,
         &StaffRequest {
@@ -328,7 +379,16 @@ async fn detail(
     Query(q): Query<ListQuery>,
 ) -> AppResult<maud::Markup> {
     let id: i64 = raw.parse().map_err(|_| not_found())?;
-    render_detail(&state, &ctx, user.site_id, id, &Errors::new(), "", info_text(q.info.as_deref())).await
+    render_detail(
+        &state,
+        &ctx,
+        user.site_id,
+        id,
+        &Errors::new(),
+        "",
+        info_text(q.info.as_deref()),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -357,7 +417,13 @@ async fn decide_document(
     if !accept && reason.is_empty() {
         return Ok(see_other(&format!("{base}?info=motif-document")));
     }
-    let provided = store::provided(&state.pool, request.campaign_id, request.family_id, request.person_id).await?;
+    let provided = store::provided(
+        &state.pool,
+        request.campaign_id,
+        request.family_id,
+        request.person_id,
+    )
+    .await?;
     let file = provided
         .iter()
         .find(|f| f.provided_document_id == did)
@@ -369,17 +435,31 @@ async fn decide_document(
         .map(|d| d.name.clone())
         .unwrap_or_default();
     let school = crate::features::billing::store::school(&state.pool, user.site_id).await?;
-    let mail = store::family_email(&state.pool, request.family_id).await?.map(|to| {
-        crate::mail::templates::document_decided(
-            &to,
-            &school.name,
-            &request.student,
-            &doc_name,
-            (!accept).then_some(reason),
-            &format!("{}/eleves/{}/reinscription", state.settings.base_url, request.person_id),
-        )
-    });
-    store::decide_document(&state.pool, user.site_id, user.account_id, did, accept, reason, mail).await?;
+    let mail = store::family_email(&state.pool, request.family_id)
+        .await?
+        .map(|to| {
+            crate::mail::templates::document_decided(
+                &to,
+                &school.name,
+                &request.student,
+                &doc_name,
+                (!accept).then_some(reason),
+                &format!(
+                    "{}/eleves/{}/reinscription",
+                    state.settings.base_url, request.person_id
+                ),
+            )
+        });
+    store::decide_document(
+        &state.pool,
+        user.site_id,
+        user.account_id,
+        did,
+        accept,
+        reason,
+        mail,
+    )
+    .await?;
     state.mail_wakeup.notify_one();
     Ok(see_other(&format!("{base}?info=document-decide")))
 }
@@ -404,7 +484,10 @@ async fn decide(
     let reason = f.motif.trim();
     if !accept && reason.is_empty() {
         let mut errors = Errors::new();
-        errors.add("motif", "Écrivez le motif du refus : la famille le recevra par courriel.");
+        errors.add(
+            "motif",
+            "Écrivez le motif du refus : la famille le recevra par courriel.",
+        );
         let page = render_detail(&state, &ctx, user.site_id, id, &errors, &f.motif, None).await?;
         return Ok(unprocessable(page));
     }
@@ -413,16 +496,29 @@ async fn decide(
         .map(|c| c.year_label)
         .unwrap_or_default();
     let school = crate::features::billing::store::school(&state.pool, user.site_id).await?;
-    let mail = store::family_email(&state.pool, request.family_id).await?.map(|to| {
-        crate::mail::templates::reenrolment_decided(
-            &to,
-            &school.name,
-            &request.student,
-            &campaign_year,
-            (!accept).then_some(reason),
-        )
-    });
-    store::decide_request(&state.pool, user.site_id, user.account_id, id, accept, reason, mail).await?;
+    let mail = store::family_email(&state.pool, request.family_id)
+        .await?
+        .map(|to| {
+            crate::mail::templates::reenrolment_decided(
+                &to,
+                &school.name,
+                &request.student,
+                &campaign_year,
+                (!accept).then_some(reason),
+            )
+        });
+    store::decide_request(
+        &state.pool,
+        user.site_id,
+        user.account_id,
+        id,
+        accept,
+        reason,
+        mail,
+    )
+    .await?;
     state.mail_wakeup.notify_one();
-    Ok(see_other(&format!("/gestion/reinscriptions/{id}?info=demande-decidee")))
+    Ok(see_other(&format!(
+        "/gestion/reinscriptions/{id}?info=demande-decidee"
+    )))
 }

@@ -15,7 +15,11 @@ pub struct Campaign {
 }
 
 /// The campaign open today at this school, if any.
-pub async fn open_campaign(pool: &Pool, site_id: i64, today: &str) -> sqlx::Result<Option<Campaign>> {
+pub async fn open_campaign(
+    pool: &Pool,
+    site_id: i64,
+    today: &str,
+) -> sqlx::Result<Option<Campaign>> {
     sqlx::query_as(
         "select campaign_id, site_id, year_label, opens_on, closes_on from reenrolment_campaign \
          where site_id = $1 and opens_on <= $2 and closes_on >= $2 order by opens_on desc limit 1",
@@ -138,7 +142,11 @@ pub async fn add_document(
 }
 
 /// Removes an expected document nobody has provided yet. Returns whether it was removed.
-pub async fn remove_campaign_document(pool: &Pool, campaign_id: i64, id: i64) -> sqlx::Result<bool> {
+pub async fn remove_campaign_document(
+    pool: &Pool,
+    campaign_id: i64,
+    id: i64,
+) -> sqlx::Result<bool> {
     let (used,): (i64,) = sqlx::query_as(
         "select cast(count(*) as bigint) from provided_document where campaign_document_id = $1",
     )
@@ -148,12 +156,14 @@ pub async fn remove_campaign_document(pool: &Pool, campaign_id: i64, id: i64) ->
     if used > 0 {
         return Ok(false);
     }
-    let done = sqlx::query("delete from campaign_document where campaign_document_id = $1 and campaign_id = $2")
-        .bind(id)
-        .bind(campaign_id)
-        .execute(pool)
-        .await?
-        .rows_affected();
+    let done = sqlx::query(
+        "delete from campaign_document where campaign_document_id = $1 and campaign_id = $2",
+    )
+    .bind(id)
+    .bind(campaign_id)
+    .execute(pool)
+    .await?
+    .rows_affected();
     Ok(done == 1)
 }
 
@@ -169,7 +179,12 @@ pub struct Offer {
     pub activity_status: Option<String>,
 }
 
-pub async fn offers(pool: &Pool, family_id: i64, person_id: i64, today: &str) -> sqlx::Result<Vec<Offer>> {
+pub async fn offers(
+    pool: &Pool,
+    family_id: i64,
+    person_id: i64,
+    today: &str,
+) -> sqlx::Result<Vec<Offer>> {
     sqlx::query_as(
         "select r.course_record_id, d.name as department, c.name as course, c.horaires_amenages, \
                 case when t.teacher_id is null then null else t.last_name || ' ' || t.first_name end as teacher, \
@@ -213,7 +228,12 @@ macro_rules! request_columns {
     };
 }
 
-pub async fn request(pool: &Pool, campaign_id: i64, family_id: i64, person_id: i64) -> sqlx::Result<Option<Request>> {
+pub async fn request(
+    pool: &Pool,
+    campaign_id: i64,
+    family_id: i64,
+    person_id: i64,
+) -> sqlx::Result<Option<Request>> {
     sqlx::query_as(concat!(
         "select ",
         request_columns!(),
@@ -287,11 +307,13 @@ pub async fn save_choice(
         }
     };
     for r in records {
-        sqlx::query("insert into reenrolment_choice (request_id, course_record_id) values ($1, $2)")
-            .bind(id)
-            .bind(r)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "insert into reenrolment_choice (request_id, course_record_id) values ($1, $2)",
+        )
+        .bind(id)
+        .bind(r)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(true)
@@ -299,7 +321,12 @@ pub async fn save_choice(
 
 /// Submits a draft once: a second submit (double click, resubmission) changes nothing.
 /// The confirmation mail is queued in the same transaction.
-pub async fn submit(pool: &Pool, request_id: i64, comment: &str, mail: Option<(i64, Outgoing)>) -> sqlx::Result<bool> {
+pub async fn submit(
+    pool: &Pool,
+    request_id: i64,
+    comment: &str,
+    mail: Option<(i64, Outgoing)>,
+) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "update reenrolment_request set status = 'submitted', comment = $1, submitted_at = $2 \
@@ -344,7 +371,12 @@ macro_rules! provided_columns {
 }
 
 /// The family's documents of a campaign and the student's (family documents have no person).
-pub async fn provided(pool: &Pool, campaign_id: i64, family_id: i64, person_id: i64) -> sqlx::Result<Vec<Provided>> {
+pub async fn provided(
+    pool: &Pool,
+    campaign_id: i64,
+    family_id: i64,
+    person_id: i64,
+) -> sqlx::Result<Vec<Provided>> {
     sqlx::query_as(concat!(
         "select ",
         provided_columns!(),
@@ -470,7 +502,11 @@ pub async fn requests(pool: &Pool, campaign_id: i64, status: &str) -> sqlx::Resu
     .await
 }
 
-pub async fn request_for_staff(pool: &Pool, site_id: i64, request_id: i64) -> sqlx::Result<Option<Request>> {
+pub async fn request_for_staff(
+    pool: &Pool,
+    site_id: i64,
+    request_id: i64,
+) -> sqlx::Result<Option<Request>> {
     sqlx::query_as(concat!(
         "select ",
         request_columns!(),
@@ -517,7 +553,11 @@ pub async fn decide_document(
         &mut tx,
         Some(site_id),
         Some(staff),
-        if accept { "document_accepted" } else { "document_refused" },
+        if accept {
+            "document_accepted"
+        } else {
+            "document_refused"
+        },
         &document_id.to_string(),
     )
     .await?;
@@ -560,7 +600,11 @@ pub async fn decide_request(
         &mut tx,
         Some(site_id),
         Some(staff),
-        if accept { "reenrolment_accepted" } else { "reenrolment_refused" },
+        if accept {
+            "reenrolment_accepted"
+        } else {
+            "reenrolment_refused"
+        },
         &request_id.to_string(),
     )
     .await?;

@@ -60,11 +60,17 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
     let editable = matches!(status, "none" | "draft");
     let has_choice = p.request.is_some_and(|r| r.administrative == 1) || !p.chosen.is_empty();
     let administrative = p.request.is_some_and(|r| r.administrative == 1);
-    let holder_of = |d: &CampaignDoc| if d.per_student == 1 { Some(p.person_id) } else { None };
+    let holder_of = |d: &CampaignDoc| {
+        if d.per_student == 1 {
+            Some(p.person_id)
+        } else {
+            None
+        }
+    };
     let file_of = |d: &CampaignDoc| {
-        p.provided
-            .iter()
-            .find(|f| f.campaign_document_id == d.campaign_document_id && f.person_id == holder_of(d))
+        p.provided.iter().find(|f| {
+            f.campaign_document_id == d.campaign_document_id && f.person_id == holder_of(d)
+        })
     };
     layout::page(
         ctx,
@@ -248,16 +254,26 @@ pub fn request_status(status: &str) -> &'static str {
     }
 }
 
-pub fn staff_list(
-    ctx: &Ctx,
-    campaign: Option<&Campaign>,
-    docs: &[CampaignDoc],
-    requests: &[Request],
-    filter: &str,
-    errors: &Errors,
-    form: &[(&str, String)],
-    info: Option<&str>,
-) -> Markup {
+pub struct StaffList<'a> {
+    pub campaign: Option<&'a Campaign>,
+    pub docs: &'a [CampaignDoc],
+    pub requests: &'a [Request],
+    pub filter: &'a str,
+    pub errors: &'a Errors,
+    pub form: &'a [(&'a str, String)],
+    pub info: Option<&'a str>,
+}
+
+pub fn staff_list(ctx: &Ctx, l: &StaffList) -> Markup {
+    let StaffList {
+        campaign,
+        docs,
+        requests,
+        filter,
+        errors,
+        form,
+        info,
+    } = *l;
     let value = |k: &str| {
         form.iter()
             .find(|(f, _)| *f == k)
