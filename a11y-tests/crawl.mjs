@@ -42,18 +42,20 @@ function log(...args) {
 
 /** Same-origin page links of the current page, without fragments or assets. */
 async function pageLinks(page) {
-  const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.href));
+  const links = await page.$$eval('a[href]', (as) => as.map((a) => [a.href, a.getAttribute('type') || '']));
   const out = new Set();
-  for (const href of hrefs) {
+  for (const [href, type] of links) {
     let u;
     try { u = new URL(href); } catch { continue; }
     if (u.origin !== new URL(BASE).origin) continue;
     if (u.pathname.startsWith('/static/')) continue;
-    // PDFs are not pages: they are saved and checked with poppler by run.sh.
-    if (u.pathname.endsWith('.pdf')) {
+    // PDFs are not pages: they are saved and checked with poppler by run.sh. Other files
+    // (a link with a type that is not HTML, e.g. an uploaded photo) are not pages either.
+    if (u.pathname.endsWith('.pdf') || type === 'application/pdf') {
       await savePdf(page, u.pathname);
       continue;
     }
+    if (type && type !== 'text/html') continue;
     u.hash = '';
     out.add(u.pathname + u.search);
   }

@@ -78,5 +78,53 @@ pub async fn seed(
     .bind(now - 86_400)
     .execute(pool)
     .await?;
+
+    // A request waiting for staff: a child of another Valognes family, with a photo.
+    let child: Option<(i64, i64)> = sqlx::query_as(
+        "select person_id, family_id from person where site_id = $1 and is_student = 1 and family_id <> $2 \
+         and family_id in (select family_id from person where is_guardian = 1 and email is not null) \
+         order by person_id limit 1",
+    )
+    .bind(valognes)
+    .bind(abarre)
+    .fetch_optional(pool)
+    .await?;
+    if let Some((person, family)) = child {
+        sqlx::query(
+            "insert into reenrolment_request (request_id, campaign_id, site_id, family_id, person_id, administrative, \
+             comment, status, submitted_at, created_at) values ($1, $2, $3, $4, $5, 1, $6, 'submitted', $7, $7)",
+        )
+        .bind(950_031_i64)
+        .bind(campaign)
+        .bind(valognes)
+        .bind(family)
+        .bind(person)
+        .bind("Possible de garder le même professeur ?")
+        .bind(now - 3_600)
+        .execute(pool)
+        .await?;
+        let photo = [
+            b"\x89PNG\r\n\x1a\n".as_slice(),
+            b"\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89",
+            b"\0\0\0\x0dIDATx\x9cc\xf8\xff\xff?\0\x05\xfe\x02\xfe\xa7\x35\x81\x84",
+            b"\0\0\0\0IEND\xaeB`\x82",
+        ]
+        .concat();
+        sqlx::query(
+            "insert into provided_document (provided_document_id, campaign_document_id, family_id, person_id, slot, \
+             file_name, content_type, size_bytes, content, uploaded_at, status) \
+             values ($1, $2, $3, $4, $5, 'photo.png', 'image/png', $6, $7, $8, 'provided')",
+        )
+        .bind(950_032_i64)
+        .bind(950_013_i64)
+        .bind(family)
+        .bind(person)
+        .bind(format!("p{person}"))
+        .bind(photo.len() as i64)
+        .bind(photo)
+        .bind(now - 3_600)
+        .execute(pool)
+        .await?;
+    }
     Ok(())
 }

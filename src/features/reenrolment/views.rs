@@ -171,7 +171,7 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
                                     td.num { (megabytes(f.size_bytes)) }
                                     td { (status_label(&f.status)) @if let Some(r) = &f.refusal_reason { "\u{a0}: " (r) } }
                                     td {
-                                        a href={ (base) "/documents/" (f.provided_document_id) } { "Consulter" span.visually-hidden { " " (d.name) } }
+                                        a href={ (base) "/documents/" (f.provided_document_id) } type=(f.content_type) { "Consulter" span.visually-hidden { " " (d.name) } }
                                         @if f.status != "accepted" {
                                             form.inline-action method="post" action={ (base) "/documents/" (f.provided_document_id) "/supprimer" } {
                                                 (csrf_field(&ctx.csrf))
@@ -429,7 +429,7 @@ pub fn staff_request(ctx: &Ctx, s: &StaffRequest) -> Markup {
                             @for f in s.provided {
                                 tr {
                                     th scope="row" { (name_of(f.campaign_document_id)) }
-                                    td { a href={ "/gestion/reinscriptions/documents/" (f.provided_document_id) } { (f.file_name) } }
+                                    td { a href={ "/gestion/reinscriptions/documents/" (f.provided_document_id) } type=(f.content_type) { (f.file_name) } }
                                     td.num { (megabytes(f.size_bytes)) }
                                     td { (status_label(&f.status)) @if let Some(x) = &f.refusal_reason { "\u{a0}: " (x) } }
                                     td {
