@@ -19,12 +19,17 @@ pub struct Ctx {
     /// The token every form of this page carries in `csrf_token`.
     pub csrf: String,
     pub accessible: bool,
+    /// Keyboard shortcuts and access keys are on (a per-browser preference).
+    pub shortcuts: bool,
     /// The request path (for `aria-current`).
     pub path: String,
     /// Path and query: where the display-mode button brings the user back.
     pub here: String,
     /// Shown in the header and titles: the user's school, or the only school hosted.
     pub school_name: Option<String>,
+    /// The school's accessibility status ("non conforme", "partiellement conforme"…), shown
+    /// in every footer; unknown before login when several schools are hosted.
+    pub a11y_status: Option<String>,
 }
 
 /// The logged-in account and the person it belongs to.
@@ -121,20 +126,21 @@ type UserRow = (
     Option<String>,
     Option<String>,
     i64,
+    String,
 );
 
 /// Loads a live session; expired ones are deleted on sight.
 async fn load_session(
     state: &AppState,
     token: &str,
-) -> anyhow::Result<Option<(CurrentUser, String, bool, String)>> {
+) -> anyhow::Result<Option<(CurrentUser, String, bool, (String, String))>> {
     let hash = session::hash_token(token);
     let row: Option<UserRow> = sqlx::query_as(
         "select a.account_id, a.site_id, a.family_id, a.person_id, a.is_staff, a.identifier, \
                 a.accessible_mode, s.csrf_token, s.last_seen_at, s.expires_at, site.name, \
                 p.civility, p.last_name, p.first_name, \
                 cast((select count(*) from reenrolment_campaign k where k.site_id = a.site_id \
-                      and k.opens_on <= $2 and k.closes_on >= $2) as bigint) \
+                      and k.opens_on <= $2 and k.closes_on >= $2) as bigint), site.a11y_status \
          from session s \
          join account a on a.account_id = s.account_id \
          join site on site.site_id = a.site_id \
@@ -174,16 +180,17 @@ async fn load_session(
         first_name: r.13.unwrap_or_default(),
         reenrolment_open: r.14 > 0,
     };
-    Ok(Some((user, r.7, r.6 != 0, r.10)))
+    Ok(Some((user, r.7, r.6 != 0, (r.10, r.15))))
 }
 
-/// The only school's name when the deployment hosts exactly one.
-async fn single_school(state: &AppState) -> anyhow::Result<Option<String>> {
-    let names: Vec<(String,)> = sqlx::query_as("select name from site order by name limit 2")
-        .fetch_all(&state.pool)
-        .await?;
+/// The only school's name and accessibility status when the deployment hosts exactly one.
+async fn single_school(state: &AppState) -> anyhow::Result<Option<(String, String)>> {
+    let names: Vec<(String, String)> =
+        sqlx::query_as("select name, a11y_status from site order by name limit 2")
+            .fetch_all(&state.pool)
+            .await?;
     Ok(match names.as_slice() {
-        [(only,)] => Some(only.clone()),
+        [only] => Some(only.clone()),
         _ => None,
     })
 }
@@ -246,26 +253,34 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
         _ => (session::random_token(), true),
     };
     let mode_cookie = read_cookie(&cookies, names.mode).map(|v| v == "accessible");
+    let shortcuts = read_cookie(&cookies, names.shortcuts) != Some("off");
     let ctx = match loaded {
         Some((user, csrf, accessible, school)) => Ctx {
             user: Some(user),
             session_token,
             csrf,
             accessible,
+            shortcuts,
             path,
             here,
-            school_name: Some(school),
+            school_name: Some(school.0),
+            a11y_status: Some(school.1),
         },
-        None => Ctx {
-            user: None,
-            // A stale cookie is cleared below.
-            session_token,
-            csrf: anonymous_csrf(&state.csrf_secret, &pre_token),
-            accessible: mode_cookie.unwrap_or(false),
-            path,
-            here,
-            school_name: single_school(&state).await.unwrap_or(None),
-        },
+        None => {
+            let single = single_school(&state).await.unwrap_or(None);
+            Ctx {
+                user: None,
+                // A stale cookie is cleared below.
+                session_token,
+                csrf: anonymous_csrf(&state.csrf_secret, &pre_token),
+                accessible: mode_cookie.unwrap_or(false),
+                shortcuts,
+                path,
+                here,
+                school_name: single.as_ref().map(|s| s.0.clone()),
+                a11y_status: single.map(|s| s.1),
+            }
+        }
     };
 
     if req.method() == Method::POST {

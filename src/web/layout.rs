@@ -15,36 +15,45 @@ pub const PORTAL: &str = "Portail famille";
 struct MenuItem {
     href: &'static str,
     label: &'static str,
+    /// The access key (and Ctrl+Shift+digit shortcut) of the entry, listed on /accessibilite.
+    key: Option<&'static str>,
 }
 
 const FAMILY_MENU: &[MenuItem] = &[
     MenuItem {
         href: "/accueil",
         label: "Accueil",
+        key: Some("1"),
     },
     MenuItem {
         href: "/famille",
         label: "Famille",
+        key: Some("4"),
     },
     MenuItem {
         href: "/eleves",
         label: "Élèves",
+        key: Some("5"),
     },
     MenuItem {
         href: "/emploi-du-temps",
         label: "Emploi du temps",
+        key: None,
     },
     MenuItem {
         href: "/facturation",
         label: "Facturation",
+        key: Some("6"),
     },
     MenuItem {
         href: "/accessibilite",
         label: "Accessibilité",
+        key: Some("0"),
     },
     MenuItem {
         href: "/mot-de-passe",
         label: "Mot de passe",
+        key: None,
     },
 ];
 
@@ -52,30 +61,37 @@ const STAFF_MENU: &[MenuItem] = &[
     MenuItem {
         href: "/gestion",
         label: "Demandes de modification",
+        key: Some("1"),
     },
     MenuItem {
         href: "/gestion/comptes",
         label: "Comptes des familles",
+        key: None,
     },
     MenuItem {
         href: "/gestion/reinscriptions",
         label: "Réinscriptions",
+        key: None,
     },
     MenuItem {
         href: "/gestion/paiements",
         label: "Paiements",
+        key: None,
     },
     MenuItem {
         href: "/gestion/courriels",
         label: "Courriels non remis",
+        key: None,
     },
     MenuItem {
         href: "/accessibilite",
         label: "Accessibilité",
+        key: Some("0"),
     },
     MenuItem {
         href: "/mot-de-passe",
         label: "Mot de passe",
+        key: None,
     },
 ];
 
@@ -83,14 +99,17 @@ const ANONYMOUS_MENU: &[MenuItem] = &[
     MenuItem {
         href: "/connexion",
         label: "Connexion",
+        key: Some("1"),
     },
     MenuItem {
         href: "/mot-de-passe-perdu",
         label: "Mot de passe perdu",
+        key: None,
     },
     MenuItem {
         href: "/accessibilite",
         label: "Aide – Accessibilité",
+        key: Some("0"),
     },
 ];
 
@@ -135,7 +154,8 @@ pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup
     let current = current_entry(&ctx.path, menu);
     html! {
         (DOCTYPE)
-        html lang="fr" class=[ctx.accessible.then_some("mode-accessible")] {
+        html lang="fr" class=[ctx.accessible.then_some("mode-accessible")]
+            data-raccourcis=(if ctx.shortcuts { "on" } else { "off" }) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -149,7 +169,7 @@ pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup
                 script src=(assets::url("portee.js")) defer {}
             }
             body {
-                a.skip-link href="#contenu" { "Aller au contenu" }
+                a.skip-link href="#contenu" accesskey=[ctx.shortcuts.then_some("2")] { "Aller au contenu" }
                 header.site-header {
                     p.school {
                         a href=(home(ctx)) {
@@ -164,6 +184,7 @@ pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup
                             @for item in menu {
                                 li {
                                     a href=(item.href)
+                                        accesskey=[item.key.filter(|_| ctx.shortcuts)]
                                         aria-current=[(current == Some(item.href)).then_some("page")] {
                                         (item.label)
                                     }
@@ -193,7 +214,13 @@ pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup
                         }
                     }
                     p { a href="/accessibilite" { "Aide et accessibilité" } }
-                    p { a href="/plan-du-site" { "Plan du site" } }
+                    p { a href="/plan-du-site" accesskey=[ctx.shortcuts.then_some("3")] { "Plan du site" } }
+                    p {
+                        a href="/accessibilite/declaration" {
+                            "Accessibilité\u{a0}: "
+                            (ctx.a11y_status.as_deref().unwrap_or("voir la déclaration"))
+                        }
+                    }
                     p.made-with { (PORTAL) " – Portée" }
                 }
             }

@@ -16,7 +16,11 @@ use poem::{Endpoint, IntoResponse, Request, Response};
 use super::{Ctx, layout};
 
 /// Paths whose POSTs are limited.
-const LIMITED: &[&str] = &["/connexion", "/mot-de-passe-perdu"];
+const LIMITED: &[&str] = &[
+    "/connexion",
+    "/mot-de-passe-perdu",
+    "/accessibilite/signalement",
+];
 
 pub struct IpLimiter {
     limiter: DefaultKeyedRateLimiter<IpAddr>,

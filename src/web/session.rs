@@ -51,6 +51,8 @@ pub struct CookieNames {
     pub session: &'static str,
     pub pre: &'static str,
     pub mode: &'static str,
+    /// "off" when this browser's user turned the keyboard shortcuts off.
+    pub shortcuts: &'static str,
 }
 
 impl CookieNames {
@@ -60,12 +62,14 @@ impl CookieNames {
                 session: "__Host-portee_session",
                 pre: "__Host-portee_pre",
                 mode: "__Host-portee_mode",
+                shortcuts: "__Host-portee_raccourcis",
             }
         } else {
             CookieNames {
                 session: "portee_session",
                 pre: "portee_pre",
                 mode: "portee_mode",
+                shortcuts: "portee_raccourcis",
             }
         }
     }

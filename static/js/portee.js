@@ -3,6 +3,9 @@
 // - After boosted navigation (htmx), move focus to the new page's main heading.
 // - After a partial update (the history search), announce the new result count politely
 //   and leave focus where the user is typing.
+// - Keyboard shortcuts Ctrl+Shift+digit follow the page's access keys (1 Accueil, 2 contenu,
+//   3 plan du site, 4 Famille, 5 Élèves, 6 Facturation, 0 Accessibilité), never while typing
+//   in a field, and not at all when turned off (<html data-raccourcis="off">).
 // - A document upload (form#envoi) shows its progress and announces it every quarter; the
 //   answer then replaces the page as a plain submission would.
 (function () {
@@ -31,6 +34,23 @@
     }
     return live;
   }
+  document.addEventListener("keydown", function (evt) {
+    if (document.documentElement.getAttribute("data-raccourcis") === "off") { return; }
+    if (!evt.ctrlKey || !evt.shiftKey || evt.altKey || evt.metaKey) { return; }
+    var m = /^Digit([0-9])$/.exec(evt.code || "");
+    if (!m) { return; }
+    var t = evt.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) { return; }
+    var link = document.querySelector('a[accesskey="' + m[1] + '"]');
+    if (!link) { return; }
+    evt.preventDefault();
+    if (m[1] === "2") {
+      var main = document.getElementById("contenu");
+      if (main) { main.focus(); }
+      return;
+    }
+    link.click();
+  });
   document.addEventListener("submit", function (evt) {
     var form = evt.target;
     if (!form || form.id !== "envoi" || !window.XMLHttpRequest || !window.FormData) { return; }

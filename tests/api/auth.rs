@@ -51,7 +51,7 @@ async fn a_family_logs_in_and_is_greeted_with_its_students() {
     })
     .collect();
     assert!(menu.windows(2).all(|w| w[0] < w[1]), "menu order {menu:?}");
-    assert!(html.contains("href=\"/accueil\" aria-current=\"page\""));
+    assert!(html.contains("href=\"/accueil\" accesskey=\"1\" aria-current=\"page\""));
 }
 
 #[tokio::test]

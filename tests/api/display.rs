@@ -14,7 +14,7 @@ async fn the_accessible_mode_is_chosen_on_the_login_page_and_kept_on_the_account
 
     assert_redirect(&toggle(&app, &app.client, "/connexion").await, "/connexion");
     let html = app.get_html(&app.client, "/connexion").await;
-    assert!(html.contains("<html lang=\"fr\" class=\"mode-accessible\">"));
+    assert!(html.contains("<html lang=\"fr\" class=\"mode-accessible\" data-raccourcis=\"on\">"));
     assert!(html.contains(">Désactiver le mode accessible</button>"));
     assert!(
         !html.contains("htmx.min.js"),
@@ -123,7 +123,9 @@ fn check_shell(html: &str, path: &str) {
         "{path}"
     );
     assert!(
-        html.contains("<a class=\"skip-link\" href=\"#contenu\">Aller au contenu</a>"),
+        html.contains(
+            "<a class=\"skip-link\" href=\"#contenu\" accesskey=\"2\">Aller au contenu</a>"
+        ),
         "{path}"
     );
     assert!(
@@ -161,6 +163,6 @@ async fn the_site_map_lists_every_page_this_visitor_can_open() {
     assert!(
         app.get_html(&app.client, "/famille")
             .await
-            .contains("<a href=\"/plan-du-site\">Plan du site</a>")
+            .contains("<a href=\"/plan-du-site\" accesskey=\"3\">Plan du site</a>")
     );
 }

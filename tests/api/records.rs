@@ -82,7 +82,7 @@ async fn the_family_record_shows_every_field_of_the_manual() {
         html.contains("<option value=\"agriculteur\" selected>Agriculteur exploitant</option>")
     );
     assert!(html.contains(">Modifier</button>"));
-    assert!(html.contains("href=\"/famille\" aria-current=\"page\">Famille</a>"));
+    assert!(html.contains("href=\"/famille\" accesskey=\"4\" aria-current=\"page\">Famille</a>"));
 }
 
 #[tokio::test]

@@ -1,0 +1,253 @@
+//! Accessibilité: shortcuts and access keys (and turning them off), the help as a tagged
+//! PDF, the accessibility statement, its report form and the staff's settings.
+
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn access_keys_follow_the_help_page_and_can_be_turned_off() {
+    let app = spawn_app().await;
+    app.login("abarre1", PASSWORD).await;
+    let html = app.get_html(&app.client, "/accueil").await;
+    assert!(html.contains("data-raccourcis=\"on\""));
+    for (key, href) in [
+        ("1", "/accueil"),
+        ("4", "/famille"),
+        ("5", "/eleves"),
+        ("6", "/facturation"),
+        ("0", "/accessibilite"),
+        ("3", "/plan-du-site"),
+    ] {
+        assert!(
+            html.contains(&format!("href=\"{href}\" accesskey=\"{key}\"")),
+            "{key} {href}"
+        );
+    }
+    assert!(html.contains("href=\"#contenu\" accesskey=\"2\""));
+    assert!(!html.contains("<script>"), "no inline script");
+
+    let help = app.get_html(&app.client, "/accessibilite").await;
+    for text in [
+        "<kbd>Ctrl</kbd> + <kbd>Maj</kbd> + <kbd>6</kbd>",
+        "Facturation",
+        "Ctrl + Alt correspond à AltGr",
+        "NVDA (Windows)",
+        "VoiceOver (macOS)",
+        "Télécharger l'aide (PDF balisé)",
+        "Désactiver les raccourcis clavier",
+    ] {
+        assert!(help.contains(text), "{text}");
+    }
+
+    let resp = app
+        .post_form(&app.client, "/accessibilite", "/raccourcis", &[])
+        .await;
+    assert_redirect(
+        &resp,
+        "/accessibilite?info=raccourcis-desactives#raccourcis",
+    );
+    let html = app.get_html(&app.client, "/accueil").await;
+    assert!(html.contains("data-raccourcis=\"off\"") && !html.contains("accesskey="));
+    let help = app
+        .get_html(&app.client, "/accessibilite?info=raccourcis-desactives")
+        .await;
+    assert!(help.contains("Les raccourcis clavier sont désactivés sur ce navigateur."));
+    app.post_form(&app.client, "/accessibilite", "/raccourcis", &[])
+        .await;
+    assert!(
+        app.get_html(&app.client, "/accueil")
+            .await
+            .contains("accesskey=\"1\"")
+    );
+
+    // The static script handles Ctrl+Shift+digit by key position, never while typing.
+    let js_url = {
+        let end = html.find("/portee.js\"").unwrap() + "/portee.js".len();
+        let start = html[..end].rfind("/static/").unwrap();
+        html[start..end].to_owned()
+    };
+    let js = app.get(&js_url).await.text().await.unwrap();
+    assert!(js.contains("Digit") && js.contains("data-raccourcis") && js.contains("TEXTAREA"));
+}
+
+#[tokio::test]
+async fn the_help_downloads_as_a_tagged_pdf() {
+    let app = spawn_app().await;
+    let resp = app.get("/accessibilite/aide.pdf").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    let doc = lopdf::Document::load_mem(&resp.bytes().await.unwrap()).unwrap();
+    let catalog = doc.catalog().unwrap();
+    assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"fr-FR");
+    assert!(catalog.get(b"StructTreeRoot").is_ok());
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let text = doc.extract_text(&pages).unwrap();
+    for expected in ["Ctrl + Maj + 1", "NVDA", "mode accessible"] {
+        assert!(text.contains(expected), "{expected}");
+    }
+}
+
+#[tokio::test]
+async fn the_statement_follows_the_rgaa_model_and_reports_reach_the_school() {
+    let app = spawn_app().await;
+    // Anonymous (two schools are hosted): the footer links to the statement.
+    let html = app.get_html(&app.client, "/connexion").await;
+    assert!(html.contains(
+        "<a href=\"/accessibilite/declaration\">Accessibilité\u{a0}: voir la déclaration</a>"
+    ));
+    let html = app
+        .get_html(&app.client, "/accessibilite/declaration")
+        .await;
+    for text in [
+        "<h1>Déclaration d'accessibilité</h1>",
+        "État de conformité",
+        "Contenus non accessibles",
+        "Établissement de cette déclaration",
+        "Technologies utilisées",
+        "Environnement de test",
+        "Outils pour évaluer l'accessibilité",
+        "Pages du site ayant fait l'objet de la vérification",
+        "dans un délai d'une semaine",
+        "Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07",
+    ] {
+        assert!(html.contains(text), "{text}");
+    }
+
+    // Mistakes are named and what was typed stays.
+    let resp = app
+        .post_form(
+            &app.client,
+            "/accessibilite/declaration",
+            "/accessibilite/signalement",
+            &[
+                ("ecole", ""),
+                ("email", "pas-une-adresse"),
+                ("page", "Facturation"),
+                ("message", ""),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    for text in [
+        "Choisissez votre école.",
+        "Décrivez le problème rencontré.",
+        "value=\"pas-une-adresse\"",
+        "value=\"Facturation\"",
+    ] {
+        assert!(html.contains(text), "{text}");
+    }
+    let resp = app
+        .post_form(
+            &app.client,
+            "/accessibilite/declaration",
+            "/accessibilite/signalement",
+            &[
+                ("ecole", "valognes"),
+                ("nom", "Léa Martin"),
+                ("email", "lea.martin@example.org"),
+                ("page", "Facturation"),
+                (
+                    "message",
+                    "Le tableau des factures est lu sans ses en-têtes avec mon lecteur.",
+                ),
+            ],
+        )
+        .await;
+    assert_redirect(
+        &resp,
+        "/accessibilite/declaration?info=signalement-envoye#signalement",
+    );
+    let to_reporter = app.wait_for_mails("lea.martin@example.org", 1).await;
+    assert!(to_reporter[0].contains("dans un délai d'une semaine"));
+    let to_school = app.wait_for_mails("portail@example.org", 1).await;
+    assert!(
+        to_school
+            .iter()
+            .any(|m| m.contains("Le tableau des factures est lu sans ses en-têtes"))
+    );
+}
+
+#[tokio::test]
+async fn staff_set_their_schools_status_and_every_footer_shows_it() {
+    let app = spawn_app().await;
+    let staff = new_client();
+    let resp = app
+        .post_form(
+            &staff,
+            "/gestion/connexion",
+            "/gestion/connexion",
+            &[
+                ("site", "valognes"),
+                ("identifiant", "admin"),
+                ("mot_de_passe", PASSWORD),
+            ],
+        )
+        .await;
+    assert_redirect(&resp, "/gestion");
+    let html = app.get_html(&staff, "/gestion").await;
+    assert!(html.contains("Accessibilité\u{a0}: non conforme"));
+
+    let resp = app
+        .post_form(
+            &staff,
+            "/gestion/accessibilite",
+            "/gestion/accessibilite",
+            &[("statut", "partiellement conforme"), ("taux", "")],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("suppose un audit : indiquez son taux.")
+            && html.contains("indiquez sa date.")
+    );
+
+    let resp = app
+        .post_form(
+            &staff,
+            "/gestion/accessibilite",
+            "/gestion/accessibilite",
+            &[
+                ("statut", "partiellement conforme"),
+                ("taux", "72"),
+                ("date_audit", "15/11/2026"),
+                ("auditeur", "Cabinet Exemple"),
+                ("email_contact", "accessibilite@valognes.example.org"),
+            ],
+        )
+        .await;
+    assert_redirect(&resp, "/gestion/accessibilite?info=enregistre");
+    app.login("abarre1", PASSWORD).await;
+    let html = app.get_html(&app.client, "/accueil").await;
+    assert!(html.contains("Accessibilité\u{a0}: partiellement conforme"));
+    let html = app
+        .get_html(&app.client, "/accessibilite/declaration")
+        .await;
+    assert!(
+        html.contains("<strong>72\u{a0}%</strong>")
+            && html.contains("15/11/2026")
+            && html.contains("Cabinet Exemple")
+    );
+    assert_eq!(
+        app.get("/gestion/accessibilite").await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Reports now go to the school's own address.
+    app.post_form(
+        &app.client,
+        "/accessibilite/declaration",
+        "/accessibilite/signalement",
+        &[
+            ("email", "jeremie.abarre@example.org"),
+            ("message", "Le bouton Importer est trop petit."),
+        ],
+    )
+    .await;
+    let mails = app
+        .wait_for_mails("accessibilite@valognes.example.org", 1)
+        .await;
+    assert!(mails[0].contains("Le bouton Importer est trop petit."));
+}
