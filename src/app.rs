@@ -42,6 +42,7 @@ fn pages() -> Route {
     let route = features::reenrolment::routes(route);
     let route = features::staff::routes(route);
     let route = features::accounts::routes(route);
+    let route = crate::web::resume::routes(route);
     features::accessibility::routes(route)
 }
 

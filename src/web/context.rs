@@ -46,6 +46,8 @@ pub struct CurrentUser {
     pub first_name: String,
     /// A re-enrolment campaign of the user's school is open today (the Réinscription tab).
     pub reenrolment_open: bool,
+    /// Seconds before the session expires if nothing else happens (idle or absolute limit).
+    pub session_seconds_left: i64,
 }
 
 impl CurrentUser {
@@ -129,11 +131,18 @@ type UserRow = (
     String,
 );
 
+/// What the session cookie leads to.
+enum SessionState {
+    /// A live session: the user, the CSRF token, the accessible mode, the school's name and
+    /// accessibility status.
+    Live(Box<(CurrentUser, String, bool, (String, String))>),
+    /// A session that just expired (deleted now), of this account.
+    Expired(i64),
+    Missing,
+}
+
 /// Loads a live session; expired ones are deleted on sight.
-async fn load_session(
-    state: &AppState,
-    token: &str,
-) -> anyhow::Result<Option<(CurrentUser, String, bool, (String, String))>> {
+async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionState> {
     let hash = session::hash_token(token);
     let row: Option<UserRow> = sqlx::query_as(
         "select a.account_id, a.site_id, a.family_id, a.person_id, a.is_staff, a.identifier, \
@@ -151,7 +160,9 @@ async fn load_session(
     .bind(crate::domain::date::today_iso())
     .fetch_optional(&state.pool)
     .await?;
-    let Some(r) = row else { return Ok(None) };
+    let Some(r) = row else {
+        return Ok(SessionState::Missing);
+    };
     let now = db::now();
     let (last_seen, expires) = (r.8, r.9);
     if now > expires || now > last_seen + session::IDLE_SECONDS {
@@ -159,9 +170,10 @@ async fn load_session(
             .bind(&hash)
             .execute(&state.pool)
             .await?;
-        return Ok(None);
+        return Ok(SessionState::Expired(r.0));
     }
-    if now - last_seen >= session::TOUCH_EVERY_SECONDS {
+    let touched = now - last_seen >= session::TOUCH_EVERY_SECONDS;
+    if touched {
         sqlx::query("update session set last_seen_at = $1 where token_hash = $2")
             .bind(now)
             .bind(&hash)
@@ -179,8 +191,15 @@ async fn load_session(
         last_name: r.12.unwrap_or_default(),
         first_name: r.13.unwrap_or_default(),
         reenrolment_open: r.14 > 0,
+        session_seconds_left: (expires - now)
+            .min(session::IDLE_SECONDS - (now - if touched { now } else { last_seen })),
     };
-    Ok(Some((user, r.7, r.6 != 0, (r.10, r.15))))
+    Ok(SessionState::Live(Box::new((
+        user,
+        r.7,
+        r.6 != 0,
+        (r.10, r.15),
+    ))))
 }
 
 /// The only school's name and accessibility status when the deployment hosts exactly one.
@@ -236,9 +255,15 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
     };
 
     let session_token = read_cookie(&cookies, names.session).map(str::to_owned);
+    let mut expired_account = None;
     let loaded = match &session_token {
         Some(t) => match load_session(&state, t).await {
-            Ok(l) => l,
+            Ok(SessionState::Live(l)) => Some(*l),
+            Ok(SessionState::Expired(account)) => {
+                expired_account = Some(account);
+                None
+            }
+            Ok(SessionState::Missing) => None,
             Err(e) => {
                 tracing::error!(error = format!("{e:#}"), "cannot load the session");
                 return Ok(super::layout::error_page_bare(
@@ -297,6 +322,13 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
                         .into_response());
                 }
             };
+            // A form sent after the session expired is kept for its author, who logs in
+            // again and confirms it (never applied without a fresh, checked submission).
+            if let Some(account) = expired_account
+                && super::resume::keepable(&req, &ctx.path)
+            {
+                return super::resume::keep_and_ask_login(&state, account, &ctx.path, &body).await;
+            }
             let token = serde_urlencoded::from_bytes::<CsrfOnly>(&body)
                 .map(|f| f.csrf_token)
                 .unwrap_or_default();

@@ -155,7 +155,8 @@ pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup
     html! {
         (DOCTYPE)
         html lang="fr" class=[ctx.accessible.then_some("mode-accessible")]
-            data-raccourcis=(if ctx.shortcuts { "on" } else { "off" }) {
+            data-raccourcis=(if ctx.shortcuts { "on" } else { "off" })
+            data-session-fin=[ctx.user.as_ref().map(|u| u.session_seconds_left)] {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";

@@ -10,6 +10,7 @@ pub mod health;
 pub mod layout;
 pub mod log;
 pub mod rate_limit;
+pub mod resume;
 pub mod session;
 
 pub use context::{Ctx, CurrentUser, FamilyUser, StaffUser};

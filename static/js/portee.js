@@ -6,17 +6,88 @@
 // - Keyboard shortcuts Ctrl+Shift+digit follow the page's access keys (1 Accueil, 2 contenu,
 //   3 plan du site, 4 Famille, 5 Élèves, 6 Facturation, 0 Accessibilité), never while typing
 //   in a field, and not at all when turned off (<html data-raccourcis="off">).
+// - Two minutes before the session expires (<html data-session-fin="seconds">), a warning
+//   offers to extend it (POST /session/prolonger); focus moves to its button.
 // - A document upload (form#envoi) shows its progress and announces it every quarter; the
 //   answer then replaces the page as a plain submission would.
 (function () {
   "use strict";
   function focusSummary() {
     var summary = document.querySelector(".error-summary");
-    if (summary) { summary.focus(); }
+    if (summary) { summary.focus(); return; }
+    // After a POST/redirect, the confirmation is the first thing read.
+    var note = document.querySelector("main .notice");
+    if (note) { note.setAttribute("tabindex", "-1"); note.focus(); }
   }
   function ready() {
     announcer();
     focusSummary();
+    watchSession();
+  }
+  var WARN_BEFORE = 120;
+  var sessionTimer = null;
+  function watchSession() {
+    var left = parseInt(document.documentElement.getAttribute("data-session-fin") || "", 10);
+    if (!(left > 0) || !window.fetch) { return; }
+    schedule(left);
+  }
+  function schedule(left) {
+    if (sessionTimer) { clearTimeout(sessionTimer); }
+    sessionTimer = setTimeout(function () { warn(left > WARN_BEFORE ? WARN_BEFORE : left); },
+      Math.max(0, left - WARN_BEFORE) * 1000);
+  }
+  function warn(seconds) {
+    var box = document.getElementById("session-alerte");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "session-alerte";
+      box.className = "session-warning";
+      box.setAttribute("role", "alertdialog");
+      box.setAttribute("aria-labelledby", "session-alerte-titre");
+      box.setAttribute("aria-describedby", "session-alerte-texte");
+      box.innerHTML = '<h2 id="session-alerte-titre">Votre session va expirer</h2>' +
+        '<p id="session-alerte-texte"></p>' +
+        '<button type="button" id="session-prolonger">Prolonger la session</button>';
+      document.body.insertBefore(box, document.body.firstChild);
+      document.getElementById("session-prolonger").addEventListener("click", extend);
+    }
+    var minutes = Math.max(1, Math.round(seconds / 60));
+    document.getElementById("session-alerte-texte").textContent =
+      "Sans action de votre part, vous serez déconnecté dans " + minutes + " minute" + (minutes > 1 ? "s" : "") +
+      ". Ce que vous avez saisi ne sera pas perdu : après une nouvelle connexion, vous pourrez le confirmer.";
+    var button = document.getElementById("session-prolonger");
+    button.focus();
+    sessionTimer = setTimeout(expired, seconds * 1000);
+  }
+  function expired() {
+    var text = document.getElementById("session-alerte-texte");
+    var title = document.getElementById("session-alerte-titre");
+    if (!text || !title) { return; }
+    title.textContent = "Votre session a expiré";
+    text.textContent = "Reconnectez-vous pour continuer. Un formulaire envoyé maintenant sera conservé et vous sera proposé après la connexion.";
+    var button = document.getElementById("session-prolonger");
+    if (button) { button.hidden = true; }
+  }
+  function extend() {
+    var token = document.querySelector('input[name="csrf_token"]');
+    var body = "csrf_token=" + encodeURIComponent(token ? token.value : "");
+    fetch("/session/prolonger", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: body
+    }).then(function (r) {
+      var box = document.getElementById("session-alerte");
+      if (r.status === 204) {
+        if (box) { box.parentNode.removeChild(box); }
+        announcer().textContent = "Session prolongée.";
+        var h1 = document.querySelector("main h1");
+        if (h1) { h1.setAttribute("tabindex", "-1"); h1.focus(); }
+        schedule(3600);
+      } else {
+        expired();
+      }
+    }, expired);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", ready);

@@ -18,6 +18,7 @@ mod pedagogy;
 mod records;
 mod reenrolment;
 mod security;
+mod session_expiry;
 mod staff;
 mod students;
 mod timetable;

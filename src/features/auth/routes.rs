@@ -41,6 +41,9 @@ pub fn info_text(code: Option<&str>) -> Option<&'static str> {
             Some("Votre mot de passe est enregistré. Vous pouvez maintenant vous connecter.")
         }
         "mot-de-passe-modifie" => Some("Votre nouveau mot de passe est enregistré."),
+        "session-expiree" => Some(
+            "Votre session a expiré. Reconnectez-vous : le formulaire que vous envoyiez est conservé, vous pourrez le confirmer.",
+        ),
         _ => None,
     }
 }
@@ -228,11 +231,13 @@ async fn log_in(
     )
     .await?;
 
-    let mut resp = see_other(if audience == Audience::Staff {
+    // A form kept when the previous session expired is offered first.
+    let resume = crate::web::resume::after_login(state, req, account.account_id).await;
+    let mut resp = see_other(resume.unwrap_or(if audience == Audience::Staff {
         "/gestion"
     } else {
         "/accueil"
-    });
+    }));
     append_cookie(
         &mut resp,
         &session::set_cookie(

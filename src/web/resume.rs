@@ -1,0 +1,263 @@
+//! Time limits without JavaScript: a form sent after the session expired is not lost. It
+//! is kept (an hour at most) for the account whose session expired; after logging in again
+//! the user lands on `/reprise`, which shows what they typed and sends it on only when they
+//! confirm (with a fresh CSRF token: nothing is ever applied unchecked).
+//! With JavaScript, `static/js/portee.js` also warns before expiry and offers to extend
+//! the session (`POST /session/prolonger`).
+
+use std::sync::Arc;
+
+use maud::html;
+use poem::http::{StatusCode, header};
+use poem::web::Data;
+use poem::{IntoResponse, Request, Response, Route, get, handler, post};
+
+use super::components::{csrf_field, notice};
+use super::context::append_cookie;
+use super::{AppResult, Ctx, CurrentUser, layout, see_other, session};
+use crate::app::AppState;
+use crate::db::{self, Pool};
+
+pub fn routes(route: Route) -> Route {
+    route
+        .at("/reprise", get(page))
+        .at("/reprise/abandon", post(abandon))
+        .at("/session/prolonger", post(extend))
+}
+
+/// How long a kept form waits for its author.
+const KEEP_SECONDS: i64 = 60 * 60;
+const COOKIE: &str = "portee_reprise";
+
+/// Posts that belong to visitors (never kept).
+const ANONYMOUS_POSTS: &[&str] = &[
+    "/connexion",
+    "/gestion/connexion",
+    "/mot-de-passe-perdu",
+    "/reinitialisation",
+    "/affichage",
+    "/raccourcis",
+    "/deconnexion",
+    "/accessibilite/signalement",
+    "/session/prolonger",
+];
+
+/// Is this POST worth keeping: a page's own form (same origin), not a visitor's form?
+pub fn keepable(req: &Request, path: &str) -> bool {
+    if ANONYMOUS_POSTS.contains(&path) {
+        return false;
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let from = req
+        .headers()
+        .get(header::ORIGIN)
+        .or_else(|| req.headers().get(header::REFERER))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let from_host = from
+        .split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
+        .unwrap_or("");
+    !host.is_empty() && from_host == host
+}
+
+/// Keeps the form and sends the user to the login page of their kind of account.
+pub async fn keep_and_ask_login(
+    state: &AppState,
+    account: i64,
+    path: &str,
+    body: &[u8],
+) -> poem::Result<Response> {
+    let kept = keep(&state.pool, account, path, body).await;
+    let staff: Option<(i64,)> =
+        sqlx::query_as("select is_staff from account where account_id = $1")
+            .bind(account)
+            .fetch_optional(&state.pool)
+            .await
+            .unwrap_or(None);
+    let login = if staff.is_some_and(|s| s.0 == 1) {
+        "/gestion/connexion?info=session-expiree"
+    } else {
+        "/connexion?info=session-expiree"
+    };
+    let mut resp = see_other(login);
+    match kept {
+        Ok(token) => append_cookie(
+            &mut resp,
+            &session::set_cookie(
+                &cookie_name(state),
+                &token,
+                state.settings.secure_cookies,
+                Some(KEEP_SECONDS),
+            ),
+        ),
+        Err(e) => tracing::error!(error = %e, "cannot keep a form sent after expiry"),
+    }
+    // The expired session's cookie goes too.
+    append_cookie(
+        &mut resp,
+        &session::set_cookie(
+            state.cookies.session,
+            "",
+            state.settings.secure_cookies,
+            Some(0),
+        ),
+    );
+    Ok(resp)
+}
+
+fn cookie_name(state: &AppState) -> String {
+    if state.settings.secure_cookies {
+        format!("__Host-{COOKIE}")
+    } else {
+        COOKIE.to_owned()
+    }
+}
+
+async fn keep(pool: &Pool, account: i64, path: &str, body: &[u8]) -> anyhow::Result<String> {
+    let body = std::str::from_utf8(body)?;
+    let token = session::random_token();
+    let now = db::now();
+    sqlx::query("delete from pending_form where expires_at < $1 or account_id = $2")
+        .bind(now)
+        .bind(account)
+        .execute(pool)
+        .await?;
+    sqlx::query(
+        "insert into pending_form (token_hash, account_id, path, body, created_at, expires_at) \
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(session::hash_token(&token))
+    .bind(account)
+    .bind(path)
+    .bind(body)
+    .bind(now)
+    .bind(now + KEEP_SECONDS)
+    .execute(pool)
+    .await?;
+    Ok(token)
+}
+
+fn token_of(req: &Request, state: &AppState) -> Option<String> {
+    let cookies = req.headers().get(header::COOKIE)?.to_str().ok()?;
+    session::read_cookie(cookies, &cookie_name(state)).map(str::to_owned)
+}
+
+async fn pending(pool: &Pool, token: &str, account: i64) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as(
+        "select path, body from pending_form where token_hash = $1 and account_id = $2 and expires_at >= $3",
+    )
+    .bind(session::hash_token(token))
+    .bind(account)
+    .bind(db::now())
+    .fetch_optional(pool)
+    .await
+}
+
+/// After a login: where to go if this browser kept a form of this account.
+pub async fn after_login(state: &AppState, req: &Request, account: i64) -> Option<&'static str> {
+    let token = token_of(req, state)?;
+    pending(&state.pool, &token, account)
+        .await
+        .ok()
+        .flatten()
+        .map(|_| "/reprise")
+}
+
+/// A field's name as a person reads it: "telephone_portable" → "Telephone portable".
+fn label(name: &str) -> String {
+    let words = name.replace(['_', '-'], " ");
+    let mut c = words.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+#[handler]
+async fn page(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: CurrentUser,
+    req: &Request,
+) -> AppResult<Response> {
+    let Some(token) = token_of(req, &state) else {
+        return Ok(see_other(layout::home(&ctx)));
+    };
+    let Some((path, body)) = pending(&state.pool, &token, user.account_id).await? else {
+        return Ok(see_other(layout::home(&ctx)));
+    };
+    let fields: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let shown: Vec<&(String, String)> = fields
+        .iter()
+        .filter(|(k, v)| k != "csrf_token" && k != "cle_formulaire" && !v.trim().is_empty())
+        .collect();
+    let markup = layout::page(
+        &ctx,
+        "Formulaire à confirmer",
+        false,
+        html! {
+            h1 { "Formulaire à confirmer" }
+            (notice("Votre session avait expiré quand vous avez envoyé ce formulaire : rien n'a encore été enregistré."))
+            p { "Voici ce que vous aviez saisi. Confirmez pour l'envoyer tel quel, ou revenez à la page pour le modifier." }
+            @if shown.is_empty() {
+                p { "Le formulaire ne contenait aucune valeur." }
+            } @else {
+                dl.record { @for (k, v) in &shown { dt { (label(k)) } dd { (v) } } }
+            }
+            form method="post" action=(path) {
+                @for (k, v) in &fields {
+                    @if k != "csrf_token" { input type="hidden" name=(k) value=(v); }
+                }
+                (csrf_field(&ctx.csrf))
+                div.actions { button type="submit" { "Confirmer l'envoi" } }
+            }
+            form method="post" action="/reprise/abandon" {
+                (csrf_field(&ctx.csrf))
+                div.actions {
+                    a href=(path) { "Revenir à la page sans envoyer" }
+                    button.link-button type="submit" { "Abandonner ce formulaire" }
+                }
+            }
+        },
+    );
+    Ok(markup.into_response())
+}
+
+#[handler]
+async fn abandon(state: Data<&Arc<AppState>>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
+    sqlx::query("delete from pending_form where account_id = $1")
+        .bind(user.account_id)
+        .execute(&state.pool)
+        .await?;
+    let mut resp = see_other(layout::home(&ctx));
+    append_cookie(
+        &mut resp,
+        &session::set_cookie(
+            &cookie_name(&state),
+            "",
+            state.settings.secure_cookies,
+            Some(0),
+        ),
+    );
+    Ok(resp)
+}
+
+/// "Prolonger la session" (from the warning shown by the script): the session counts as
+/// used now. Answers 204, or 401 when the session is gone.
+#[handler]
+async fn extend(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<Response> {
+    let (Some(_), Some(token)) = (&ctx.user, &ctx.session_token) else {
+        return Ok(StatusCode::UNAUTHORIZED.into_response());
+    };
+    sqlx::query("update session set last_seen_at = $1 where token_hash = $2")
+        .bind(db::now())
+        .bind(session::hash_token(token))
+        .execute(&state.pool)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,128 @@
+//! Time limits: a form sent after the session expired is kept and offered, filled, after
+//! logging in again; the session can be extended.
+
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+use crate::records::{JEREMIE, with};
+
+async fn expire_sessions(app: &TestApp) {
+    sqlx::query("update session set last_seen_at = last_seen_at - 7200")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_form_sent_after_expiry_is_kept_and_confirmed_after_login() {
+    let app = spawn_app().await;
+    app.login("abarre1", PASSWORD).await;
+    let html = app.get_html(&app.client, "/famille").await;
+    let (token, key) = (csrf_of(&html), form_key_of(&html));
+    assert!(
+        html.contains("data-session-fin=\""),
+        "the page says when the session ends"
+    );
+
+    // The family typed for over an hour; the session expired meanwhile.
+    expire_sessions(&app).await;
+    let mut fields: Vec<(&str, &str)> = vec![("csrf_token", &token), ("cle_formulaire", &key)];
+    let typed = with(JEREMIE, &[("profession", "Luthier")]);
+    fields.extend(typed.iter().copied());
+    let resp = app
+        .client
+        .post(app.url("/famille"))
+        .header("Origin", &app.address)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_redirect(&resp, "/connexion?info=session-expiree");
+    assert_eq!(
+        app.count("select cast(count(*) as bigint) from change_request where status = 'pending' and family_id = (select family_id from person where first_name = 'Irina')")
+            .await,
+        0,
+        "nothing applied without a session"
+    );
+    let html = app
+        .get_html(&app.client, "/connexion?info=session-expiree")
+        .await;
+    assert!(html.contains("le formulaire que vous envoyiez est conservé"));
+
+    // Logging in again leads to the kept form, filled as it was left.
+    let resp = app.login("abarre1", PASSWORD).await;
+    assert_redirect(&resp, "/reprise");
+    let html = app.get_html(&app.client, "/reprise").await;
+    assert!(html.contains("<h1>Formulaire à confirmer</h1>"));
+    assert!(html.contains("<dd>Luthier</dd>"));
+    assert!(html.contains("<form method=\"post\" action=\"/famille\">"));
+    assert!(html.contains("name=\"profession\" value=\"Luthier\""));
+
+    // Confirming sends it, with the new session's token.
+    let token = csrf_of(&html);
+    let mut fields: Vec<(&str, &str)> = vec![("csrf_token", &token), ("cle_formulaire", &key)];
+    fields.extend(typed.iter().copied());
+    let resp = app
+        .client
+        .post(app.url("/famille"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (new_value,): (String,) = sqlx::query_as(
+        "select new_value from change_item where field = 'profession' order by created_at desc limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(new_value, "Luthier");
+}
+
+#[tokio::test]
+async fn a_cross_site_post_after_expiry_is_not_kept() {
+    let app = spawn_app().await;
+    app.login("abarre1", PASSWORD).await;
+    expire_sessions(&app).await;
+    let resp = app
+        .client
+        .post(app.url("/famille"))
+        .header("Origin", "https://malveillant.example")
+        .form(&with(JEREMIE, &[("profession", "Pirate")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.count("select cast(count(*) as bigint) from pending_form")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_session_can_be_extended_while_it_lives() {
+    let app = spawn_app().await;
+    app.login("abarre1", PASSWORD).await;
+    sqlx::query("update session set last_seen_at = last_seen_at - 3000")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let html = app.get_html(&app.client, "/accueil").await;
+    let resp = app
+        .post_form(&app.client, "/accueil", "/session/prolonger", &[])
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let (left,): (i64,) = sqlx::query_as("select last_seen_at from session")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(portee::db::now() - left < 10);
+    assert!(html.contains("data-session-fin"));
+    // Without a session: 401.
+    let other = new_client();
+    let resp = app
+        .post_form(&other, "/connexion", "/session/prolonger", &[])
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
