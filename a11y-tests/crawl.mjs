@@ -14,8 +14,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import pa11y from 'pa11y';
 import puppeteer from 'puppeteer';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const VNU_JAR = require.resolve('vnu-jar/build/dist/vnu.jar');
+const HTML_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'portee-html-'));
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 const BASE = (process.env.PORTEE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -105,16 +113,150 @@ async function auditPayment(browser, page, label) {
   return 2;
 }
 
-/** Runs both runners on the page as it is now (or after loading `url`). */
+/** axe-core with the WCAG 2.0, 2.1 and 2.2 A/AA tags, on the page as it is. */
+async function axe22(page) {
+  await page.evaluate(AXE_SOURCE); // through the DevTools protocol: the page's CSP does not apply
+  return page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+  }, AXE_TAGS);
+}
+
+/** Tabs through the page: the skip link first, every stop visible with a focus indicator
+ * (computed outline of at least 2 px or a box shadow), and the end of the page reached. */
+async function keyboard(page) {
+  const problems = [];
+  await page.evaluate(() => { if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0); });
+  const seen = [];
+  let ended = false;
+  for (let i = 0; i < 150; i++) {
+    await page.keyboard.press('Tab');
+    const info = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body || el === document.documentElement) return null;
+      const cs = getComputedStyle(el);
+      const r = el.getBoundingClientRect();
+      const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2;
+      const shadow = cs.boxShadow && cs.boxShadow !== 'none';
+      return {
+        id: `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} « ${(el.textContent || el.value || el.name || '').trim().replace(/\s+/g, ' ').slice(0, 30)} » @${Math.round(r.top + window.scrollY)},${Math.round(r.left)}`,
+        visible: r.width > 0 && r.height > 0,
+        indicator: outline || shadow,
+        skip: el.classList.contains('skip-link'),
+      };
+    });
+    if (!info) { ended = true; break; }
+    if (seen.length === 0 && !info.skip) problems.push('le premier arrêt n\'est pas « Aller au contenu »');
+    if (seen.includes(info.id)) { ended = true; break; }
+    if (!info.visible) problems.push(`arrêt invisible : ${info.id}`);
+    if (!info.indicator) problems.push(`pas d'indicateur de focus visible : ${info.id}`);
+    seen.push(info.id);
+  }
+  if (!ended) problems.push('plus de 150 arrêts : fin de page non atteinte (piège ?)');
+  return problems;
+}
+
+/** Reflow at 320 CSS px and at 640 (a 1280 px window at 200 %), then the WCAG text-spacing
+ * override at 320 px: no horizontal page scrolling, no text clipped by a hidden overflow. */
+async function reflow(page) {
+  const problems = [];
+  const original = page.viewport() || { width: 1280, height: 800 };
+  for (const [width, what] of [[320, '320 px'], [640, 'zoom 200 %']]) {
+    await page.setViewport({ width, height: 800 });
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (over > 1) problems.push(`${what} : défilement horizontal de ${over} px`);
+  }
+  await page.setViewport({ width: 320, height: 800 });
+  const clipped = await page.evaluate(() => {
+    const all = [...document.querySelectorAll('body *')];
+    const saved = all.map((el) => el.getAttribute('style'));
+    for (const el of all) {
+      el.style.setProperty('line-height', '1.5', 'important');
+      el.style.setProperty('letter-spacing', '0.12em', 'important');
+      el.style.setProperty('word-spacing', '0.16em', 'important');
+      if (el.tagName === 'P') el.style.setProperty('margin-bottom', '2em', 'important');
+    }
+    const out = [];
+    const over = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+    if (over > 1) out.push(`défilement horizontal de ${over} px`);
+    for (const el of all) {
+      const cs = getComputedStyle(el);
+      if (el.offsetParent === null || !el.textContent.trim()) continue;
+      const hidden = [cs.overflow, cs.overflowX, cs.overflowY].includes('hidden') || cs.textOverflow === 'ellipsis';
+      if (hidden && (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+          && !el.classList.contains('visually-hidden') && !el.closest('.visually-hidden')) {
+        out.push(`texte coupé : ${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).split(' ').join('.') : ''}`);
+      }
+    }
+    all.forEach((el, i) => { if (saved[i] === null) el.removeAttribute('style'); else el.setAttribute('style', saved[i]); });
+    return out;
+  });
+  for (const c of clipped) problems.push(`espacement du texte : ${c}`);
+  await page.setViewport(original);
+  return problems;
+}
+
+const shapesChecked = new Set();
+let htmlFiles = 0;
+
+/** Runs both pa11y runners, axe with the WCAG 2.2 tags, and (once per kind of page) the
+ * keyboard and reflow checks on the page as it is now (or after loading `url`); keeps its
+ * HTML for the Nu Html Checker. */
 async function audit(browser, page, label, url, ignoreUrl) {
   const result = await pa11y(BASE + url, { ...PA11Y, browser, page, ignoreUrl });
   const errors = result.issues.filter((i) => i.type === 'error');
-  results.push({ label, url, errors });
-  const mark = errors.length === 0 ? 'ok  ' : 'FAIL';
-  log(`${mark} [${label}] ${url}${ignoreUrl ? ' (after submit)' : ''}: ${errors.length} error(s)`);
+  const axe = await axe22(page);
+  const shape = `${label}|${url.split('?')[0].replace(/\d+/g, ':id')}|${ignoreUrl ? 'post' : 'get'}`;
+  let kb = null;
+  let rf = null;
+  if (!shapesChecked.has(shape)) {
+    shapesChecked.add(shape);
+    kb = await keyboard(page);
+    rf = await reflow(page);
+  }
+  const file = path.join(HTML_DIR, `${String(++htmlFiles).padStart(4, '0')}.html`);
+  fs.writeFileSync(file, await page.content());
+  const entry = { label, url: url + (ignoreUrl ? ' (après envoi)' : ''), errors, axe, keyboard: kb, reflow: rf, file, vnu: [] };
+  results.push(entry);
+  const count = errors.length + axe.length + (kb ? kb.length : 0) + (rf ? rf.length : 0);
+  const mark = count === 0 ? 'ok  ' : 'FAIL';
+  log(`${mark} [${label}] ${entry.url}: ${count} error(s)`);
   for (const e of errors) {
     log(`       ${e.runner} ${e.code}\n         ${e.message}\n         at ${e.selector}`);
   }
+  for (const a of axe) log(`       axe-2.2 ${a}`);
+  for (const k of kb || []) log(`       clavier ${k}`);
+  for (const r of rf || []) log(`       reflow ${r}`);
+}
+
+/** The Nu Html Checker on every page state kept, in one run. */
+function validateHtml() {
+  const out = spawnSync('java', ['-jar', VNU_JAR, '--errors-only', '--format', 'json', HTML_DIR], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (out.error) throw new Error(`the Nu Html Checker did not run: ${out.error.message}`);
+  const messages = JSON.parse(out.stderr || out.stdout || '{"messages":[]}').messages || [];
+  const byFile = new Map(results.map((r) => [path.basename(r.file), r]));
+  for (const m of messages) {
+    if (m.type !== 'error') continue;
+    const r = byFile.get(path.basename(decodeURIComponent(m.url || '')));
+    if (r) r.vnu.push(`${m.message} (ligne ${m.lastLine})`);
+    else log(`vnu: ${m.message}`);
+  }
+  for (const r of results) {
+    for (const v of r.vnu) log(`FAIL [${r.label}] ${r.url}: vnu ${v}`);
+  }
+}
+
+/** The summary: one line per page state, one column per tool (errors found). */
+function summary() {
+  const rows = results.map((r) => [r.label, r.url, r.errors.filter((e) => e.runner === 'htmlcs').length,
+    r.errors.filter((e) => e.runner === 'axe').length, r.axe.length, r.vnu.length,
+    r.keyboard === null ? '–' : r.keyboard.length, r.reflow === null ? '–' : r.reflow.length]);
+  log('\n| état de page | HTML_CodeSniffer | axe (pa11y) | axe WCAG 2.2 | Nu Html Checker | clavier | reflow |');
+  log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const [label, url, ...n] of rows) log(`| [${label}] ${url} | ${n.join(' | ')} |`);
+  const sum = (i) => rows.reduce((a, r) => a + (typeof r[i] === 'number' ? r[i] : 0), 0);
+  const checked = (i) => rows.filter((r) => typeof r[i] === 'number').length;
+  log(`| **total (${rows.length} états)** | ${sum(2)} | ${sum(3)} | ${sum(4)} | ${sum(5)} | ${sum(6)} (${checked(6)} pages) | ${sum(7)} (${checked(7)} pages) |`);
 }
 
 /** Submits form number `index` of `url` with its fields emptied; audits the answer. */
@@ -252,18 +394,32 @@ async function auditResetPage(browser, page, label) {
   return 4;
 }
 
-/** Proves both runners are live: a page with known faults must be reported by each. */
+/** Proves every check is live: a page with known faults must be reported by each. */
 async function canary(browser) {
   const page = await browser.newPage();
-  await page.setContent(
-    '<!DOCTYPE html><html><head><title>x</title></head><body><img src="x.png"><input type="text"></body></html>');
+  const bad = '<!DOCTYPE html><html><head><title>x</title></head><body>'
+    + '<a href="#x" style="outline: none">lien sans focus visible</a>'
+    + '<img src="x.png"><input type="text"><span><div style="width: 900px">trop large</div></span></body></html>';
+  await page.setContent(bad);
   const result = await pa11y(BASE + '/canary', { ...PA11Y, browser, page, ignoreUrl: true });
-  await page.close();
   const runners = new Set(result.issues.filter((i) => i.type === 'error').map((i) => i.runner));
-  if (!runners.has('htmlcs') || !runners.has('axe')) {
-    throw new Error(`the audit tools missed known faults (runners that reported: ${[...runners].join(', ') || 'none'})`);
-  }
-  log('canary: both runners report the faults of a known-bad page');
+  const axe = await axe22(page);
+  const kb = await keyboard(page);
+  const rf = await reflow(page);
+  await page.close();
+  const file = path.join(HTML_DIR, 'canary.html');
+  fs.writeFileSync(file, bad);
+  const vnu = spawnSync('java', ['-jar', VNU_JAR, '--errors-only', file], { encoding: 'utf8' });
+  fs.rmSync(file);
+  const missed = [];
+  if (!runners.has('htmlcs')) missed.push('HTML_CodeSniffer');
+  if (!runners.has('axe')) missed.push('axe (pa11y)');
+  if (axe.length === 0) missed.push('axe WCAG 2.2');
+  if (kb.length === 0) missed.push('clavier');
+  if (rf.length === 0) missed.push('reflow');
+  if (vnu.status === 0) missed.push('Nu Html Checker');
+  if (missed.length > 0) throw new Error(`these checks missed known faults: ${missed.join(', ')}`);
+  log('canary: every check (HTML_CodeSniffer, axe, axe WCAG 2.2, Nu Html Checker, keyboard, reflow) reports the faults of a known-bad page');
 }
 
 async function main() {
@@ -319,12 +475,16 @@ async function main() {
     await browser.close();
     fs.rmSync(profile, { recursive: true, force: true });
   }
+  validateHtml();
+  summary();
+  fs.rmSync(HTML_DIR, { recursive: true, force: true });
   if (process.env.A11Y_REPORT) {
     fs.writeFileSync(process.env.A11Y_REPORT, JSON.stringify(results, null, 2));
   }
-  const failed = results.filter((r) => r.errors.length > 0).length;
+  const failed = results.filter((r) => r.errors.length + r.axe.length + r.vnu.length
+    + (r.keyboard || []).length + (r.reflow || []).length > 0).length;
   const passed = results.length - failed;
-  log(`\nAudited ${results.length} page states (${pages} URLs crawled) with HTML_CodeSniffer and axe, WCAG2AA.`);
+  log(`\nAudited ${results.length} page states (${pages} URLs crawled): pa11y (HTML_CodeSniffer, axe; WCAG2AA), axe-core (WCAG 2.2 A/AA tags), the Nu Html Checker, and keyboard and reflow checks on ${shapesChecked.size} kinds of page.`);
   log(`a11y: ${passed} passed, ${failed} failed`);
   if (PDF_DIR) log(`${pdfsSaved.size} PDF(s) saved to ${PDF_DIR} for poppler's checks.`);
   process.exit(failed === 0 ? 0 : 1);

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Starts the demo from an already built binary, crawls and audits every page, stops it.
+# Starts the demo from an already built binary, crawls and audits every page (pa11y, axe
+# WCAG 2.2, Nu Html Checker, keyboard, reflow), walks every flow without JavaScript, compares
+# the ARIA snapshots, checks every PDF with poppler, stops it. Needs Java for the Nu checker.
 # Usage: a11y-tests/run.sh [path/to/portee]   (default: target/debug/portee)
 # Needs Chromium at /usr/bin/chromium (or CHROMIUM=...) and Node 20.
 set -euo pipefail
@@ -32,6 +34,9 @@ done
 grep -q "^Listening on" "$log" || { echo "the demo did not start:" >&2; cat "$log" >&2; exit 2; }
 
 PORTEE_URL="http://127.0.0.1:$port" PORTEE_MAIL_DIR="$work/mail" A11Y_PDF_DIR="$work/pdf" node crawl.mjs
+
+# Every flow with JavaScript disabled, and the ARIA snapshots of the main pages.
+PORTEE_URL="http://127.0.0.1:$port" node journeys.mjs
 
 # Every PDF the crawl found: tagged, every font embedded as a subset with a ToUnicode map,
 # text that can be extracted (poppler).

@@ -180,7 +180,7 @@ pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup
                     @if let Some(u) = &ctx.user {
                         p.who { "Connecté\u{a0}: " (u.display_name()) }
                     }
-                    nav aria-label="Menu principal" hx-boost="true" {
+                    nav aria-label="Menu principal" data-hx-boost="true" {
                         ul.menu {
                             @for item in menu {
                                 li {
@@ -193,7 +193,7 @@ pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup
                             }
                             @if ctx.user.is_some() {
                                 li {
-                                    form method="post" action="/deconnexion" hx-boost="false" {
+                                    form method="post" action="/deconnexion" data-hx-boost="false" {
                                         (csrf_field(&ctx.csrf))
                                         button.link-button type="submit" { "Déconnexion" }
                                     }
@@ -206,7 +206,7 @@ pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup
                     (content)
                 }
                 footer.site-footer {
-                    form method="post" action="/affichage" hx-boost="false" {
+                    form method="post" action="/affichage" data-hx-boost="false" {
                         (csrf_field(&ctx.csrf))
                         input type="hidden" name="retour" value=(ctx.here);
                         button type="submit" {

@@ -64,8 +64,8 @@ pub fn ledger(ctx: &Ctx, p: &LedgerPage) -> Markup {
             h2 { (p.ledger.title()) }
             p.balance { (balance_sentence(p.balance)) }
             form.inline role="search" method="get" action=(base)
-                hx-get=(base) hx-trigger="input changed delay:400ms from:#champ-q, search from:#champ-q"
-                hx-select="#operations" hx-target="#operations" hx-swap="outerHTML" hx-push-url="true" {
+                data-hx-get=(base) data-hx-trigger="input changed delay:400ms from:#champ-q, search from:#champ-q"
+                data-hx-select="#operations" data-hx-target="#operations" data-hx-swap="outerHTML" data-hx-push-url="true" {
                 div.field {
                     label for="champ-q" { "Recherche" }
                     input #champ-q type="search" name="q" value=(p.q) autocomplete="off"
@@ -232,7 +232,7 @@ pub fn document_page(
                         }
                         p { "Le paiement se fait par carte bancaire ou prélèvement unique sur PayFiP, le service de paiement en ligne de la Direction générale des Finances publiques. "
                             "Vous quittez le portail le temps du paiement, puis vous y revenez pour voir le résultat." }
-                        form method="post" action={ "/facturation/documents/" (e.ledger_entry_id) "/payer" } hx-boost="false" {
+                        form method="post" action={ "/facturation/documents/" (e.ledger_entry_id) "/payer" } data-hx-boost="false" {
                             (csrf_field(&ctx.csrf))
                             button type="submit" { "Payer " (euros(e.due_cents())) " en ligne" }
                         }

@@ -353,8 +353,8 @@ pub fn history(
             h2 { "Historique" }
             p { "Les fiches de suivi des années antérieures, de la plus récente à la plus ancienne." }
             form.inline role="search" method="get" action=(base)
-                hx-get=(base) hx-trigger="input changed delay:400ms from:#champ-q, search from:#champ-q"
-                hx-select="#historique-resultats" hx-target="#historique-resultats" hx-swap="outerHTML" hx-push-url="true" {
+                data-hx-get=(base) data-hx-trigger="input changed delay:400ms from:#champ-q, search from:#champ-q"
+                data-hx-select="#historique-resultats" data-hx-target="#historique-resultats" data-hx-swap="outerHTML" data-hx-push-url="true" {
                 div.field {
                     label for="champ-q" { "Recherche" }
                     input #champ-q type="search" name="q" value=(q) autocomplete="off"
