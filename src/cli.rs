@@ -85,6 +85,19 @@ const DEMO: Defaults = Defaults {
     secure_cookies: None,
 };
 
+/// A pool for the commands that only use the database (no mail is sent, so no mail
+/// transport is required).
+async fn offline_pool() -> anyhow::Result<db::Pool> {
+    let settings = Settings::from_env(
+        &Defaults {
+            mail_dir: Some("."),
+            ..SERVE
+        },
+        None,
+    )?;
+    Ok(db::connect(&settings.database_url.0).await?)
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { bind } => {
@@ -132,14 +145,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped().await?;
         }
         Command::Import { site, dry_run, dir } => {
-            let settings = Settings::from_env(
-                &Defaults {
-                    mail_dir: Some("."),
-                    ..SERVE
-                },
-                None,
-            )?;
-            let pool = db::connect(&settings.database_url.0).await?;
+            let pool = offline_pool().await?;
             db::migrate(&pool).await?;
             let started = std::time::Instant::now();
             let report = crate::import::run(&pool, &site, &dir, dry_run).await?;
@@ -176,14 +182,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if path.exists() {
                 anyhow::bail!("{} already exists: choose a new file", path.display());
             }
-            let settings = Settings::from_env(
-                &Defaults {
-                    mail_dir: Some("."),
-                    ..SERVE
-                },
-                None,
-            )?;
-            let pool = db::connect(&settings.database_url.0).await?;
+            let pool = offline_pool().await?;
             let started = std::time::Instant::now();
             db::backup_sqlite(&pool, &path.to_string_lossy()).await?;
             println!(
@@ -218,14 +217,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Migrate => {
-            let settings = Settings::from_env(
-                &Defaults {
-                    mail_dir: Some("."),
-                    ..SERVE
-                },
-                None,
-            )?;
-            let pool = db::connect(&settings.database_url.0).await?;
+            let pool = offline_pool().await?;
             db::migrate(&pool).await?;
             println!("Migrations applied.");
         }

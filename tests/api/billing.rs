@@ -599,22 +599,6 @@ async fn a_school_without_payfip_offers_no_online_payment() {
     );
 }
 
-async fn staff_login(app: &TestApp, client: &Client) {
-    let resp = app
-        .post_form(
-            client,
-            "/gestion/connexion",
-            "/gestion/connexion",
-            &[
-                ("site", "valognes"),
-                ("identifiant", "admin"),
-                ("mot_de_passe", PASSWORD),
-            ],
-        )
-        .await;
-    assert_redirect(&resp, "/gestion");
-}
-
 #[tokio::test]
 async fn staff_record_a_desk_payment_and_see_online_payments() {
     let app = spawn_app().await;

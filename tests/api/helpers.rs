@@ -323,6 +323,23 @@ impl TestApp {
     }
 }
 
+/// Logs `client` in as the demo's staff account of Valognes.
+pub async fn staff_login(app: &TestApp, client: &Client) {
+    let resp = app
+        .post_form(
+            client,
+            "/gestion/connexion",
+            "/gestion/connexion",
+            &[
+                ("site", "valognes"),
+                ("identifiant", "admin"),
+                ("mot_de_passe", PASSWORD),
+            ],
+        )
+        .await;
+    assert_redirect(&resp, "/gestion");
+}
+
 pub fn assert_redirect(resp: &Response, location: &str) {
     assert_eq!(
         resp.status(),

@@ -329,22 +329,6 @@ async fn a_request_is_submitted_once_and_mailed() {
     assert_redirect(&resp, &format!("{}?info=deja-envoyee", page_of(pid)));
 }
 
-async fn staff_login(app: &TestApp, client: &Client) {
-    let resp = app
-        .post_form(
-            client,
-            "/gestion/connexion",
-            "/gestion/connexion",
-            &[
-                ("site", "valognes"),
-                ("identifiant", "admin"),
-                ("mot_de_passe", PASSWORD),
-            ],
-        )
-        .await;
-    assert_redirect(&resp, "/gestion");
-}
-
 #[tokio::test]
 async fn staff_decide_documents_and_requests_and_the_family_is_told() {
     let app = spawn_app().await;

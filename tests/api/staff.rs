@@ -3,22 +3,6 @@ use reqwest::{Client, StatusCode};
 use crate::helpers::*;
 use crate::records::{JEREMIE, with};
 
-async fn staff_login(app: &TestApp, client: &Client) {
-    let resp = app
-        .post_form(
-            client,
-            "/gestion/connexion",
-            "/gestion/connexion",
-            &[
-                ("site", "valognes"),
-                ("identifiant", "admin"),
-                ("mot_de_passe", PASSWORD),
-            ],
-        )
-        .await;
-    assert_redirect(&resp, "/gestion");
-}
-
 /// The pending request of Monsieur ABARRE.
 async fn abarre_request(app: &TestApp) -> i64 {
     let (id,): (i64,) = sqlx::query_as(

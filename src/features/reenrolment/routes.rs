@@ -137,6 +137,16 @@ async fn render(
     ))
 }
 
+/// Has the family ticked something for this student (and saved it)?
+async fn has_choice(state: &AppState, request: Option<&store::Request>) -> AppResult<bool> {
+    Ok(match request {
+        Some(q) => {
+            q.administrative == 1 || !store::choices(&state.pool, q.request_id).await?.is_empty()
+        }
+        None => false,
+    })
+}
+
 #[handler]
 async fn page(
     state: Data<&Arc<AppState>>,
@@ -290,12 +300,7 @@ async fn upload_document(
     let docs = store::documents(&state.pool, r.campaign.campaign_id).await?;
     let doc = picked.and_then(|id| docs.iter().find(|d| d.campaign_document_id == id));
     let request = store::request(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
-    let has_choice = match &request {
-        Some(q) => {
-            q.administrative == 1 || !store::choices(&state.pool, q.request_id).await?.is_empty()
-        }
-        None => false,
-    };
+    let has_choice = has_choice(&state, request.as_ref()).await?;
     match &received {
         Err(e) => errors.add("fichier", e.clone()),
         Ok(x) => {
@@ -464,12 +469,7 @@ async fn submit(
         return Ok(see_other(&format!("{base}?info=deja-envoyee")));
     }
     let mut errors = Errors::new();
-    let has_choice = match &request {
-        Some(q) => {
-            q.administrative == 1 || !store::choices(&state.pool, q.request_id).await?.is_empty()
-        }
-        None => false,
-    };
+    let has_choice = has_choice(&state, request.as_ref()).await?;
     if !has_choice {
         errors.add(
             "choix",
