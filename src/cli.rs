@@ -95,7 +95,7 @@ async fn offline_pool() -> anyhow::Result<db::Pool> {
         },
         None,
     )?;
-    Ok(db::connect(&settings.database_url.0).await?)
+    db::connect(&settings.database_url.0).await
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
