@@ -126,7 +126,16 @@ async function axe22(page) {
  * (computed outline of at least 2 px or a box shadow), and the end of the page reached. */
 async function keyboard(page) {
   const problems = [];
-  await page.evaluate(() => { if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0); });
+  // Start from the top of the page, even where the page moved focus (an error summary):
+  // focus a temporary element before everything, then remove it.
+  await page.evaluate(() => {
+    const start = document.createElement('span');
+    start.tabIndex = -1;
+    document.body.prepend(start);
+    start.focus();
+    start.remove();
+    window.scrollTo(0, 0);
+  });
   const seen = [];
   let ended = false;
   for (let i = 0; i < 150; i++) {
