@@ -6,6 +6,7 @@ mod helpers;
 mod accessibility;
 mod accounts;
 mod auth;
+mod authorization;
 mod billing;
 mod cli;
 mod display;
