@@ -205,6 +205,24 @@ pub async fn send_due(pool: &Pool, mailer: &Mailer) -> anyhow::Result<usize> {
 /// The background worker: wakes when a mail is queued, and every few seconds anyway.
 pub fn spawn_worker(pool: Pool, mailer: Mailer, wakeup: Arc<Notify>) {
     tokio::spawn(async move {
+        // On SQLite only this process sends: claims left by a process that died (kill -9,
+        // power cut) are released at once instead of waiting for them to lapse. On
+        // PostgreSQL another instance may be sending them: their claims are left to lapse.
+        if !db::is_postgres(&pool) {
+            let released = sqlx::query(
+                "update mail_outbox set claimed_until = null where sent_at is null and claimed_until is not null",
+            )
+            .execute(&pool)
+            .await;
+            if let Ok(r) = released
+                && r.rows_affected() > 0
+            {
+                tracing::info!(
+                    mails = r.rows_affected(),
+                    "released the claims of a previous run"
+                );
+            }
+        }
         loop {
             if let Err(e) = send_due(&pool, &mailer).await {
                 tracing::error!(error = format!("{e:#}"), "outbox worker");

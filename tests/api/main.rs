@@ -10,6 +10,7 @@ mod authorization;
 mod billing;
 mod cli;
 mod display;
+mod faults;
 mod fuzz;
 mod import;
 mod mail;
