@@ -56,8 +56,8 @@ async fn queue(
             @if rows.is_empty() {
                 p { "Aucune demande n'attend de validation." }
             } @else {
-                table {
-                    caption { (rows.len()) " demande" @if rows.len() > 1 { "s" } " en attente, la plus ancienne en premier" }
+                (scroll_table("demandes-legende", html! { table {
+                    caption #demandes-legende { (rows.len()) " demande" @if rows.len() > 1 { "s" } " en attente, la plus ancienne en premier" }
                     thead { tr {
                         th scope="col" { "Fiche" }
                         th scope="col" { "Demandée par" }
@@ -74,7 +74,7 @@ async fn queue(
                             }
                         }
                     }
-                }
+                } }))
             }
         },
     ))
@@ -115,8 +115,8 @@ fn request_page(
             (error_summary(errors))
             form method="post" action=(action) novalidate {
                 (csrf_field(&ctx.csrf))
-                table {
-                    caption { "Champs à valider : cochez ceux que vous acceptez" }
+                (scroll_table("champs-legende", html! { table {
+                    caption #champs-legende { "Champs à valider : cochez ceux que vous acceptez" }
                     thead { tr {
                         th scope="col" { "Accepter" }
                         th scope="col" { "Champ" }
@@ -139,7 +139,7 @@ fn request_page(
                             }
                         }
                     }
-                }
+                } }))
                 (field_block("motif", "Motif (obligatoire pour tout champ refusé)", false,
                     Some("Il est envoyé à la famille avec la décision."), errors, None, |described, invalid| html! {
                         textarea id=(field_id("motif")) name="motif" rows="3" maxlength="500"
