@@ -5,16 +5,11 @@ use std::sync::Arc;
 use poem::http::header::{self, HeaderName, HeaderValue};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
-use crate::app::AppState;
-
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
 object-src 'none'";
 
 pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
-    let secure = req
-        .data::<Arc<AppState>>()
-        .is_some_and(|s| s.settings.secure_cookies);
     let mut resp = match ep.call(req).await {
         Ok(r) => r.into_response(),
         Err(e) => e.into_response(),
@@ -23,7 +18,10 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<R
     let set = |h: &mut poem::http::HeaderMap, name: HeaderName, value: &'static str| {
         h.insert(name, HeaderValue::from_static(value));
     };
-    set(h, header::CONTENT_SECURITY_POLICY, CSP);
+    // A response with its own, stricter policy (an uploaded file: `sandbox`) keeps it.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        set(h, header::CONTENT_SECURITY_POLICY, CSP);
+    }
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::X_FRAME_OPTIONS, "DENY");
     set(h, header::REFERRER_POLICY, "same-origin");
@@ -37,13 +35,20 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<R
         HeaderName::from_static("cross-origin-opener-policy"),
         "same-origin",
     );
-    if secure {
-        set(
-            h,
-            header::STRICT_TRANSPORT_SECURITY,
-            "max-age=31536000; includeSubDomains",
-        );
-    }
+    // Browsers ignore HSTS received over plain HTTP (RFC 6797 §8.1), so it is always sent:
+    // behind a TLS proxy the portal may not know it is served over HTTPS.
+    set(
+        h,
+        header::STRICT_TRANSPORT_SECURITY,
+        "max-age=31536000; includeSubDomains",
+    );
+    // Ignored by current browsers (their XSS auditors are gone); "1; mode=block" is the one
+    // value that never filtered selectively, for the old ones still around.
+    set(
+        h,
+        HeaderName::from_static("x-xss-protection"),
+        "1; mode=block",
+    );
     let is_html = h
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

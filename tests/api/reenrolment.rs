@@ -234,6 +234,10 @@ async fn a_document_can_be_consulted_replaced_and_removed() {
             .starts_with("attachment;")
     );
     assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(
+        resp.headers()["content-security-policy"],
+        "sandbox; default-src 'none'"
+    );
     assert_eq!(resp.bytes().await.unwrap().to_vec(), pdf_bytes());
 
     let resp = app

@@ -51,7 +51,7 @@ async fn the_family_week_is_one_table_of_days_and_times() {
     .await;
     let html = app.get_html(&app.client, "/emploi-du-temps").await;
     assert!(!html.contains("<table"));
-    assert!(html.contains("<h3>Vendredi</h3><ul><li><strong>Irina ABARRE</strong>"));
+    assert!(html.contains("<h2>Vendredi</h2><ul><li><strong>Irina ABARRE</strong>"));
 }
 
 #[tokio::test]

@@ -367,7 +367,7 @@ fn settings_view(ctx: &Ctx, f: &SettingsForm, errors: &Errors, saved: bool) -> M
             form method="post" action="/gestion/accessibilite" novalidate {
                 (csrf_field(&ctx.csrf))
                 (field_block("statut", "État de conformité", true, None, errors, None, |described, invalid| html! {
-                    select #champ-statut name="statut" required aria-describedby=[described] aria-invalid=[invalid.then_some("true")] {
+                    select #champ-statut name="statut" aria-required="true" aria-describedby=[described] aria-invalid=[invalid.then_some("true")] {
                         @for s in STATUSES { option value=(s) selected[f.statut == *s] { (s) } }
                     }
                 }))

@@ -82,7 +82,7 @@ fn control(def: &'static FieldDef, value: &str, errors: &Errors, note: Option<Ma
             note,
             |described, invalid| {
                 html! {
-                    select id=(id) name=(def.key) required[def.required] autocomplete=(def.autocomplete)
+                    select id=(id) name=(def.key) aria-required=[def.required.then_some("true")] autocomplete=(def.autocomplete)
                         aria-describedby=[described] aria-invalid=[invalid.then_some("true")] {
                         @if !def.required || value.is_empty() {
                             option value="" selected[value.is_empty()] { "Non renseigné" }

@@ -84,7 +84,7 @@ fn week_lists(lessons: &[Lesson]) -> Markup {
     let days: BTreeSet<i64> = lessons.iter().map(|l| l.weekday).collect();
     html! {
         @for d in &days {
-            h3 { (weekday(*d)) }
+            h2 { (weekday(*d)) }
             ul { @for l in lessons.iter().filter(|l| l.weekday == *d) { li { (lesson_text(l)) } } }
         }
     }
