@@ -159,10 +159,47 @@ async function keyboard(page) {
     if (seen.includes(info.id)) { ended = true; break; }
     if (!info.visible) problems.push(`arrêt invisible : ${info.id}`);
     if (!info.indicator) problems.push(`pas d'indicateur de focus visible : ${info.id}`);
+    // The first stops also by picture: focused and unfocused must look different.
+    if (seen.length < SCREENSHOT_STOPS && info.visible && !(await focusShows(page))) {
+      problems.push(`le focus ne change pas l'image : ${info.id}`);
+    }
     seen.push(info.id);
   }
   if (!ended) problems.push('plus de 150 arrêts : fin de page non atteinte (piège ?)');
   return problems;
+}
+
+const SCREENSHOT_STOPS = 6;
+
+/** Screenshots the focused element's surroundings, then the same without focus (focus
+ * moved to a temporary element elsewhere), and tells whether they differ. */
+async function focusShows(page) {
+  const box = await page.evaluate(() => {
+    const r = document.activeElement.getBoundingClientRect();
+    return { x: Math.max(0, r.left - 8), y: Math.max(0, r.top - 8), width: r.width + 16, height: r.height + 16 };
+  });
+  if (box.width < 1 || box.height < 1) return true;
+  const clip = { x: box.x, y: box.y, width: Math.min(box.width, 1200), height: Math.min(box.height, 800) };
+  const focused = await page.screenshot({ clip, captureBeyondViewport: false });
+  const back = await page.evaluate(() => {
+    const el = document.activeElement;
+    const parking = document.createElement('span');
+    parking.tabIndex = -1;
+    parking.style.position = 'fixed';
+    parking.style.left = '-50px';
+    document.body.appendChild(parking);
+    parking.focus({ preventScroll: true });
+    window.__portee_back = el;
+    window.__portee_parking = parking;
+    return true;
+  });
+  const unfocused = back ? await page.screenshot({ clip, captureBeyondViewport: false }) : focused;
+  await page.evaluate(() => {
+    // Back to the element, as the keyboard left it (focus-visible is kept by keyboard focus).
+    window.__portee_parking.remove();
+    window.__portee_back.focus({ preventScroll: true, focusVisible: true });
+  });
+  return Buffer.compare(focused, unfocused) !== 0;
 }
 
 /** Reflow at 320 CSS px and at 640 (a 1280 px window at 200 %), then the WCAG text-spacing

@@ -98,6 +98,13 @@ async function withoutJavaScript(browser) {
   await (await page.$('#champ-fichier')).uploadFile(big);
   await submit(page, '#envoi button[type="submit"]');
   check((await text(page)).includes('Le fichier fait 2,4 Mo ; la taille maximale est 2 Mo.'), 'sans JavaScript : réinscription → fichier trop gros refusé avec sa taille');
+  const certificate = path.join(os.tmpdir(), 'portee-certificat.pdf');
+  fs.writeFileSync(certificate, '%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+  await page.select('#champ-document', '950014');
+  await (await page.$('#champ-fichier')).uploadFile(certificate);
+  await submit(page, '#envoi button[type="submit"]');
+  check((await text(page)).includes('Le document est importé.') && (await text(page)).includes('portee-certificat.pdf'),
+    'sans JavaScript : réinscription → certificat PDF importé');
   await submit(page, `form[action="${base}/valider"] button[type="submit"]`);
   check((await text(page)).includes('Réinscription en attente de validation'), 'sans JavaScript : réinscription → demande validée, en attente');
 
