@@ -176,30 +176,39 @@ const SCREENSHOT_STOPS = 6;
 async function focusShows(page) {
   const box = await page.evaluate(() => {
     const r = document.activeElement.getBoundingClientRect();
-    return { x: Math.max(0, r.left - 8), y: Math.max(0, r.top - 8), width: r.width + 16, height: r.height + 16 };
+    const x = Math.max(0, r.left + window.scrollX - 8);
+    const y = Math.max(0, r.top + window.scrollY - 8);
+    const width = Math.min(r.width + 16, document.documentElement.scrollWidth - x, 1200);
+    const height = Math.min(r.height + 16, document.documentElement.scrollHeight - y, 800);
+    return { x, y, width, height };
   });
-  if (box.width < 1 || box.height < 1) return true;
-  const clip = { x: box.x, y: box.y, width: Math.min(box.width, 1200), height: Math.min(box.height, 800) };
-  const focused = await page.screenshot({ clip, captureBeyondViewport: false });
-  const back = await page.evaluate(() => {
-    const el = document.activeElement;
-    const parking = document.createElement('span');
-    parking.tabIndex = -1;
-    parking.style.position = 'fixed';
-    parking.style.left = '-50px';
-    document.body.appendChild(parking);
-    parking.focus({ preventScroll: true });
-    window.__portee_back = el;
-    window.__portee_parking = parking;
+  if (!(box.width >= 1 && box.height >= 1)) return true; // nothing to picture
+  try {
+    const focused = await page.screenshot({ clip: box });
+    await page.evaluate(() => {
+      const parking = document.createElement('span');
+      parking.tabIndex = -1;
+      parking.style.position = 'fixed';
+      parking.style.left = '-50px';
+      document.body.appendChild(parking);
+      window.__portee_back = document.activeElement;
+      parking.focus({ preventScroll: true });
+      window.__portee_parking = parking;
+    });
+    const unfocused = await page.screenshot({ clip: box });
+    return Buffer.compare(focused, unfocused) !== 0;
+  } catch (e) {
+    log(`       (capture impossible : ${e.message.split('\n')[0]})`);
     return true;
-  });
-  const unfocused = back ? await page.screenshot({ clip, captureBeyondViewport: false }) : focused;
-  await page.evaluate(() => {
-    // Back to the element, as the keyboard left it (focus-visible is kept by keyboard focus).
-    window.__portee_parking.remove();
-    window.__portee_back.focus({ preventScroll: true, focusVisible: true });
-  });
-  return Buffer.compare(focused, unfocused) !== 0;
+  } finally {
+    await page.evaluate(() => {
+      // Back to the element, as the keyboard left it.
+      if (window.__portee_parking) window.__portee_parking.remove();
+      if (window.__portee_back) window.__portee_back.focus({ preventScroll: true, focusVisible: true });
+      window.__portee_parking = null;
+      window.__portee_back = null;
+    });
+  }
 }
 
 /** Reflow at 320 CSS px and at 640 (a 1280 px window at 200 %), then the WCAG text-spacing
