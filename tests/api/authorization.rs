@@ -9,7 +9,7 @@ use crate::helpers::*;
 
 /// Every POST route of the portal, read from `src/`: each `.at("path", …)` whose handlers
 /// include `post(`.
-fn post_routes() -> Vec<String> {
+pub fn post_routes() -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![std::path::PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -54,3 +54,186 @@ fn inputs_key(values: &[String]) -> String {
     values.hash(&mut h);
     format!("{:x}", h.finish())
 }
+
+/// Field names the portal's forms use (and a few it does not), for the random forms below.
+const FIELD_NAMES: &[&str] = &[
+    "site",
+    "identifiant",
+    "mot_de_passe",
+    "email",
+    "retour",
+    "actuel",
+    "nouveau",
+    "confirmation",
+    "jeton",
+    "cle_formulaire",
+    "profession",
+    "phone_mobile",
+    "birth_date",
+    "civility",
+    "postal_code",
+    "country",
+    "decision",
+    "motif",
+    "raison",
+    "accepter",
+    "action",
+    "facture",
+    "montant",
+    "mode",
+    "date",
+    "reference",
+    "annee",
+    "ouverture",
+    "fermeture",
+    "nom",
+    "pour",
+    "obligatoire",
+    "document",
+    "administrative",
+    "cours",
+    "commentaire",
+    "ecole",
+    "page",
+    "message",
+    "statut",
+    "taux",
+    "date_audit",
+    "auditeur",
+    "non_accessible",
+    "email_contact",
+    "q",
+    "info",
+    "inconnu",
+];
+
+fn random_strings(n: usize) -> Vec<String> {
+    let any_text = prop_oneof![
+        ".{0,40}",
+        "[0-9,./ -]{0,12}",
+        "\\PC{0,300}",
+        Just(String::new()),
+        Just("\u{0}\u{7f}\u{202e}../../etc/passwd".to_owned()),
+        Just("-1".to_owned()),
+        Just("99999999999999999999".to_owned()),
+        Just("accepter".to_owned()),
+    ];
+    let mut runner = TestRunner::new(Config {
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = proptest::collection::vec(any_text, n);
+    strategy.new_tree(&mut runner).unwrap().current()
+}
+
+/// Every POST route (read from the source), as a family and as staff, with a valid token and
+/// random fields, and every GET page with random query strings: a page, never a 5xx.
+#[tokio::test]
+async fn random_input_to_every_route_never_makes_the_portal_fail() {
+    let app = spawn_app().await;
+    app.login("abarre1", PASSWORD).await;
+    let staff = new_client();
+    staff_login(&app, &staff).await;
+    let irina = app.person_id("Irina").await.to_string();
+    let (invoice,): (i64,) =
+        sqlx::query_as("select ledger_entry_id from ledger_entry where number = '12FC01618'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let concrete = |route: &str| -> String {
+        route
+            .split('/')
+            .enumerate()
+            .map(|(i, seg)| match seg {
+                ":id" if route.starts_with("/eleves") => irina.clone(),
+                ":id" if route.starts_with("/facturation") => invoice.to_string(),
+                ":id" if route.starts_with("/gestion/reinscriptions") => "950031".to_owned(),
+                s if s.starts_with(':') => format!("{}", 1000 + i),
+                s => s.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let routes = crate::authorization::post_routes();
+    let mut tried = 0;
+    for route in &routes {
+        // Sessions end there; the login forms have their own tests and a rate limit.
+        if matches!(
+            route.as_str(),
+            "/deconnexion"
+                | "/connexion"
+                | "/gestion/connexion"
+                | "/mot-de-passe"
+                | "/reinitialisation"
+        ) {
+            continue;
+        }
+        let path = concrete(route);
+        for client in [&app.client, &staff] {
+            let token = csrf_of(&app.get_html(client, "/accessibilite").await);
+            for _ in 0..4 {
+                let values = random_strings(6);
+                let names = random_strings(6);
+                let mut form: Vec<(String, String)> = vec![("csrf_token".into(), token.clone())];
+                for (i, v) in values.into_iter().enumerate() {
+                    let name = FIELD_NAMES[(names[i].len() * 7 + i * 13) % FIELD_NAMES.len()];
+                    form.push((name.to_owned(), v));
+                }
+                let resp = client
+                    .post(app.url(&path))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(
+                    !resp.status().is_server_error(),
+                    "POST {path} {form:?}: {}",
+                    resp.status()
+                );
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried > 150, "{tried} random posts");
+    // Query strings of the GET pages that read one.
+    for path in [
+        "/facturation/cotisations".to_owned(),
+        format!("/eleves/{irina}/historique"),
+        format!("/eleves/{irina}/reinscription"),
+        "/accessibilite".to_owned(),
+        "/connexion".to_owned(),
+        "/facturation/paiement/retour".to_owned(),
+        "/payfip-demo/paiement.web".to_owned(),
+    ] {
+        for _ in 0..6 {
+            let values = random_strings(3);
+            let query = serde_urlencoded::to_string([
+                ("q", values[0].as_str()),
+                ("info", values[1].as_str()),
+                ("refdet", values[2].as_str()),
+                ("montant", values[0].as_str()),
+                ("resultrans", "P"),
+                ("etat", values[1].as_str()),
+            ])
+            .unwrap();
+            let resp = app.get(&format!("{path}?{query}")).await;
+            assert!(
+                !resp.status().is_server_error(),
+                "GET {path}?{query}: {}",
+                resp.status()
+            );
+        }
+    }
+    for _ in 0..6 {
+        let values = random_strings(2);
+        let query = serde_urlencoded::to_string([
+            ("etat", values[0].as_str()),
+            ("info", values[1].as_str()),
+        ])
+        .unwrap();
+        let resp = app
+            .get_with(&staff, &format!("/gestion/reinscriptions?{query}"))
+            .await;
+        assert!(!resp.status().is_server_error());
+    }
+}
