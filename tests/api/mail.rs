@@ -170,7 +170,11 @@ async fn no_more_than_three_reset_mails_an_hour_per_account() {
 
 /// A minimal SMTP server that records the DATA of each message.
 async fn smtp_sink() -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    smtp_sink_on(TcpListener::bind("127.0.0.1:0").await.unwrap())
+}
+
+/// A minimal SMTP server on `listener`: every message received is sent to the channel.
+fn smtp_sink_on(listener: TcpListener) -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
     let port = listener.local_addr().unwrap().port();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {
@@ -370,4 +374,85 @@ async fn staff_see_their_schools_undelivered_mails_and_can_retry_them() {
         app.get("/gestion/courriels").await.status(),
         StatusCode::FORBIDDEN
     );
+}
+
+#[tokio::test]
+async fn mail_queued_while_smtp_is_down_is_all_delivered_once_it_is_back() {
+    // A port with nothing behind it for now.
+    let port = {
+        TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let app = spawn_app_with(Options {
+        smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
+        ..Options::default()
+    })
+    .await;
+    // A burst of accessibility reports: two mails each, all refused by the dead transport.
+    for n in 0..10 {
+        let resp = app
+            .post_form(
+                &app.client,
+                "/accessibilite/declaration",
+                "/accessibilite/signalement",
+                &[
+                    ("ecole", "valognes"),
+                    ("email", &format!("panne{n}@example.org")),
+                    ("message", "Le lecteur d'écran ne lit pas le tableau."),
+                ],
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    }
+    for _ in 0..100 {
+        if app
+            .count("select cast(count(*) as bigint) from mail_outbox where attempts > 0 and sent_at is null")
+            .await
+            == 20
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.count("select cast(count(*) as bigint) from mail_outbox where sent_at is null")
+            .await,
+        20,
+        "all kept while SMTP is down"
+    );
+    // SMTP comes back; the retry delay is over.
+    let (_, mut received) = smtp_sink_on(TcpListener::bind(("127.0.0.1", port)).await.unwrap());
+    sqlx::query("update mail_outbox set next_attempt_at = 0")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let mut messages = Vec::new();
+    while messages.len() < 20 {
+        let m = tokio::time::timeout(Duration::from_secs(20), received.recv())
+            .await
+            .expect("every mail after recovery")
+            .unwrap();
+        messages.push(decode_mail(&m));
+    }
+    for n in 0..10 {
+        assert_eq!(
+            messages
+                .iter()
+                .filter(|m| m.contains(&format!("To: panne{n}@example.org")))
+                .count(),
+            1,
+            "one acknowledgement to panne{n}"
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        app.count("select cast(count(*) as bigint) from mail_outbox where sent_at is null")
+            .await,
+        0
+    );
+    assert!(received.try_recv().is_err(), "no mail sent twice");
 }
