@@ -59,7 +59,7 @@ fn versions() -> &'static Vec<String> {
     })
 }
 
-/// Each asset gzipped at the best level, once.
+/// Each asset gzipped at the best level, once (computed at first use).
 fn gzipped() -> &'static Vec<Vec<u8>> {
     static G: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     G.get_or_init(|| {
@@ -69,6 +69,24 @@ fn gzipped() -> &'static Vec<Vec<u8>> {
                 let mut enc = GzEncoder::new(Vec::new(), Compression::best());
                 enc.write_all(a.bytes).expect("gzip into memory");
                 enc.finish().expect("gzip into memory")
+            })
+            .collect()
+    })
+}
+
+/// Each asset compressed with brotli at the best quality, once.
+fn brotlied() -> &'static Vec<Vec<u8>> {
+    static B: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    B.get_or_init(|| {
+        ASSETS
+            .iter()
+            .map(|a| {
+                let mut out = Vec::new();
+                {
+                    let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+                    w.write_all(a.bytes).expect("brotli into memory");
+                }
+                out
             })
             .collect()
     })
@@ -95,16 +113,27 @@ pub fn serve(req: &Request, Path((version, name)): Path<(String, String)>) -> Re
     } else {
         "no-cache"
     };
-    let gzip_ok = req
-        .headers()
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let accepts = |coding: &str| {
+        req.headers()
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(',').any(|e| {
+                    let mut parts = e.trim().split(';');
+                    parts.next() == Some(coding)
+                        && !parts.any(|p| p.trim().replace(' ', "") == "q=0")
+                })
+            })
+    };
     let builder = Response::builder()
         .header(header::CONTENT_TYPE, asset.content_type)
         .header(header::CACHE_CONTROL, cache)
         .header(header::VARY, "Accept-Encoding");
-    if gzip_ok {
+    if accepts("br") {
+        builder
+            .header(header::CONTENT_ENCODING, "br")
+            .body(brotlied()[i].clone())
+    } else if accepts("gzip") {
         builder
             .header(header::CONTENT_ENCODING, "gzip")
             .body(gzipped()[i].clone())

@@ -236,7 +236,7 @@ async fn an_unknown_page_gets_a_404_page_in_the_shell() {
 }
 
 #[tokio::test]
-async fn assets_are_sent_gzipped_to_browsers_that_accept_it() {
+async fn assets_are_sent_compressed_to_browsers_that_accept_it() {
     use std::io::Read;
     let app = spawn_app().await;
     let html = app.get_html(&app.client, "/connexion").await;
@@ -245,10 +245,26 @@ async fn assets_are_sent_gzipped_to_browsers_that_accept_it() {
     let plain = app.get(url).await;
     assert!(plain.headers().get("content-encoding").is_none());
     let plain = plain.bytes().await.unwrap();
+    // Brotli first when offered (precompressed once, quality 11).
+    let br = app
+        .client
+        .get(app.url(url))
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+    let br = br.bytes().await.unwrap();
+    let mut unbrotlied = Vec::new();
+    brotli::Decompressor::new(&br[..], 4096)
+        .read_to_end(&mut unbrotlied)
+        .unwrap();
+    assert_eq!(unbrotlied, plain.to_vec());
+    // gzip otherwise (and br refused with q=0).
     let zipped = app
         .client
         .get(app.url(url))
-        .header("accept-encoding", "br, gzip")
+        .header("accept-encoding", "br;q=0, gzip")
         .send()
         .await
         .unwrap();
