@@ -225,6 +225,22 @@ fn smtp_sink_on(listener: TcpListener) -> (u16, tokio::sync::mpsc::UnboundedRece
     (port, rx)
 }
 
+/// The portal with SMTP on a port nothing listens on (for now): every attempt fails.
+async fn app_with_smtp_down() -> (TestApp, u16) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = spawn_app_with(Options {
+        smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
+        ..Options::default()
+    })
+    .await;
+    (app, port)
+}
+
 #[tokio::test]
 async fn the_reset_mail_is_sent_over_real_smtp() {
     let (port, mut received) = smtp_sink().await;
@@ -257,20 +273,7 @@ async fn the_reset_mail_is_sent_over_real_smtp() {
 
 #[tokio::test]
 async fn a_mail_stays_queued_while_the_transport_is_down() {
-    // Nothing listens on this port: every attempt fails.
-    let closed = {
-        TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    };
-    let app = spawn_app_with(Options {
-        smtp_url: Some(format!("smtp://127.0.0.1:{closed}")),
-        ..Options::default()
-    })
-    .await;
+    let (app, _) = app_with_smtp_down().await;
     assert_redirect(
         &app.request_reset(&app.client, "abarre1", JEREMIE).await,
         "/mot-de-passe-perdu/envoye",
@@ -297,19 +300,7 @@ async fn a_mail_stays_queued_while_the_transport_is_down() {
 
 #[tokio::test]
 async fn staff_see_their_schools_undelivered_mails_and_can_retry_them() {
-    let closed = {
-        TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    };
-    let app = spawn_app_with(Options {
-        smtp_url: Some(format!("smtp://127.0.0.1:{closed}")),
-        ..Options::default()
-    })
-    .await;
+    let (app, _) = app_with_smtp_down().await;
     app.request_reset(&app.client, "abarre1", JEREMIE).await;
     for _ in 0..100 {
         if app
@@ -378,20 +369,7 @@ async fn staff_see_their_schools_undelivered_mails_and_can_retry_them() {
 
 #[tokio::test]
 async fn mail_queued_while_smtp_is_down_is_all_delivered_once_it_is_back() {
-    // A port with nothing behind it for now.
-    let port = {
-        TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    };
-    let app = spawn_app_with(Options {
-        smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
-        ..Options::default()
-    })
-    .await;
+    let (app, port) = app_with_smtp_down().await;
     // A burst of accessibility reports: two mails each, all refused by the dead transport.
     for n in 0..10 {
         let resp = app

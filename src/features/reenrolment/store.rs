@@ -542,27 +542,12 @@ pub async fn decide_document(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if n != 1 {
-        tx.rollback().await?;
-        return Ok(false);
-    }
-    if let Some(m) = mail {
-        mail::enqueue(&mut tx, Some(site_id), &m).await?;
-    }
-    audit(
-        &mut tx,
-        Some(site_id),
-        Some(staff),
-        if accept {
-            "document_accepted"
-        } else {
-            "document_refused"
-        },
-        &document_id.to_string(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(true)
+    let action = if accept {
+        "document_accepted"
+    } else {
+        "document_refused"
+    };
+    finish_decision(tx, n, site_id, staff, mail, action, document_id).await
 }
 
 /// Staff decide a submitted request once; the family is mailed in the same transaction.
@@ -589,25 +574,34 @@ pub async fn decide_request(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if n != 1 {
+    let action = if accept {
+        "reenrolment_accepted"
+    } else {
+        "reenrolment_refused"
+    };
+    finish_decision(tx, n, site_id, staff, mail, action, request_id).await
+}
+
+/// The end of a staff decision: nothing when the UPDATE touched no row (already decided, or
+/// not of this school); otherwise the family's mail and the audit line, in the same
+/// transaction. Returns whether the decision was recorded.
+async fn finish_decision(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    updated: u64,
+    site_id: i64,
+    staff: i64,
+    mail: Option<Outgoing>,
+    action: &str,
+    id: i64,
+) -> sqlx::Result<bool> {
+    if updated != 1 {
         tx.rollback().await?;
         return Ok(false);
     }
     if let Some(m) = mail {
         mail::enqueue(&mut tx, Some(site_id), &m).await?;
     }
-    audit(
-        &mut tx,
-        Some(site_id),
-        Some(staff),
-        if accept {
-            "reenrolment_accepted"
-        } else {
-            "reenrolment_refused"
-        },
-        &request_id.to_string(),
-    )
-    .await?;
+    audit(&mut tx, Some(site_id), Some(staff), action, &id.to_string()).await?;
     tx.commit().await?;
     Ok(true)
 }
