@@ -4,7 +4,7 @@
 //! stored). The load's size comes from PORTEE_LOAD_CLIENTS and PORTEE_LOAD_SECONDS (CI runs a
 //! short form; the full form is 256 clients for 60 s).
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -13,10 +13,13 @@ use reqwest::{Client, StatusCode};
 
 use crate::helpers::{PASSWORD, csrf_of, new_client};
 
-struct Demo {
-    dir: tempfile::TempDir,
+/// `portee demo` as a child process on a free port, in its own folder.
+pub struct Demo {
+    pub dir: tempfile::TempDir,
     port: u16,
     child: Option<Child>,
+    /// More environment for the server (its log filter, its log format…).
+    pub env: Vec<(String, String)>,
 }
 
 fn free_port() -> u16 {
@@ -28,16 +31,17 @@ fn free_port() -> u16 {
 }
 
 impl Demo {
-    fn new() -> Self {
+    pub fn new() -> Self {
         Demo {
             dir: tempfile::tempdir().unwrap(),
             port: free_port(),
             child: None,
+            env: Vec::new(),
         }
     }
 
     /// Starts (or restarts) `portee demo` on the same database and mail folder.
-    async fn start(&mut self) {
+    pub async fn start(&mut self) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_portee"));
         for (k, _) in std::env::vars() {
             if k.starts_with("PORTEE_") {
@@ -54,8 +58,9 @@ impl Demo {
             .env("PORTEE_MAIL_DIR", self.dir.path().join("mail"))
             .env("PORTEE_LOGIN_RATE_PER_MINUTE", "100000")
             .env("RUST_LOG", "warn")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .args(["demo", "--bind", &format!("127.0.0.1:{}", self.port)])
-            .stdout(Stdio::null())
+            .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
             .unwrap();
@@ -70,14 +75,14 @@ impl Demo {
         panic!("the demo did not start");
     }
 
-    fn kill_9(&mut self) {
+    pub fn kill_9(&mut self) {
         if let Some(mut c) = self.child.take() {
             c.kill().unwrap(); // SIGKILL on Unix: no shutdown, no flush
             c.wait().unwrap();
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
@@ -92,7 +97,7 @@ impl Demo {
             .count()
     }
 
-    async fn pool(&self) -> portee::db::Pool {
+    pub async fn pool(&self) -> portee::db::Pool {
         let url = format!(
             "sqlite://{}",
             self.dir.path().join("portee-demo.db").display()

@@ -17,6 +17,7 @@ mod mail;
 mod operations;
 mod password;
 mod pedagogy;
+mod query_plans;
 mod records;
 mod reenrolment;
 mod security;

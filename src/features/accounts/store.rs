@@ -19,26 +19,35 @@ pub struct Holder {
     pub last_login_at: Option<i64>,
 }
 
-/// Every guardian (adult students included) of a site, by name.
-pub async fn holders(pool: &Pool, site_id: i64) -> sqlx::Result<Vec<Holder>> {
-    sqlx::query_as(
+/// What a holder row is made of (one guardian and their account, if any).
+macro_rules! holder_select {
+    () => {
         "select p.person_id, p.last_name, p.first_name, p.email, a.account_id, a.identifier, a.disabled, \
                 case when a.account_id is null then null when a.password_hash is null then 0 else 1 end as has_password, \
                 a.last_login_at \
          from person p left join account a on a.person_id = p.person_id and a.is_staff = 0 \
-         where p.site_id = $1 and p.is_guardian = 1 \
-         order by p.last_name, p.first_name, p.person_id",
-    )
+         where p.site_id = $1 and p.is_guardian = 1 "
+    };
+}
+
+/// Every guardian (adult students included) of a site, by name.
+pub async fn holders(pool: &Pool, site_id: i64) -> sqlx::Result<Vec<Holder>> {
+    sqlx::query_as(concat!(
+        holder_select!(),
+        "order by p.last_name, p.first_name, p.person_id"
+    ))
     .bind(site_id)
     .fetch_all(pool)
     .await
 }
 
+/// One guardian of the site (None for another site's person, or a student).
 pub async fn holder(pool: &Pool, site_id: i64, person_id: i64) -> sqlx::Result<Option<Holder>> {
-    Ok(holders(pool, site_id)
-        .await?
-        .into_iter()
-        .find(|h| h.person_id == person_id))
+    sqlx::query_as(concat!(holder_select!(), "and p.person_id = $2"))
+        .bind(site_id)
+        .bind(person_id)
+        .fetch_optional(pool)
+        .await
 }
 
 /// Why an invitation could not be made.
