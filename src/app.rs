@@ -114,6 +114,7 @@ impl Application {
             .at("/healthz", get(health::healthz))
             .at("/readyz", get(health::readyz))
             .nest_no_strip("/", pages)
+            .around(crate::web::compress::middleware)
             .around(headers::middleware)
             .data(limiter)
             .data(self.state.clone())

@@ -45,6 +45,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Online payment through PayFiP.
     pub payfip: Payfip,
+    /// `PORTEE_HTML_COMPRESSION`: `on` (default) compresses pages for requests the portal's
+    /// own pages or the user started (see `web::compress`); `off` sends them as they are.
+    pub html_compression: bool,
 }
 
 /// Where PayFiP is and in which mode the portal talks to it. The client number is per
@@ -208,7 +211,18 @@ impl Settings {
                 });
             }
         };
+        let html_compression = match var("PORTEE_HTML_COMPRESSION").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "PORTEE_HTML_COMPRESSION",
+                    message: format!("expected on or off, got {other:?}"),
+                });
+            }
+        };
         Ok(Settings {
+            html_compression,
             payfip: Payfip {
                 url: payfip_url,
                 production,

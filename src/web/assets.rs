@@ -113,18 +113,7 @@ pub fn serve(req: &Request, Path((version, name)): Path<(String, String)>) -> Re
     } else {
         "no-cache"
     };
-    let accepts = |coding: &str| {
-        req.headers()
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(',').any(|e| {
-                    let mut parts = e.trim().split(';');
-                    parts.next() == Some(coding)
-                        && !parts.any(|p| p.trim().replace(' ', "") == "q=0")
-                })
-            })
-    };
+    let accepts = |coding: &str| super::compress::accepts(req.headers(), coding);
     let builder = Response::builder()
         .header(header::CONTENT_TYPE, asset.content_type)
         .header(header::CACHE_CONTROL, cache)

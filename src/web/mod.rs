@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod components;
+pub mod compress;
 pub mod context;
 pub mod errors;
 pub mod headers;

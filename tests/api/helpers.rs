@@ -55,6 +55,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         _ => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
     };
     let settings = Settings {
+        html_compression: true,
         database_url: portee::config::Secret(db_url.clone()),
         bind: "127.0.0.1:0".parse().unwrap(),
         base_url: BASE_URL.to_owned(),

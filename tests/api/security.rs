@@ -278,3 +278,51 @@ async fn assets_are_sent_compressed_to_browsers_that_accept_it() {
         .unwrap();
     assert_eq!(unzipped, plain.to_vec());
 }
+
+#[tokio::test]
+async fn pages_are_compressed_only_for_requests_started_by_the_portal_or_the_user() {
+    use std::io::Read;
+    let app = spawn_app().await;
+    app.login("abarre1", PASSWORD).await;
+    let get = |site: Option<&'static str>, accept: &'static str| {
+        let mut b = app
+            .client
+            .get(app.url("/accessibilite"))
+            .header("accept-encoding", accept);
+        if let Some(s) = site {
+            b = b.header("sec-fetch-site", s);
+        }
+        b.send()
+    };
+    let plain = get(None, "gzip, br").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.headers()["vary"], "Accept-Encoding, Sec-Fetch-Site");
+    let plain = main_of(&plain.text().await.unwrap()).to_owned();
+    assert!(plain.contains("Raccourcis clavier"), "{plain}");
+
+    // A link followed inside the portal: brotli; the page is the same once decoded.
+    let br = get(Some("same-origin"), "gzip, deflate, br").await.unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+    let br = br.bytes().await.unwrap();
+    let mut page = String::new();
+    brotli::Decompressor::new(&br[..], 4096)
+        .read_to_string(&mut page)
+        .unwrap();
+    assert!(br.len() * 2 < page.len());
+    assert_eq!(main_of(&page), plain);
+    // Typed in the address bar, by a browser without brotli: gzip.
+    let gz = get(Some("none"), "gzip").await.unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let gz = gz.bytes().await.unwrap();
+    let mut page = String::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_string(&mut page)
+        .unwrap();
+    assert_eq!(main_of(&page), plain);
+    // Started by another site (what BREACH needs): as it is.
+    for site in ["cross-site", "same-site"] {
+        let resp = get(Some(site), "gzip, br").await.unwrap();
+        assert!(resp.headers().get("content-encoding").is_none(), "{site}");
+        assert_eq!(main_of(&resp.text().await.unwrap()), plain);
+    }
+}
