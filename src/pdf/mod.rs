@@ -51,6 +51,7 @@ pub struct Row {
 }
 
 /// A document to render.
+#[derive(Debug)]
 pub struct Document {
     /// Shown by viewers in the window title (`DisplayDocTitle`) and in the metadata.
     pub title: String,
@@ -364,6 +365,31 @@ fn xml(s: &str) -> String {
 }
 
 /// Lays out and writes the document. Pure: same input, same bytes.
+/// The size in bytes of a document once rendered, remembered by content: a page that links
+/// to a PDF states its size (RGAA 6.1) without rendering the PDF at every visit.
+pub fn rendered_size(doc: &Document) -> usize {
+    use std::collections::HashMap;
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    use std::sync::{Mutex, OnceLock};
+    static SIZES: OnceLock<Mutex<HashMap<u64, usize>>> = OnceLock::new();
+    let key = {
+        let mut h = DefaultHasher::new();
+        format!("{doc:?}").hash(&mut h);
+        h.finish()
+    };
+    let sizes = SIZES.get_or_init(Default::default);
+    if let Some(n) = sizes.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return *n;
+    }
+    let n = render(doc).len();
+    let mut map = sizes.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() >= 10_000 {
+        map.clear();
+    }
+    map.insert(key, n);
+    n
+}
+
 pub fn render(doc: &Document) -> Vec<u8> {
     let mut w = Writer::new();
     for block in &doc.blocks {

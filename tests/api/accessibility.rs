@@ -34,7 +34,7 @@ async fn access_keys_follow_the_help_page_and_can_be_turned_off() {
         "Ctrl + Alt correspond à AltGr",
         "NVDA (Windows)",
         "VoiceOver (macOS)",
-        "Télécharger l'aide (PDF balisé)",
+        "Télécharger l'aide (PDF balisé, ",
         "Désactiver les raccourcis clavier",
     ] {
         assert!(help.contains(text), "{text}");
@@ -77,7 +77,15 @@ async fn the_help_downloads_as_a_tagged_pdf() {
     let resp = app.get("/accessibilite/aide.pdf").await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()["content-type"], "application/pdf");
-    let doc = lopdf::Document::load_mem(&resp.bytes().await.unwrap()).unwrap();
+    let bytes = resp.bytes().await.unwrap();
+    // The help page states the file's real size (RGAA 6.1), in kilobytes rounded up.
+    let help = app.get_html(&app.client, "/accessibilite").await;
+    let stated = format!(
+        "Télécharger l'aide (PDF balisé, {}\u{a0}Ko)",
+        bytes.len().div_ceil(1024)
+    );
+    assert!(help.contains(&stated), "{stated}");
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
     let catalog = doc.catalog().unwrap();
     assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"fr-FR");
     assert!(catalog.get(b"StructTreeRoot").is_ok());

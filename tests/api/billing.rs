@@ -305,6 +305,15 @@ async fn the_html_view_shows_the_same_document() {
     ] {
         assert!(html.contains(text), "{text}");
     }
+    // The link states the duplicate's real size.
+    let pdf = app
+        .get(&format!("/facturation/documents/{id}/duplicata.pdf"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let stated = format!("(PDF balisé, {}{NBSP}Ko)", pdf.len().div_ceil(1024));
+    assert!(html.contains(&stated), "{stated}");
     // A receipt names the invoice it pays.
     let receipt = entry_id(&app, "12RC01632").await;
     let html = app

@@ -102,6 +102,15 @@ pub const PAGES: &[&str] = &[
 
 /// The whole help as a tagged PDF (same text as the page).
 pub fn pdf(school: &str) -> Vec<u8> {
+    crate::pdf::render(&document(school))
+}
+
+/// The help PDF's size in bytes (rendered once per school name).
+pub fn pdf_size(school: &str) -> usize {
+    crate::pdf::rendered_size(&document(school))
+}
+
+fn document(school: &str) -> crate::pdf::Document {
     use crate::pdf::{Block, Document, Row, Table};
     let mut blocks = vec![Block::Title(format!(
         "Aide – Accessibilité du portail famille – {school}"
@@ -150,10 +159,10 @@ pub fn pdf(school: &str) -> Vec<u8> {
     }
     blocks.push(Block::Heading("Se déplacer dans les pages".into()));
     blocks.extend(PAGES.iter().map(|p| Block::Paragraph((*p).into())));
-    crate::pdf::render(&Document {
+    Document {
         title: format!("Aide – Accessibilité – {school}"),
         author: school.to_owned(),
         subject: "Aide à l'accessibilité du portail famille".into(),
         blocks,
-    })
+    }
 }

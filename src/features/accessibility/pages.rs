@@ -122,7 +122,7 @@ fn page(ctx: Ctx, Query(q): Query<InfoQuery>) -> maud::Markup {
             p { "Le portail se consulte au clavier, avec un lecteur d'écran, avec ou sans JavaScript, "
                 "et suit la taille de texte, le contraste et la réduction des animations choisis dans votre navigateur. "
                 "La même aide existe en document à télécharger\u{a0}: "
-                a href="/accessibilite/aide.pdf" type="application/pdf" { "Télécharger l'aide (PDF balisé)" } "." }
+                a href="/accessibilite/aide.pdf" type="application/pdf" { "Télécharger l'aide (PDF balisé, " (crate::domain::kilobytes(help::pdf_size(ctx.school_name.as_deref().unwrap_or(layout::PORTAL)))) ")" } "." }
             h2 { "Le mode accessible" }
             @for p in help::MODE { p { (p) } }
             p {

@@ -72,6 +72,16 @@ impl Duplicate<'_> {
 
     /// The tagged PDF.
     pub fn pdf(&self) -> Vec<u8> {
+        crate::pdf::render(&self.document())
+    }
+
+    /// The PDF's size in bytes (rendered only the first time these facts are seen).
+    pub fn pdf_size(&self) -> usize {
+        crate::pdf::rendered_size(&self.document())
+    }
+
+    /// What the PDF is made of.
+    fn document(&self) -> Document {
         let e = self.entry;
         let mut blocks = vec![
             Block::Title(format!("{} – duplicata", title(e))),
@@ -158,11 +168,11 @@ impl Duplicate<'_> {
                 "Cette facture est réglée.".to_owned()
             }));
         }
-        crate::pdf::render(&Document {
+        Document {
             title: format!("{} – {}", title(e), self.school.name),
             author: self.school.name.clone(),
             subject: format!("Duplicata pour {}", self.addressee.name()),
             blocks,
-        })
+        }
     }
 }

@@ -182,7 +182,7 @@ async fn document(
 ) -> AppResult<maud::Markup> {
     let l = load(&state, &user, &raw).await?;
     let d = l.duplicate();
-    let pdf_size = d.pdf().len();
+    let pdf_size = d.pdf_size();
     let payable = payable_school(&l.school) && l.entry.due_cents() > 0;
     Ok(views::document_page(&ctx, &d, pdf_size, payable, None))
 }

@@ -157,7 +157,7 @@ pub fn document_page(
                 a href={ "/facturation/documents/" (e.ledger_entry_id) "/duplicata.pdf" } type="application/pdf" {
                     "Télécharger le duplicata PDF"
                 }
-                " (PDF balisé, " (kilobytes(pdf_size)) ")."
+                " (PDF balisé, " (crate::domain::kilobytes(pdf_size)) ")."
             }
             h2 { "Émetteur" }
             p { @for (i, l) in d.school_lines().iter().enumerate() { @if i > 0 { br; } (l) } }
@@ -243,11 +243,6 @@ pub fn document_page(
             }
         },
     )
-}
-
-pub fn kilobytes(bytes: usize) -> String {
-    let ko = bytes.div_ceil(1024);
-    format!("{ko}\u{a0}Ko")
 }
 
 /// The outcome of an online payment, after PayFiP sent the family back.
