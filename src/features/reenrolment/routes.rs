@@ -301,6 +301,8 @@ async fn upload_document(
     let doc = picked.and_then(|id| docs.iter().find(|d| d.campaign_document_id == id));
     let request = store::request(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
     let has_choice = has_choice(&state, request.as_ref()).await?;
+    // The file's type, once its content is checked (a 2 Mo file is read once).
+    let mut kind = None;
     match &received {
         Err(e) => errors.add("fichier", e.clone()),
         Ok(x) => {
@@ -320,8 +322,11 @@ async fn upload_document(
                 errors.add("fichier", "Choisissez un fichier à importer.");
             } else if x.size > MAX_BYTES {
                 errors.add("fichier", upload::too_big(x.size));
-            } else if let Err(e) = upload::check(&x.bytes) {
-                errors.add("fichier", e);
+            } else {
+                match upload::check(&x.bytes) {
+                    Ok(k) => kind = Some(k),
+                    Err(e) => errors.add("fichier", e),
+                }
             }
         }
     }
@@ -340,8 +345,11 @@ async fn upload_document(
         .await?;
         return Ok(unprocessable(html));
     }
-    let (x, doc) = (received.expect("checked"), doc.expect("checked"));
-    let kind = upload::check(&x.bytes).expect("checked");
+    let (x, doc, kind) = (
+        received.expect("checked"),
+        doc.expect("checked"),
+        kind.expect("checked"),
+    );
     let stored = store::store_upload(
         &state.pool,
         &Upload {
