@@ -14,6 +14,10 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
     let is_sqlite = url.starts_with("sqlite:");
     let pool = AnyPoolOptions::new()
         .max_connections(if is_sqlite { 8 } else { 16 })
+        // A pooled connection is pinged before each use by default: for SQLite, an extra
+        // round trip to the connection's thread that cannot find anything broken (the file
+        // is in-process). PostgreSQL keeps the check (a server restart or a dropped socket).
+        .test_before_acquire(!is_sqlite)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if is_sqlite {

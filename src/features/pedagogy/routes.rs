@@ -40,23 +40,21 @@ fn id(raw: &str) -> AppResult<i64> {
     raw.parse().map_err(|_| not_found())
 }
 
-/// A student of the family: their name and every course record (newest first).
+/// A student of the family.
 struct Student {
     person_id: i64,
     name: String,
-    lines: Vec<CourseLine>,
 }
 
+/// The student of the family this address names (404 for anyone else).
 async fn student(state: &AppState, user: &FamilyUser, raw: &str) -> AppResult<Student> {
     let person_id = id(raw)?;
     let s = students::one(&state.pool, user.1, person_id)
         .await?
         .ok_or_else(not_found)?;
-    let lines = store::lines(&state.pool, user.1, person_id).await?;
     Ok(Student {
         person_id,
         name: s.name(),
-        lines,
     })
 }
 
@@ -75,12 +73,7 @@ async fn courses(
     let s = student(&state, &user, &pid).await?;
     let year = current_year(&state, &user).await?;
     let lines: Vec<CourseLine> = match &year {
-        Some(y) => s
-            .lines
-            .iter()
-            .filter(|l| l.year == y.label)
-            .cloned()
-            .collect(),
+        Some(y) => store::year_lines(&state.pool, user.1, s.person_id, y.school_year_id).await?,
         None => Vec::new(),
     };
     Ok(views::courses(
@@ -100,12 +93,8 @@ async fn record_of(
     rid: &str,
 ) -> AppResult<(Student, CourseLine)> {
     let s = student(state, user, pid).await?;
-    let rid = id(rid)?;
-    let line = s
-        .lines
-        .iter()
-        .find(|l| l.course_record_id == rid)
-        .cloned()
+    let line = store::line(&state.pool, user.1, s.person_id, id(rid)?)
+        .await?
         .ok_or_else(not_found)?;
     Ok((s, line))
 }
@@ -211,26 +200,19 @@ struct Search {
     q: String,
 }
 
-/// The records of earlier years, newest first, and those the search keeps.
-async fn earlier(
-    state: &AppState,
-    user: &FamilyUser,
-    s: &Student,
-    q: &str,
-) -> AppResult<(usize, Vec<CourseLine>)> {
-    let year = current_year(state, user).await?;
-    let earlier: Vec<CourseLine> = s
-        .lines
+/// The records of earlier years, newest first.
+async fn earlier(state: &AppState, user: &FamilyUser, s: &Student) -> AppResult<Vec<CourseLine>> {
+    let today = crate::domain::date::today_iso();
+    Ok(store::earlier_lines(&state.pool, user.1, s.person_id, user.0.site_id, &today).await?)
+}
+
+/// The records a search keeps.
+fn kept(lines: &[CourseLine], q: &str) -> Vec<CourseLine> {
+    lines
         .iter()
-        .filter(|l| year.as_ref().is_none_or(|y| l.year_starts_on < y.starts_on))
-        .cloned()
-        .collect();
-    let total = earlier.len();
-    let kept = earlier
-        .into_iter()
         .filter(|l| views::matches(l, q))
-        .collect();
-    Ok((total, kept))
+        .cloned()
+        .collect()
 }
 
 use crate::web::clean_search as clean_query;
@@ -245,8 +227,15 @@ async fn history(
 ) -> AppResult<maud::Markup> {
     let s = student(&state, &user, &pid).await?;
     let q = clean_query(&search.q);
-    let (total, kept) = earlier(&state, &user, &s, &q).await?;
-    Ok(views::history(&ctx, &s.name, s.person_id, total, &kept, &q))
+    let all = earlier(&state, &user, &s).await?;
+    Ok(views::history(
+        &ctx,
+        &s.name,
+        s.person_id,
+        all.len(),
+        &kept(&all, &q),
+        &q,
+    ))
 }
 
 #[handler]
@@ -260,10 +249,11 @@ async fn history_record(
     let s = student(&state, &user, &pid).await?;
     let q = clean_query(&search.q);
     let rid = id(&rid)?;
-    let (_, mut kept) = earlier(&state, &user, &s, &q).await?;
+    let all = earlier(&state, &user, &s).await?;
+    let mut kept = kept(&all, &q);
     // A record reached from a search that no longer keeps it is still shown, in the full list.
     if !kept.iter().any(|l| l.course_record_id == rid) {
-        kept = earlier(&state, &user, &s, "").await?.1;
+        kept = all;
     }
     let position = kept
         .iter()

@@ -47,8 +47,9 @@ pub struct CourseLine {
 }
 
 /// Every course record of a student of `family_id`, newest year first.
-pub async fn lines(pool: &Pool, family_id: i64, person_id: i64) -> sqlx::Result<Vec<CourseLine>> {
-    sqlx::query_as(
+/// A course record row: the record, its course, year, department, teacher and room.
+macro_rules! line_select {
+    () => {
         "select r.course_record_id, y.label as year, y.starts_on as year_starts_on, \
                 y.ends_on as year_ends_on, d.name as department, c.name as course, c.cycle, \
                 case when t.teacher_id is null then null else t.last_name || ' ' || t.first_name end as teacher, \
@@ -60,13 +61,64 @@ pub async fn lines(pool: &Pool, family_id: i64, person_id: i64) -> sqlx::Result<
          join department d on d.department_id = c.department_id \
          left join teacher t on t.teacher_id = c.teacher_id \
          left join room rm on rm.room_id = c.room_id \
-         where p.family_id = $1 and r.person_id = $2 \
-         order by y.starts_on desc, d.name, c.name, r.course_record_id",
-    )
+         where p.family_id = $1 and r.person_id = $2 "
+    };
+}
+
+/// The student's records of one school year.
+pub async fn year_lines(
+    pool: &Pool,
+    family_id: i64,
+    person_id: i64,
+    school_year_id: i64,
+) -> sqlx::Result<Vec<CourseLine>> {
+    sqlx::query_as(concat!(
+        line_select!(),
+        "and c.school_year_id = $3 order by d.name, c.name, r.course_record_id"
+    ))
     .bind(family_id)
     .bind(person_id)
+    .bind(school_year_id)
     .fetch_all(pool)
     .await
+}
+
+/// The student's records of the years before the current one (all of them when no year is
+/// current), newest first: the Historique.
+pub async fn earlier_lines(
+    pool: &Pool,
+    family_id: i64,
+    person_id: i64,
+    site_id: i64,
+    today: &str,
+) -> sqlx::Result<Vec<CourseLine>> {
+    sqlx::query_as(concat!(
+        line_select!(),
+        "and y.starts_on < coalesce((select starts_on from school_year where site_id = $3 \
+                and starts_on <= $4 order by starts_on desc limit 1), '9999-12-31') \
+         order by y.starts_on desc, d.name, c.name, r.course_record_id"
+    ))
+    .bind(family_id)
+    .bind(person_id)
+    .bind(site_id)
+    .bind(today)
+    .fetch_all(pool)
+    .await
+}
+
+/// One course record of a student of the family (None for anyone else's).
+pub async fn line(
+    pool: &Pool,
+    family_id: i64,
+    person_id: i64,
+    course_record_id: i64,
+) -> sqlx::Result<Option<CourseLine>> {
+    sqlx::query_as(concat!(line_select!(), "and r.course_record_id = $3"))
+        .bind(family_id)
+        .bind(person_id)
+        .bind(course_record_id)
+        .fetch_optional(pool)
+        .await
 }
 
 /// Every lesson of every student of a family in one school year (the timetable).
