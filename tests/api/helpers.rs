@@ -387,3 +387,54 @@ pub fn decode_mail(raw: &str) -> String {
     };
     format!("{head}\n\n{}", String::from_utf8_lossy(&bytes))
 }
+
+/// Links not to follow: they end the session, leave the portal or play PayFiP.
+fn followable(href: &str) -> bool {
+    href.starts_with('/')
+        && !href.starts_with("//")
+        && !href.starts_with("/static/")
+        && !href.starts_with("/payfip-demo")
+        && !href.starts_with("/deconnexion")
+        && !href.starts_with("/reprise/abandon")
+}
+
+/// The portal's own links of a page (`&amp;` decoded, fragments dropped).
+pub fn links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|h| h.replace("&amp;", "&"))
+        .map(|h| h.split('#').next().unwrap_or("").to_owned())
+        .filter(|h| followable(h))
+        .collect()
+}
+
+/// Follows every link from `start` (at most 400 addresses) and returns the HTML pages
+/// reached. No address may answer with a 5xx.
+pub async fn crawl(base: &str, client: &Client, start: &[&str]) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pages = Vec::new();
+    let mut queue: std::collections::VecDeque<String> =
+        start.iter().map(|s| s.to_string()).collect();
+    while let Some(path) = queue.pop_front() {
+        if seen.len() >= 400 || !seen.insert(path.clone()) {
+            continue;
+        }
+        let resp = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert!(
+            !resp.status().is_server_error(),
+            "{path} answered {}",
+            resp.status()
+        );
+        let is_html = resp
+            .headers()
+            .get("content-type")
+            .is_some_and(|v| v.to_str().unwrap_or("").starts_with("text/html"));
+        let body = resp.text().await.unwrap();
+        if is_html {
+            queue.extend(links(&body).into_iter().filter(|l| !seen.contains(l)));
+            pages.push(path);
+        }
+    }
+    pages
+}

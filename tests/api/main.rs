@@ -25,3 +25,4 @@ mod session_expiry;
 mod staff;
 mod students;
 mod timetable;
+mod weight;

@@ -6,62 +6,16 @@
 //! taken from the string literals of `src/` and explained the same way. The plans are printed
 //! (`cargo test --test api query_plans -- --nocapture`).
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 use reqwest::{Client, StatusCode};
 
 use crate::faults::Demo;
-use crate::helpers::{PASSWORD, csrf_of, new_client};
+use crate::helpers::{PASSWORD, crawl, csrf_of, links, new_client};
 
 /// Tables that hold a handful of rows per deployment, whatever the number of families:
 /// scanning them costs nothing that grows.
 const SMALL_TABLES: &[&str] = &["site", "app_secret", "_sqlx_migrations"];
-
-/// Links not to follow: they end the session, leave the portal or play PayFiP.
-fn followable(href: &str) -> bool {
-    href.starts_with('/')
-        && !href.starts_with("//")
-        && !href.starts_with("/static/")
-        && !href.starts_with("/payfip-demo")
-        && !href.starts_with("/deconnexion")
-        && !href.starts_with("/reprise/abandon")
-}
-
-fn links(html: &str) -> Vec<String> {
-    html.split("href=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .map(|h| h.replace("&amp;", "&"))
-        .map(|h| h.split('#').next().unwrap_or("").to_owned())
-        .filter(|h| followable(h))
-        .collect()
-}
-
-/// Visits every page reachable from `start` (and the extra addresses); returns how many.
-async fn crawl(demo: &Demo, client: &Client, start: &[&str]) -> usize {
-    let mut seen = BTreeSet::new();
-    let mut queue: VecDeque<String> = start.iter().map(|s| s.to_string()).collect();
-    while let Some(path) = queue.pop_front() {
-        if !seen.insert(path.clone()) || seen.len() > 400 {
-            continue;
-        }
-        let resp = client.get(demo.url(&path)).send().await.unwrap();
-        assert!(
-            !resp.status().is_server_error(),
-            "{path} answered {}",
-            resp.status()
-        );
-        let is_html = resp
-            .headers()
-            .get("content-type")
-            .is_some_and(|v| v.to_str().unwrap_or("").starts_with("text/html"));
-        let body = resp.text().await.unwrap();
-        if is_html {
-            queue.extend(links(&body).into_iter().filter(|l| !seen.contains(l)));
-        }
-    }
-    seen.len()
-}
 
 async fn log_in(demo: &Demo, client: &Client, form: &str, identifier: &str) {
     let page = client
@@ -142,14 +96,15 @@ async fn every_statement_of_every_page_uses_an_index() {
     let family = new_client();
     log_in(&demo, &family, "/connexion", "abarre1").await;
     let mut pages = crawl(
-        &demo,
+        &demo.url(""),
         &family,
         &[
             "/accueil",
             "/facturation/cotisations?libelle=avis&montant=84",
         ],
     )
-    .await;
+    .await
+    .len();
     // The searches of the history (every student's page is in the crawl; search one).
     let students = family
         .get(demo.url("/eleves"))
@@ -165,11 +120,17 @@ async fn every_statement_of_every_page_uses_an_index() {
         .map(|l| l.replace("/identite", "/historique?q=piano"))
         .collect();
     let starts: Vec<&str> = history.iter().map(String::as_str).collect();
-    pages += crawl(&demo, &family, &starts).await;
+    pages += crawl(&demo.url(""), &family, &starts).await.len();
 
     let staff = new_client();
     log_in(&demo, &staff, "/gestion/connexion", "admin").await;
-    pages += crawl(&demo, &staff, &["/gestion", "/gestion/comptes?q=abarre"]).await;
+    pages += crawl(
+        &demo.url(""),
+        &staff,
+        &["/gestion", "/gestion/comptes?q=abarre"],
+    )
+    .await
+    .len();
     assert!(pages > 60, "the crawl reached only {pages} pages");
 
     let pool = demo.pool().await;

@@ -6,7 +6,9 @@ use super::store::{Campaign, CampaignDoc, Offer, Provided, Request};
 use crate::domain::upload::megabytes;
 use crate::domain::{french_date, french_datetime};
 use crate::features::students::views::tabs;
-use crate::web::components::{Errors, csrf_field, error_summary, field_id, notice, scroll_table};
+use crate::web::components::{
+    Errors, csrf_field, error_summary, field_block, field_id, notice, scroll_table,
+};
 use crate::web::{Ctx, layout};
 
 pub struct Page<'a> {
@@ -33,25 +35,6 @@ pub fn status_label(status: &str) -> &'static str {
         "refused" => "Refusé",
         _ => "À fournir",
     }
-}
-
-fn error_of(errors: &Errors, field: &str) -> Markup {
-    html! {
-        @if let Some(e) = errors.get(field) {
-            p.error-message id={ (field_id(field)) "-erreur" } { span.visually-hidden { "Erreur\u{a0}: " } (e) }
-        }
-    }
-}
-
-fn described(errors: &Errors, field: &str, hint: Option<&str>) -> Option<String> {
-    let mut ids = Vec::new();
-    if let Some(h) = hint {
-        ids.push(h.to_owned());
-    }
-    if errors.get(field).is_some() {
-        ids.push(format!("{}-erreur", field_id(field)));
-    }
-    (!ids.is_empty()).then(|| ids.join(" "))
 }
 
 pub fn page(ctx: &Ctx, p: &Page) -> Markup {
@@ -97,10 +80,13 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
                 (csrf_field(&ctx.csrf))
                 fieldset {
                     legend { "Votre choix de réinscription" }
-                    (error_of(p.errors, "choix"))
+                    // A fieldset of checkboxes (not a `field_block`): its error comes first.
+                    @if let Some(e) = p.errors.get("choix") {
+                        p.error-message #champ-choix-erreur { span.visually-hidden { "Erreur\u{a0}: " } (e) }
+                    }
                     div.checkbox {
                         input #champ-choix type="checkbox" name="administrative" value="1" checked[administrative] disabled[!editable]
-                            aria-describedby=[described(p.errors, "choix", Some("choix-aide"))];
+                            aria-describedby=(if p.errors.get("choix").is_some() { "choix-aide champ-choix-erreur" } else { "choix-aide" });
                         label for="champ-choix" { "Réinscription administrative (tous les cours ci-dessous)" }
                     }
                     p.hint #choix-aide { "Ou cochez seulement les cours que l'élève poursuit." }
@@ -196,24 +182,22 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
                     @if !has_choice {
                         p.note #envoi-avant { "Cochez d'abord un choix de réinscription ci-dessus (et enregistrez-le) : un document ne peut être importé qu'après." }
                     }
-                    div.field.field-error[p.errors.get("document").is_some()] {
-                        label for="champ-document" { "Nom du document" }
-                        (error_of(p.errors, "document"))
-                        select #champ-document name="document" aria-describedby=[described(p.errors, "document", None)]
-                            aria-invalid=[p.errors.get("document").map(|_| "true")] {
+                    (field_block("document", "Nom du document", false, None, p.errors, None, |described, invalid| html! {
+                        select #champ-document name="document" aria-describedby=[described]
+                            aria-invalid=[invalid.then_some("true")] {
                             @for d in &open_docs {
                                 option value=(d.campaign_document_id) selected[p.picked == Some(d.campaign_document_id)] { (d.name) }
                             }
                         }
-                    }
-                    div.field.field-error[p.errors.get("fichier").is_some()] {
-                        label for="champ-fichier" { "Fichier" }
-                        p.hint #fichier-aide { "Image JPEG ou PNG, ou PDF ; 2 Mo au plus. Un nouveau fichier remplace le précédent." }
-                        (error_of(p.errors, "fichier"))
+                    }))
+                    (field_block("fichier", "Fichier", false,
+                        Some("Image JPEG ou PNG, ou PDF ; 2 Mo au plus. Un nouveau fichier remplace le précédent."),
+                        p.errors, None, |described, invalid| html! {
+                        // Before any choice, the note above the form says why nothing can be sent.
                         input #champ-fichier type="file" name="fichier" accept=".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"
-                            aria-describedby=[described(p.errors, "fichier", Some(if has_choice { "fichier-aide" } else { "fichier-aide envoi-avant" }))]
-                            aria-invalid=[p.errors.get("fichier").map(|_| "true")];
-                    }
+                            aria-describedby=[described.map(|d| if has_choice { d } else { d + " envoi-avant" })]
+                            aria-invalid=[invalid.then_some("true")];
+                    }))
                     div.actions {
                         button type="submit" { "Importer" }
                         progress #envoi-progression max="100" value="0" hidden aria-label="Progression de l'envoi" {}
@@ -224,15 +208,13 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
             h3 #validation-titre { "3. Demandes complémentaires et validation" }
             form method="post" action={ (base) "/valider" } aria-labelledby="validation-titre" {
                 (csrf_field(&ctx.csrf))
-                div.field.field-error[p.errors.get("commentaire").is_some()] {
-                    label for="champ-commentaire" { "Demandes complémentaires (facultatif)" }
-                    (error_of(p.errors, "commentaire"))
+                (field_block("commentaire", "Demandes complémentaires (facultatif)", false, None, p.errors, None, |described, invalid| html! {
                     textarea #champ-commentaire name="commentaire" rows="4" maxlength="2000" disabled[!editable]
-                        aria-describedby=[described(p.errors, "commentaire", None)]
-                        aria-invalid=[p.errors.get("commentaire").map(|_| "true")] {
+                        aria-describedby=[described]
+                        aria-invalid=[invalid.then_some("true")] {
                         @if editable { (p.comment) } @else { (p.request.map(|r| r.comment.as_str()).unwrap_or("")) }
                     }
-                }
+                }))
                 @if status == "submitted" {
                     p.status-line { strong { "Réinscription en attente de validation" } }
                 }
@@ -281,16 +263,21 @@ pub fn staff_list(ctx: &Ctx, l: &StaffList) -> Markup {
             .unwrap_or("")
     };
     let field = |name: &'static str, label: &str, hint: &str| {
-        html! {
-            div.field.field-error[errors.get(name).is_some()] {
-                label for=(field_id(name)) { (label) " " abbr.required title="obligatoire" { "*" } }
-                p.hint id={ (field_id(name)) "-aide" } { (hint) }
-                (error_of(errors, name))
-                input id=(field_id(name)) name=(name) type="text" value=(value(name)) required
-                    aria-describedby=[described(errors, name, Some(&format!("{}-aide", field_id(name))))]
-                    aria-invalid=[errors.get(name).map(|_| "true")];
-            }
-        }
+        field_block(
+            name,
+            label,
+            true,
+            Some(hint),
+            errors,
+            None,
+            |described, invalid| {
+                html! {
+                    input id=(field_id(name)) name=(name) type="text" value=(value(name)) required
+                        aria-describedby=[described]
+                        aria-invalid=[invalid.then_some("true")];
+                }
+            },
+        )
     };
     layout::page(
         ctx,
@@ -333,12 +320,10 @@ pub fn staff_list(ctx: &Ctx, l: &StaffList) -> Markup {
                 form method="post" action="/gestion/reinscriptions/documents" aria-labelledby="ajout-titre" {
                     h3 #ajout-titre { "Demander un document" }
                     (csrf_field(&ctx.csrf))
-                    div.field.field-error[errors.get("nom").is_some()] {
-                        label for="champ-nom" { "Nom du document " abbr.required title="obligatoire" { "*" } }
-                        (error_of(errors, "nom"))
+                    (field_block("nom", "Nom du document", true, None, errors, None, |described, invalid| html! {
                         input #champ-nom name="nom" type="text" value=(value("nom")) required
-                            aria-describedby=[described(errors, "nom", None)] aria-invalid=[errors.get("nom").map(|_| "true")];
-                    }
+                            aria-describedby=[described] aria-invalid=[invalid.then_some("true")];
+                    }))
                     fieldset {
                         legend { "Pour qui" }
                         div.radio { input #pour-famille type="radio" name="pour" value="famille" checked[value("pour") != "eleve"]; label for="pour-famille" { "Un par famille" } }
@@ -452,12 +437,10 @@ pub fn staff_request(ctx: &Ctx, s: &StaffRequest) -> Markup {
                 h2 #decision-titre { "Décision" }
                 form method="post" action={ (base) "/decision" } aria-labelledby="decision-titre" {
                     (csrf_field(&ctx.csrf))
-                    div.field.field-error[s.errors.get("motif").is_some()] {
-                        label for="champ-motif" { "Motif (obligatoire pour refuser)" }
-                        (error_of(s.errors, "motif"))
-                        textarea #champ-motif name="motif" rows="3" aria-describedby=[described(s.errors, "motif", None)]
-                            aria-invalid=[s.errors.get("motif").map(|_| "true")] { (s.reason) }
-                    }
+                    (field_block("motif", "Motif (obligatoire pour refuser)", false, None, s.errors, None, |described, invalid| html! {
+                        textarea #champ-motif name="motif" rows="3" aria-describedby=[described]
+                            aria-invalid=[invalid.then_some("true")] { (s.reason) }
+                    }))
                     div.actions {
                         button type="submit" name="decision" value="accepter" { "Accepter la réinscription" }
                         button type="submit" name="decision" value="refuser" { "Refuser la réinscription" }
