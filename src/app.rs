@@ -26,6 +26,8 @@ pub struct AppState {
     pub cookies: CookieNames,
     /// Wakes the outbox worker as soon as a mail is queued.
     pub mail_wakeup: Arc<Notify>,
+    /// The hosted schools, kept a few seconds.
+    pub schools: crate::web::schools::SchoolList,
 }
 
 /// Every route of the portal.
@@ -80,6 +82,7 @@ impl Application {
             settings,
             csrf_secret,
             mail_wakeup: wakeup,
+            schools: Default::default(),
         });
         Ok(Application {
             addr,

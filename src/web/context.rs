@@ -202,18 +202,6 @@ async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionSt
     ))))
 }
 
-/// The only school's name and accessibility status when the deployment hosts exactly one.
-async fn single_school(state: &AppState) -> anyhow::Result<Option<(String, String)>> {
-    let names: Vec<(String, String)> =
-        sqlx::query_as("select name, a11y_status from site order by name limit 2")
-            .fetch_all(&state.pool)
-            .await?;
-    Ok(match names.as_slice() {
-        [only] => Some(only.clone()),
-        _ => None,
-    })
-}
-
 /// The largest form body accepted (uploads have their own limit, read by their handler).
 const FORM_LIMIT: usize = 64 * 1024;
 
@@ -292,7 +280,13 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
             a11y_status: Some(school.1),
         },
         None => {
-            let single = single_school(&state).await.unwrap_or(None);
+            // The only school's name and accessibility status, when exactly one is hosted.
+            let single = state
+                .schools
+                .single(&state.pool)
+                .await
+                .unwrap_or(None)
+                .map(|s| (s.name, s.a11y_status));
             Ctx {
                 user: None,
                 // A stale cookie is cleared below.
@@ -354,10 +348,15 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
     }
 
     req.set_data(ctx.clone());
+    let is_post = req.method() == Method::POST;
     let mut resp = match ep.call(req).await {
         Ok(r) => r.into_response(),
         Err(e) => e.into_response(),
     };
+    if is_post {
+        // A school's name or settings may have just changed.
+        state.schools.forget();
+    }
     let is_html = resp
         .headers()
         .get(header::CONTENT_TYPE)

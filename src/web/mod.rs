@@ -12,6 +12,7 @@ pub mod layout;
 pub mod log;
 pub mod rate_limit;
 pub mod resume;
+pub mod schools;
 pub mod session;
 
 pub use context::{Ctx, CurrentUser, FamilyUser, StaffUser};

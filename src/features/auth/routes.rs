@@ -83,7 +83,7 @@ async fn show_login(
     if ctx.user.is_some() {
         return Ok(see_other(layout::home(ctx)));
     }
-    let sites = store::sites(&state.pool).await?;
+    let sites = state.schools.get(&state.pool).await?;
     let values = views::LoginValues {
         site: "",
         identifier: "",
@@ -154,7 +154,7 @@ async fn log_in(
     form: LoginForm,
     audience: Audience,
 ) -> AppResult<Response> {
-    let sites = store::sites(&state.pool).await?;
+    let sites = state.schools.get(&state.pool).await?;
     let mut errors = Errors::new();
     let site = resolve_site(&sites, &form.site)
         .map_err(|m| errors.add("site", m))
@@ -253,7 +253,7 @@ async fn log_in(
 
 #[handler]
 async fn lost_page(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Markup> {
-    let sites = store::sites(&state.pool).await?;
+    let sites = state.schools.get(&state.pool).await?;
     let values = views::LostValues {
         site: "",
         identifier: "",
@@ -278,7 +278,7 @@ async fn lost_submit(
     ctx: Ctx,
     Form(form): Form<LostForm>,
 ) -> AppResult<Response> {
-    let sites = store::sites(&state.pool).await?;
+    let sites = state.schools.get(&state.pool).await?;
     let mut errors = Errors::new();
     let site = resolve_site(&sites, &form.site)
         .map_err(|m| errors.add("site", m))

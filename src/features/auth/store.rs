@@ -22,10 +22,13 @@ pub struct Site {
     pub site_id: i64,
     pub slug: String,
     pub name: String,
+    /// « non conforme », « partiellement conforme »… (every footer shows it).
+    pub a11y_status: String,
 }
 
+/// Every hosted school, by name (pages use the copy kept in `web::schools`).
 pub async fn sites(pool: &Pool) -> sqlx::Result<Vec<Site>> {
-    sqlx::query_as("select site_id, slug, name from site order by name")
+    sqlx::query_as("select site_id, slug, name, a11y_status from site order by name")
         .fetch_all(pool)
         .await
 }
