@@ -11,36 +11,20 @@ use crate::helpers::*;
 /// include `post(`.
 pub fn post_routes() -> Vec<String> {
     let mut out = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/src"
-    ))];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
+    for (_, text) in crate::helpers::source_files() {
+        for part in text.split(".at(").skip(1) {
+            let Some(start) = part.find('"') else {
                 continue;
+            };
+            let rest = &part[start + 1..];
+            let Some(end) = rest.find('"') else { continue };
+            let route = &rest[..end];
+            let handlers = &rest[end..rest.find(")\n").unwrap_or(rest.len()).min(rest.len())];
+            if route.starts_with('/') && handlers.contains("post(") {
+                out.push(route.to_owned());
             }
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            let parts: Vec<&str> = text.split(".at(").skip(1).collect();
-            for part in parts {
-                let Some(start) = part.find('"') else {
-                    continue;
-                };
-                let rest = &part[start + 1..];
-                let Some(end) = rest.find('"') else { continue };
-                let route = &rest[..end];
-                let handlers = &rest[end..rest.find(")\n").unwrap_or(rest.len()).min(rest.len())];
-                if route.starts_with('/') && handlers.contains("post(") {
-                    out.push(route.to_owned());
-                }
-            }
-            // Routes declared through a constant (the PayFiP stand-in is GET only).
         }
+        // Routes declared through a constant (the PayFiP stand-in is GET only).
     }
     out.sort();
     out.dedup();

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Client, StatusCode};
 
-use crate::helpers::{PASSWORD, csrf_of, new_client};
+use crate::helpers::{PASSWORD, csrf_of, new_client, page_text};
 
 /// `portee demo` as a child process on a free port, in its own folder.
 pub struct Demo {
@@ -80,6 +80,23 @@ impl Demo {
             c.kill().unwrap(); // SIGKILL on Unix: no shutdown, no flush
             c.wait().unwrap();
         }
+    }
+
+    /// Logs `client` in through a login form (`/connexion` or `/gestion/connexion`).
+    pub async fn log_in(&self, client: &Client, form: &str, identifier: &str) {
+        let page = page_text(client, self.url(form)).await;
+        let resp = client
+            .post(self.url(form))
+            .form(&[
+                ("csrf_token", csrf_of(&page).as_str()),
+                ("site", "valognes"),
+                ("identifiant", identifier),
+                ("mot_de_passe", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{identifier} logs in");
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -280,27 +297,7 @@ fn record_form_fields(html: &str) -> Vec<(String, String)> {
 /// A family's session on the demo.
 async fn family(demo: &Demo, identifier: &str) -> Client {
     let client = new_client();
-    let html = client
-        .get(demo.url("/connexion"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = csrf_of(&html);
-    let resp = client
-        .post(demo.url("/connexion"))
-        .form(&[
-            ("csrf_token", token.as_str()),
-            ("site", "valognes"),
-            ("identifiant", identifier),
-            ("mot_de_passe", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "login {identifier}");
+    demo.log_in(&client, "/connexion", identifier).await;
     client
 }
 

@@ -438,3 +438,26 @@ pub async fn crawl(base: &str, client: &Client, start: &[&str]) -> Vec<String> {
     }
     pages
 }
+
+/// The text of a page, whatever its status.
+pub async fn page_text(client: &Client, url: String) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// Every Rust source file of `src/`, with its text (tests that read the code itself).
+pub fn source_files() -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path, text));
+            }
+        }
+    }
+    out
+}

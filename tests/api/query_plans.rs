@@ -8,37 +8,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use reqwest::{Client, StatusCode};
-
 use crate::faults::Demo;
-use crate::helpers::{PASSWORD, crawl, csrf_of, links, new_client};
+use crate::helpers::{crawl, links, new_client, page_text, source_files};
 
 /// Tables that hold a handful of rows per deployment, whatever the number of families:
 /// scanning them costs nothing that grows.
 const SMALL_TABLES: &[&str] = &["site", "app_secret", "_sqlx_migrations"];
-
-async fn log_in(demo: &Demo, client: &Client, form: &str, identifier: &str) {
-    let page = client
-        .get(demo.url(form))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let resp = client
-        .post(demo.url(form))
-        .form(&[
-            ("csrf_token", csrf_of(&page).as_str()),
-            ("site", "valognes"),
-            ("identifiant", identifier),
-            ("mot_de_passe", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{identifier} logs in");
-}
 
 /// The statements the server logged (target `sqlx::query`), whitespace collapsed.
 fn logged_statements(log: &str) -> BTreeSet<String> {
@@ -94,7 +69,7 @@ async fn every_statement_of_every_page_uses_an_index() {
     let seeded = std::fs::metadata(&log_path).map(|m| m.len()).unwrap_or(0) as usize;
 
     let family = new_client();
-    log_in(&demo, &family, "/connexion", "abarre1").await;
+    demo.log_in(&family, "/connexion", "abarre1").await;
     let mut pages = crawl(
         &demo.url(""),
         &family,
@@ -106,14 +81,7 @@ async fn every_statement_of_every_page_uses_an_index() {
     .await
     .len();
     // The searches of the history (every student's page is in the crawl; search one).
-    let students = family
-        .get(demo.url("/eleves"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let students = page_text(&family, demo.url("/eleves")).await;
     let history: Vec<String> = links(&students)
         .into_iter()
         .filter(|l| l.ends_with("/identite"))
@@ -123,7 +91,7 @@ async fn every_statement_of_every_page_uses_an_index() {
     pages += crawl(&demo.url(""), &family, &starts).await.len();
 
     let staff = new_client();
-    log_in(&demo, &staff, "/gestion/connexion", "admin").await;
+    demo.log_in(&staff, "/gestion/connexion", "admin").await;
     pages += crawl(
         &demo.url(""),
         &staff,
@@ -226,31 +194,25 @@ fn resolve_alias(sql: &str, name: &str) -> String {
 /// The SQL statements written as whole string literals in `src/` (whitespace collapsed).
 fn source_statements() -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let mut stack = vec![std::path::PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/src"
-    ))];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs")
-                // The demo's seeding runs once, before `portee demo` serves.
-                && !path.file_name().unwrap().to_string_lossy().starts_with("demo")
-            {
-                let text = std::fs::read_to_string(&path).unwrap();
-                for literal in string_literals(&text) {
-                    let sql = literal.split_whitespace().collect::<Vec<_>>().join(" ");
-                    let lower = sql.to_lowercase();
-                    let is_sql = ["select ", "with ", "update ", "delete ", "insert "]
-                        .iter()
-                        .any(|k| lower.starts_with(k));
-                    // `{…}`: a template filled by `format!` (the importer's, over its tables).
-                    if is_sql && !sql.contains('{') {
-                        out.insert(sql);
-                    }
-                }
+    for (path, text) in source_files() {
+        // The demo's seeding runs once, before `portee demo` serves.
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("demo")
+        {
+            continue;
+        }
+        for literal in string_literals(&text) {
+            let sql = literal.split_whitespace().collect::<Vec<_>>().join(" ");
+            let lower = sql.to_lowercase();
+            let is_sql = ["select ", "with ", "update ", "delete ", "insert "]
+                .iter()
+                .any(|k| lower.starts_with(k));
+            // `{…}`: a template filled by `format!` (the importer's, over its tables).
+            if is_sql && !sql.contains('{') {
+                out.insert(sql);
             }
         }
     }
