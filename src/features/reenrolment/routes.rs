@@ -330,40 +330,27 @@ async fn upload_document(
             }
         }
     }
-    if !errors.is_empty() {
-        let html = render(
-            &state,
-            &ctx,
-            &user,
-            &r,
-            Shown {
-                errors,
-                picked,
-                ..Shown::default()
+    if errors.is_empty() {
+        let (x, doc, kind) = (
+            received.expect("checked"),
+            doc.expect("checked"),
+            kind.expect("checked"),
+        );
+        let stored = store::store_upload(
+            &state.pool,
+            &Upload {
+                campaign_document_id: doc.campaign_document_id,
+                family_id: user.1,
+                person_id: (doc.per_student == 1).then_some(r.person_id),
+                file_name: &upload::display_name(&x.file_name, kind),
+                content_type: kind.content_type(),
+                bytes: &x.bytes,
             },
         )
         .await?;
-        return Ok(unprocessable(html));
-    }
-    let (x, doc, kind) = (
-        received.expect("checked"),
-        doc.expect("checked"),
-        kind.expect("checked"),
-    );
-    let stored = store::store_upload(
-        &state.pool,
-        &Upload {
-            campaign_document_id: doc.campaign_document_id,
-            family_id: user.1,
-            person_id: (doc.per_student == 1).then_some(r.person_id),
-            file_name: &upload::display_name(&x.file_name, kind),
-            content_type: kind.content_type(),
-            bytes: &x.bytes,
-        },
-    )
-    .await?;
-    if !stored {
-        let mut errors = Errors::new();
+        if stored {
+            return Ok(see_other(&format!("{base}?info=document-importe")));
+        }
         errors.add(
             "document",
             format!(
@@ -371,21 +358,20 @@ async fn upload_document(
                 doc.name
             ),
         );
-        let html = render(
-            &state,
-            &ctx,
-            &user,
-            &r,
-            Shown {
-                errors,
-                picked,
-                ..Shown::default()
-            },
-        )
-        .await?;
-        return Ok(unprocessable(html));
     }
-    Ok(see_other(&format!("{base}?info=document-importe")))
+    let html = render(
+        &state,
+        &ctx,
+        &user,
+        &r,
+        Shown {
+            errors,
+            picked,
+            ..Shown::default()
+        },
+    )
+    .await?;
+    Ok(unprocessable(html))
 }
 
 #[handler]
