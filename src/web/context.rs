@@ -384,7 +384,7 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
     {
         append_cookie(
             &mut resp,
-            &session::set_cookie(names.session, "", state.settings.secure_cookies, Some(0)),
+            &session::clear_cookie(names.session, state.settings.secure_cookies),
         );
     }
     resp.headers_mut().remove("x-portee-session-set");

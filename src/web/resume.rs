@@ -27,7 +27,6 @@ pub fn routes(route: Route) -> Route {
 
 /// How long a kept form waits for its author.
 const KEEP_SECONDS: i64 = 60 * 60;
-const COOKIE: &str = "portee_reprise";
 
 /// Posts that belong to visitors (never kept).
 const ANONYMOUS_POSTS: &[&str] = &[
@@ -89,7 +88,7 @@ pub async fn keep_and_ask_login(
         Ok(token) => append_cookie(
             &mut resp,
             &session::set_cookie(
-                &cookie_name(state),
+                state.cookies.resume,
                 &token,
                 state.settings.secure_cookies,
                 Some(KEEP_SECONDS),
@@ -100,22 +99,9 @@ pub async fn keep_and_ask_login(
     // The expired session's cookie goes too.
     append_cookie(
         &mut resp,
-        &session::set_cookie(
-            state.cookies.session,
-            "",
-            state.settings.secure_cookies,
-            Some(0),
-        ),
+        &session::clear_cookie(state.cookies.session, state.settings.secure_cookies),
     );
     Ok(resp)
-}
-
-fn cookie_name(state: &AppState) -> String {
-    if state.settings.secure_cookies {
-        format!("__Host-{COOKIE}")
-    } else {
-        COOKIE.to_owned()
-    }
 }
 
 async fn keep(pool: &Pool, account: i64, path: &str, body: &[u8]) -> anyhow::Result<String> {
@@ -144,7 +130,7 @@ async fn keep(pool: &Pool, account: i64, path: &str, body: &[u8]) -> anyhow::Res
 
 fn token_of(req: &Request, state: &AppState) -> Option<String> {
     let cookies = req.headers().get(header::COOKIE)?.to_str().ok()?;
-    session::read_cookie(cookies, &cookie_name(state)).map(str::to_owned)
+    session::read_cookie(cookies, state.cookies.resume).map(str::to_owned)
 }
 
 async fn pending(pool: &Pool, token: &str, account: i64) -> sqlx::Result<Option<(String, String)>> {
@@ -237,12 +223,7 @@ async fn abandon(state: Data<&Arc<AppState>>, ctx: Ctx, user: CurrentUser) -> Ap
     let mut resp = see_other(layout::home(&ctx));
     append_cookie(
         &mut resp,
-        &session::set_cookie(
-            &cookie_name(&state),
-            "",
-            state.settings.secure_cookies,
-            Some(0),
-        ),
+        &session::clear_cookie(state.cookies.resume, state.settings.secure_cookies),
     );
     Ok(resp)
 }

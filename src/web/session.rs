@@ -53,6 +53,8 @@ pub struct CookieNames {
     pub mode: &'static str,
     /// "off" when this browser's user turned the keyboard shortcuts off.
     pub shortcuts: &'static str,
+    /// The token of a form kept after its session expired (`web::resume`).
+    pub resume: &'static str,
 }
 
 impl CookieNames {
@@ -63,6 +65,7 @@ impl CookieNames {
                 pre: "__Host-portee_pre",
                 mode: "__Host-portee_mode",
                 shortcuts: "__Host-portee_raccourcis",
+                resume: "__Host-portee_reprise",
             }
         } else {
             CookieNames {
@@ -70,6 +73,7 @@ impl CookieNames {
                 pre: "portee_pre",
                 mode: "portee_mode",
                 shortcuts: "portee_raccourcis",
+                resume: "portee_reprise",
             }
         }
     }
@@ -85,6 +89,11 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
         c.push_str(&format!("; Max-Age={age}"));
     }
     c
+}
+
+/// A `Set-Cookie` value that deletes the cookie.
+pub fn clear_cookie(name: &str, secure: bool) -> String {
+    set_cookie(name, "", secure, Some(0))
 }
 
 /// Reads one cookie from a `Cookie` header.

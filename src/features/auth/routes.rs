@@ -481,12 +481,7 @@ async fn logout(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<Response> {
     let mut resp = see_other("/connexion?info=deconnexion");
     append_cookie(
         &mut resp,
-        &session::set_cookie(
-            state.cookies.session,
-            "",
-            state.settings.secure_cookies,
-            Some(0),
-        ),
+        &session::clear_cookie(state.cookies.session, state.settings.secure_cookies),
     );
     Ok(resp)
 }
