@@ -181,19 +181,7 @@ async fn the_statement_follows_the_rgaa_model_and_reports_reach_the_school() {
 async fn staff_set_their_schools_status_and_every_footer_shows_it() {
     let app = spawn_app().await;
     let staff = new_client();
-    let resp = app
-        .post_form(
-            &staff,
-            "/gestion/connexion",
-            "/gestion/connexion",
-            &[
-                ("site", "valognes"),
-                ("identifiant", "admin"),
-                ("mot_de_passe", PASSWORD),
-            ],
-        )
-        .await;
-    assert_redirect(&resp, "/gestion");
+    staff_login(&app, &staff).await;
     let html = app.get_html(&staff, "/gestion").await;
     assert!(html.contains("Accessibilité\u{a0}: non conforme"));
 

@@ -4,19 +4,7 @@ use crate::helpers::*;
 
 async fn staff(app: &TestApp) -> reqwest::Client {
     let client = new_client();
-    let resp = app
-        .post_form(
-            &client,
-            "/gestion/connexion",
-            "/gestion/connexion",
-            &[
-                ("site", "valognes"),
-                ("identifiant", "admin"),
-                ("mot_de_passe", PASSWORD),
-            ],
-        )
-        .await;
-    assert_redirect(&resp, "/gestion");
+    staff_login(app, &client).await;
     client
 }
 

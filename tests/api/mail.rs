@@ -313,19 +313,7 @@ async fn staff_see_their_schools_undelivered_mails_and_can_retry_them() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let staff = new_client();
-    let resp = app
-        .post_form(
-            &staff,
-            "/gestion/connexion",
-            "/gestion/connexion",
-            &[
-                ("site", "valognes"),
-                ("identifiant", "admin"),
-                ("mot_de_passe", PASSWORD),
-            ],
-        )
-        .await;
-    assert_redirect(&resp, "/gestion");
+    staff_login(&app, &staff).await;
     let html = app.get_html(&staff, "/gestion/courriels").await;
     assert!(
         html.contains(&format!("<th scope=\"row\">{JEREMIE}</th>")),
