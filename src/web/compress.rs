@@ -99,12 +99,10 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<R
         Ok(r) => r.into_response(),
         Err(e) => e.into_response(),
     };
-    let is_html = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !enabled || !is_html || resp.headers().contains_key(header::CONTENT_ENCODING) {
+    if !enabled
+        || !super::is_html(resp.headers())
+        || resp.headers().contains_key(header::CONTENT_ENCODING)
+    {
         return Ok(resp);
     }
     let (mut parts, body) = resp.into_parts();

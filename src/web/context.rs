@@ -357,12 +357,7 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
         // A school's name or settings may have just changed.
         state.schools.forget();
     }
-    let is_html = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if resp.status().as_u16() >= 400 && !is_html {
+    if resp.status().as_u16() >= 400 && !super::is_html(resp.headers()) {
         let status = resp.status();
         let retry = resp.headers().get(header::RETRY_AFTER).cloned();
         resp = super::layout::error_page(&ctx, status)

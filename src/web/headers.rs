@@ -49,11 +49,7 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<R
         HeaderName::from_static("x-xss-protection"),
         "1; mode=block",
     );
-    let is_html = h
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if is_html && !h.contains_key(header::CACHE_CONTROL) {
+    if super::is_html(h) && !h.contains_key(header::CACHE_CONTROL) {
         // Pages hold personal data: never stored by shared caches or the back button.
         set(h, header::CACHE_CONTROL, "no-store");
     }

@@ -21,6 +21,14 @@ pub use errors::{AppError, AppResult};
 use poem::http::{StatusCode, header};
 use poem::{IntoResponse, Response};
 
+/// Is this response a page (HTML)?
+pub fn is_html(headers: &poem::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
 /// Post/redirect/get: the answer to a successful POST.
 pub fn see_other(location: &str) -> Response {
     Response::builder()
