@@ -271,16 +271,14 @@ async fn add_document(
                     .err()
                     .unwrap_or_else(|| "Le nom du document est obligatoire.".to_owned()),
             );
-            let mut form = vec![
+            let form = vec![
                 ("annee", campaign.year_label.clone()),
                 ("ouverture", french(&campaign.opens_on)),
                 ("fermeture", french(&campaign.closes_on)),
-            ];
-            form.extend([
                 ("nom", f.nom.clone()),
                 ("pour", f.pour.clone()),
                 ("obligatoire", f.obligatoire.clone()),
-            ]);
+            ];
             let page = render_list(
                 &state,
                 &ctx,
