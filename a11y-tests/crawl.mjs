@@ -102,7 +102,7 @@ async function auditPayment(browser, page, label) {
     page.click('#paiement form button[type="submit"]'),
   ]);
   if (!page.url().includes('/payfip-demo/')) throw new Error(`payment did not reach PayFiP: ${page.url()}`);
-  await audit(browser, page, label, '/payfip-demo/paiement.web', true);
+  await audit(browser, page, label, '/payfip-demo/paiementws.web', true);
   const buttons = await page.$$('ul.choices button');
   await Promise.all([
     page.waitForNavigation({ waitUntil: 'load' }),

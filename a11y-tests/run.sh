@@ -21,6 +21,7 @@ log="$work/portee.log"
   cd "$work"
   # A fresh demo database and mail folder in a scratch directory.
   env -u PORTEE_DATABASE_URL -u PORTEE_SMTP_URL PORTEE_MAIL_DIR="$work/mail" \
+    PORTEE_LOGIN_RATE_PER_MINUTE=100000 PORTEE_POST_RATE_PER_MINUTE=100000 \
     "$bin" demo --bind "127.0.0.1:$port" >"$log" 2>&1
 ) &
 server=$!

@@ -23,11 +23,17 @@ pub struct AppState {
     pub settings: Settings,
     /// Binds anonymous CSRF tokens to their pre-session cookie (shared by all instances).
     pub csrf_secret: String,
+    /// Signs device cookies (`features::auth::throttle`), shared by all instances.
+    pub device_secret: String,
     pub cookies: CookieNames,
     /// Wakes the outbox worker as soon as a mail is queued.
     pub mail_wakeup: Arc<Notify>,
     /// The hosted schools, kept a few seconds.
     pub schools: crate::web::schools::SchoolList,
+    /// Outgoing HTTP (PayFiP's web service), with timeouts.
+    pub http: reqwest::Client,
+    /// The demo's PayFiP stand-in (`portee demo` and the tests only).
+    pub payfip_double: Option<Arc<crate::features::billing::payfip::double::Double>>,
 }
 
 /// Every route of the portal.
@@ -62,8 +68,9 @@ impl Application {
         Self::build_with_pool(settings, pool).await
     }
 
-    pub async fn build_with_pool(settings: Settings, pool: Pool) -> anyhow::Result<Self> {
+    pub async fn build_with_pool(mut settings: Settings, pool: Pool) -> anyhow::Result<Self> {
         let csrf_secret = db::shared_secret(&pool, "csrf").await?;
+        let device_secret = db::shared_secret(&pool, "device").await?;
         let mailer = mail::Mailer::new(&settings)?;
         let wakeup = Arc::new(Notify::new());
         mail::spawn_worker(pool.clone(), mailer, wakeup.clone());
@@ -76,13 +83,38 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .ok_or_else(|| anyhow::anyhow!("the listener has no address"))?;
+        // Tests bind port 0 and learn their address only now: an empty base URL means this
+        // listener's own address, and the stand-in's addresses, given as paths, live under it.
+        if settings.base_url.is_empty() {
+            settings.base_url = format!("http://{addr}");
+        }
+        for url in [
+            &mut settings.payfip.service_url,
+            &mut settings.payfip.payment_url,
+        ] {
+            if url.starts_with('/') {
+                *url = format!("{}{url}", settings.base_url);
+            }
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(20))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("Portee/", env!("CARGO_PKG_VERSION")))
+            .build()?;
         let state = Arc::new(AppState {
             pool,
             cookies: CookieNames::new(settings.secure_cookies),
+            payfip_double: settings
+                .payfip
+                .test_double
+                .then(crate::features::billing::payfip::double::Double::new),
             settings,
             csrf_secret,
+            device_secret,
             mail_wakeup: wakeup,
             schools: Default::default(),
+            http,
         });
         Ok(Application {
             addr,
@@ -99,13 +131,21 @@ impl Application {
         self.addr
     }
 
+    /// The settings as the running application uses them (its base URL filled in).
+    pub fn settings(&self) -> &Settings {
+        &self.state.settings
+    }
+
     pub fn pool(&self) -> Pool {
         self.state.pool.clone()
     }
 
     /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests (30 s at most).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let limiter = IpLimiter::new(self.state.settings.login_rate_per_minute);
+        let limiter = Arc::new(rate_limit::Limiters {
+            strict: IpLimiter::new(self.state.settings.login_rate_per_minute),
+            other: IpLimiter::new(self.state.settings.post_rate_per_minute),
+        });
         let pages = pages()
             .with(CatchPanic::new())
             .around(rate_limit::middleware)

@@ -109,13 +109,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { bind } => {
             let mut settings = Settings::from_env(&DEMO, bind)?;
             // The demo plays PayFiP itself so the payment round trip can be tried offline.
-            settings.payfip.test_double = true;
-            settings.payfip.production = false;
-            settings.payfip.url = format!(
-                "{}{}",
-                settings.base_url,
-                crate::config::Payfip::DOUBLE_PATH
-            );
+            settings.payfip = crate::config::Payfip::stand_in(&settings.base_url);
             let pool = db::connect(&settings.database_url.0).await?;
             db::migrate(&pool).await?;
             let seeded = demo::seed(&pool).await?;

@@ -37,9 +37,13 @@ pub struct Settings {
     pub mail_from: String,
     /// `PORTEE_SECURE_COOKIES`: `true` (default) or `false` (only for plain-HTTP demos).
     pub secure_cookies: bool,
-    /// `PORTEE_LOGIN_RATE_PER_MINUTE`: POSTs to the login and lost-password forms allowed
-    /// per client address and minute, per instance. Default 20.
+    /// `PORTEE_LOGIN_RATE_PER_MINUTE`: POSTs to the forms that check a password or send mail
+    /// (`web::rate_limit::STRICT`) allowed per client address (IPv6: per /64) and minute,
+    /// per instance. Default 20.
     pub login_rate_per_minute: u32,
+    /// `PORTEE_POST_RATE_PER_MINUTE`: every other POST allowed per client address (IPv6:
+    /// per /64) and minute, per instance. Default 120.
+    pub post_rate_per_minute: u32,
     /// `PORTEE_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
     /// `X-Forwarded-For` header names the client. Default none (the header is ignored).
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -54,24 +58,44 @@ pub struct Settings {
 /// school (`site.payfip_numcli`): a school without one offers no online payment.
 #[derive(Clone, Debug)]
 pub struct Payfip {
-    /// `PORTEE_PAYFIP_URL`: PayFiP's payment page.
-    /// Default `https://www.payfip.gouv.fr/tpa/paiement.web`.
-    pub url: String,
-    /// `PORTEE_PAYFIP_MODE`: `test` (default; PayFiP's `saisie=T`, no money moves) or
-    /// `production` (`saisie=X`).
-    pub production: bool,
-    /// The demo's stand-in for PayFiP at `/payfip-demo/paiement.web`. Only `portee demo`
-    /// turns it on; `serve` answers 404 there whatever the environment says.
+    /// `PORTEE_PAYFIP_SERVICE_URL`: PayFiP's SOAP web service (`creerPaiementSecurise`,
+    /// `recupererDetailPaiementSecurise`). Default `https://www.payfip.gouv.fr/tpa/services/securite`.
+    pub service_url: String,
+    /// `PORTEE_PAYFIP_URL`: PayFiP's payment page, where families are sent with `?idop=`.
+    /// Default `https://www.payfip.gouv.fr/tpa/paiementws.web`.
+    pub payment_url: String,
+    /// `PORTEE_PAYFIP_MODE`: `test` (default; `saisie=T`, no money moves), `activation`
+    /// (`X`, the school's contract being opened) or `production` (`W`).
+    pub mode: crate::features::billing::payfip::Mode,
+    /// The demo's stand-in for PayFiP under `/payfip-demo/`. Only `portee demo` turns it
+    /// on; `serve` answers 404 there whatever the environment says.
     pub test_double: bool,
 }
 
 impl Payfip {
-    pub const DEFAULT_URL: &'static str = "https://www.payfip.gouv.fr/tpa/paiement.web";
-    pub const DOUBLE_PATH: &'static str = "/payfip-demo/paiement.web";
+    pub const DEFAULT_SERVICE_URL: &'static str =
+        "https://www.payfip.gouv.fr/tpa/services/securite";
+    pub const DEFAULT_PAYMENT_URL: &'static str = "https://www.payfip.gouv.fr/tpa/paiementws.web";
 
-    /// PayFiP's `saisie`: T in test mode, X in production.
-    pub fn saisie(&self) -> char {
-        if self.production { 'X' } else { 'T' }
+    /// The demo's settings: PayFiP played by the portal itself at `base_url`.
+    pub fn stand_in(base_url: &str) -> Self {
+        use crate::features::billing::payfip::double;
+        Payfip {
+            service_url: format!("{base_url}{}", double::SERVICE_PATH),
+            payment_url: format!("{base_url}{}", double::PAGE_PATH),
+            mode: crate::features::billing::payfip::Mode::Test,
+            test_double: true,
+        }
+    }
+}
+
+impl Settings {
+    /// The bare address of `mail_from` (without its display name).
+    pub fn sender_address(&self) -> String {
+        self.mail_from
+            .parse::<lettre::message::Mailbox>()
+            .map(|m| m.email.to_string())
+            .unwrap_or_else(|_| self.mail_from.clone())
     }
 }
 
@@ -172,17 +196,15 @@ impl Settings {
                 .secure_cookies
                 .unwrap_or(base_url.starts_with("https://")),
         };
-        let login_rate_per_minute = match var("PORTEE_LOGIN_RATE_PER_MINUTE") {
-            Some(v) => v
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or(ConfigError {
-                    variable: "PORTEE_LOGIN_RATE_PER_MINUTE",
-                    message: format!("{v:?} is not a positive whole number"),
-                })?,
-            None => 20,
+        let per_minute = |variable: &'static str, default: u32| match var(variable) {
+            Some(v) => v.parse::<u32>().ok().filter(|n| *n > 0).ok_or(ConfigError {
+                variable,
+                message: format!("{v:?} is not a positive whole number"),
+            }),
+            None => Ok(default),
         };
+        let login_rate_per_minute = per_minute("PORTEE_LOGIN_RATE_PER_MINUTE", 20)?;
+        let post_rate_per_minute = per_minute("PORTEE_POST_RATE_PER_MINUTE", 120)?;
         let trusted_proxies = match var("PORTEE_TRUSTED_PROXIES") {
             Some(v) => v
                 .split(',')
@@ -194,22 +216,25 @@ impl Settings {
                 })?,
             None => Vec::new(),
         };
-        let payfip_url = var("PORTEE_PAYFIP_URL").unwrap_or(Payfip::DEFAULT_URL.to_owned());
-        if !(payfip_url.starts_with("https://") || payfip_url.starts_with("http://")) {
-            return Err(ConfigError {
-                variable: "PORTEE_PAYFIP_URL",
-                message: format!("{payfip_url:?} must start with https://"),
-            });
-        }
-        let production = match var("PORTEE_PAYFIP_MODE").as_deref() {
-            None | Some("test") => false,
-            Some("production") => true,
-            Some(other) => {
-                return Err(ConfigError {
-                    variable: "PORTEE_PAYFIP_MODE",
-                    message: format!("expected test or production, got {other:?}"),
-                });
+        let payfip_address = |variable: &'static str, default: &str| {
+            let v = var(variable).unwrap_or(default.to_owned());
+            if url::Url::parse(&v).is_ok_and(|u| matches!(u.scheme(), "https" | "http")) {
+                Ok(v)
+            } else {
+                Err(ConfigError {
+                    variable,
+                    message: format!("{v:?} is not an https:// address"),
+                })
             }
+        };
+        let payment_url = payfip_address("PORTEE_PAYFIP_URL", Payfip::DEFAULT_PAYMENT_URL)?;
+        let service_url = payfip_address("PORTEE_PAYFIP_SERVICE_URL", Payfip::DEFAULT_SERVICE_URL)?;
+        let mode = match var("PORTEE_PAYFIP_MODE") {
+            None => crate::features::billing::payfip::Mode::Test,
+            Some(v) => crate::features::billing::payfip::Mode::parse(&v).ok_or(ConfigError {
+                variable: "PORTEE_PAYFIP_MODE",
+                message: format!("expected test, activation or production, got {v:?}"),
+            })?,
         };
         let html_compression = match var("PORTEE_HTML_COMPRESSION").as_deref() {
             None | Some("on") => true,
@@ -224,8 +249,9 @@ impl Settings {
         Ok(Settings {
             html_compression,
             payfip: Payfip {
-                url: payfip_url,
-                production,
+                service_url,
+                payment_url,
+                mode,
                 test_double: false,
             },
             trusted_proxies,
@@ -236,6 +262,7 @@ impl Settings {
             mail_from,
             secure_cookies,
             login_rate_per_minute,
+            post_rate_per_minute,
         })
     }
 }

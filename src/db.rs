@@ -43,6 +43,18 @@ pub fn is_postgres(pool: &Pool) -> bool {
         .starts_with("postgres")
 }
 
+/// Starts a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes cannot wait for
+/// another writer (the mail worker, another request) and fails with "database is locked";
+/// an immediate one waits up to the busy timeout. PostgreSQL's `BEGIN` needs no such care.
+pub async fn begin(pool: &Pool) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+    if is_postgres(pool) {
+        pool.begin().await
+    } else {
+        pool.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
 /// Applies every pending migration of `migrations/`.
 pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
     sqlx::migrate!("./migrations")

@@ -799,7 +799,7 @@ pub async fn run(pool: &Pool, slug: &str, dir: &Path, dry_run: bool) -> anyhow::
     }
 
     // 3. Write everything in one transaction (rolled back for a dry run).
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let now = db::now();
     for (spec, rows) in &mut parsed {
         // Rows referring to another row of the same file come after the rows they name.

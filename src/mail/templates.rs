@@ -148,6 +148,45 @@ pub fn payment_received(
 }
 
 /// Confirms a re-enrolment request sent by a family.
+/// To the family: the money arrived, but the invoice was already settled.
+pub fn payment_to_review_family(to: &str, school: &str, invoice: &str, amount: &str) -> Outgoing {
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{school} – paiement reçu pour la facture {invoice}"),
+        body: format!(
+            "Bonjour,\n\n\
+             Votre paiement en ligne de {amount} est bien reçu, mais la facture {invoice} \
+             était déjà réglée quand il est arrivé. L'école en est informée : elle vous \
+             remboursera ou l'affectera à une autre facture, et vous recontactera.\n\n\
+             {school}\n"
+        ),
+    }
+}
+
+/// To the school: an online payment that settled nothing, to refund or to apply by hand.
+pub fn payment_to_review_staff(
+    to: &str,
+    school: &str,
+    invoice: &str,
+    amount: &str,
+    refdet: &str,
+    authorisation: &str,
+    base_url: &str,
+) -> Outgoing {
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{school} – paiement en ligne à régulariser ({invoice})"),
+        body: format!(
+            "Bonjour,\n\n\
+             PayFiP a confirmé un paiement en ligne de {amount} (référence {refdet}, \
+             autorisation {authorisation}) pour la facture {invoice}, qui n'était plus due \
+             de ce montant quand il est arrivé. Aucun reçu n'a été écrit : remboursez la \
+             famille ou enregistrez le règlement sur la bonne facture.\n\n\
+             {base_url}/gestion/paiements\n"
+        ),
+    }
+}
+
 pub fn reenrolment_received(
     to: &str,
     school: &str,

@@ -202,6 +202,20 @@ async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionSt
     ))))
 }
 
+/// POSTs that come from PayFiP, not from a page of the portal: its server-to-server
+/// notification, the browser it sends back, and the demo stand-in's SOAP service. They
+/// carry no token and decide nothing: a result is only ever read back from PayFiP.
+pub const CSRF_EXEMPT: &[&str] = &[
+    "/payfip/notification",
+    "/facturation/paiements/:id/retour",
+    "/payfip-demo/services/securite",
+];
+
+/// Is this path one of `CSRF_EXEMPT`?
+pub fn csrf_exempt(path: &str) -> bool {
+    CSRF_EXEMPT.iter().any(|p| super::route_matches(p, path))
+}
+
 /// The largest form body accepted (uploads have their own limit, read by their handler).
 const FORM_LIMIT: usize = 64 * 1024;
 
@@ -302,7 +316,7 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
         }
     };
 
-    if req.method() == Method::POST {
+    if req.method() == Method::POST && !csrf_exempt(&ctx.path) {
         let is_form = req
             .content_type()
             .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));

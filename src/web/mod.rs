@@ -89,3 +89,18 @@ pub fn client_ip(req: &poem::Request, trusted: &[std::net::IpAddr]) -> Option<st
         .find(|a| !trusted.contains(a))
         .or(Some(peer))
 }
+
+/// Does `path` match a route pattern such as `/eleves/:id/identite` (a `:name` segment
+/// matches one non-empty segment)?
+pub fn route_matches(pattern: &str, path: &str) -> bool {
+    let mut p = pattern.split('/');
+    let mut q = path.split('/');
+    loop {
+        match (p.next(), q.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a.starts_with(':') && !b.is_empty() => {}
+            (Some(a), Some(b)) if a == b => {}
+            _ => return false,
+        }
+    }
+}

@@ -1,6 +1,9 @@
-//! Per-client-address rate limit on the POSTs that guess or send (login, lost password).
-//! In memory and per instance by design: the cheap first line. The per-account limits
-//! that hold across instances live in the database (see `features::auth::store`).
+//! Per-client-address rate limits on POSTs, in two buckets: the forms that check a
+//! password or send mail to an address typed in them (strict), and every other POST (a
+//! looser bound on forms that mail the account's own address, uploads, payments). IPv6
+//! addresses count by /64. In memory and per instance by design: the cheap first line.
+//! The per-account throttles that hold across instances live in the database (see
+//! `features::auth::throttle`).
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -15,12 +18,21 @@ use poem::{Endpoint, IntoResponse, Request, Response};
 
 use super::{Ctx, layout};
 
-/// Paths whose POSTs are limited.
-const LIMITED: &[&str] = &[
+/// Paths whose POSTs check a password or send mail: the strict bucket.
+pub const STRICT: &[&str] = &[
     "/connexion",
+    "/gestion/connexion",
     "/mot-de-passe-perdu",
+    "/mot-de-passe",
+    "/reinitialisation",
     "/accessibilite/signalement",
 ];
+
+/// The two buckets.
+pub struct Limiters {
+    pub strict: Arc<IpLimiter>,
+    pub other: Arc<IpLimiter>,
+}
 
 pub struct IpLimiter {
     limiter: DefaultKeyedRateLimiter<IpAddr>,
@@ -46,9 +58,10 @@ impl IpLimiter {
         limiter
     }
 
-    /// `Err(seconds)` to wait when the client is over its quota.
+    /// `Err(seconds)` to wait when the client's network is over its quota.
     pub fn check(&self, ip: IpAddr) -> Result<(), u64> {
-        self.limiter.check_key(&ip).map_err(|not_until| {
+        let key = crate::features::auth::throttle::network(ip);
+        self.limiter.check_key(&key).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             wait.as_secs().max(1)
         })
@@ -82,13 +95,20 @@ pub fn too_many(ctx: &Ctx, seconds: u64) -> Response {
 }
 
 pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
-    if req.method() == Method::POST && LIMITED.contains(&req.uri().path()) {
+    if req.method() == Method::POST {
         let trusted = req
             .data::<Arc<crate::app::AppState>>()
             .map(|s| s.settings.trusted_proxies.clone())
             .unwrap_or_default();
         let ip = super::client_ip(&req, &trusted);
-        if let (Some(ip), Some(limiter)) = (ip, req.data::<Arc<IpLimiter>>())
+        let limiter = req.data::<Arc<Limiters>>().map(|l| {
+            if STRICT.contains(&req.uri().path()) {
+                &l.strict
+            } else {
+                &l.other
+            }
+        });
+        if let (Some(ip), Some(limiter)) = (ip, limiter)
             && let Err(wait) = limiter.check(ip)
         {
             tracing::warn!(%ip, path = req.uri().path(), "rate limited");

@@ -7,8 +7,8 @@ use sha2::{Digest, Sha256};
 
 use crate::db::{self, Pool};
 
-/// A session ends after this long without a request.
-pub const IDLE_SECONDS: i64 = 60 * 60;
+/// A session ends after this long without a request (OWASP ASVS 3.3.2, level 2).
+pub const IDLE_SECONDS: i64 = 30 * 60;
 /// And in any case this long after login.
 pub const ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
 /// `last_seen_at` is written at most this often, so reads stay reads.
@@ -55,6 +55,9 @@ pub struct CookieNames {
     pub shortcuts: &'static str,
     /// The token of a form kept after its session expired (`web::resume`).
     pub resume: &'static str,
+    /// The signed proof that this browser logged in to an account before
+    /// (`features::auth::throttle`).
+    pub device: &'static str,
 }
 
 impl CookieNames {
@@ -66,6 +69,7 @@ impl CookieNames {
                 mode: "__Host-portee_mode",
                 shortcuts: "__Host-portee_raccourcis",
                 resume: "__Host-portee_reprise",
+                device: "__Host-portee_appareil",
             }
         } else {
             CookieNames {
@@ -74,6 +78,7 @@ impl CookieNames {
                 mode: "portee_mode",
                 shortcuts: "portee_raccourcis",
                 resume: "portee_reprise",
+                device: "portee_appareil",
             }
         }
     }
@@ -104,19 +109,28 @@ pub fn read_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
-/// Creates a session for `account_id` and returns its token (for the cookie).
-pub async fn create(pool: &Pool, account_id: i64) -> sqlx::Result<String> {
+/// Creates a session for `account_id` opened by `user_agent`, and returns its token (for
+/// the cookie).
+pub async fn create(pool: &Pool, account_id: i64, user_agent: &str) -> sqlx::Result<String> {
     let token = random_token();
     let now = db::now();
+    // Only what names the browser is kept, within bounds.
+    let agent: String = user_agent
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(300)
+        .collect();
     sqlx::query(
-        "insert into session (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at) \
-         values ($1, $2, $3, $4, $4, $5)",
+        "insert into session (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at, \
+         session_id, user_agent) values ($1, $2, $3, $4, $4, $5, $6, $7)",
     )
     .bind(hash_token(&token))
     .bind(account_id)
     .bind(random_token())
     .bind(now)
     .bind(now + ABSOLUTE_SECONDS)
+    .bind(db::new_id())
+    .bind(agent)
     .execute(pool)
     .await?;
     Ok(token)

@@ -201,7 +201,14 @@ async fn logout_destroys_the_session_on_the_server() {
 async fn a_session_idle_too_long_ends() {
     let app = spawn_app().await;
     app.login("abarre1", PASSWORD).await;
-    sqlx::query("update session set last_seen_at = last_seen_at - 3601")
+    // 29 minutes idle: still there (and the visit counts as use).
+    sqlx::query("update session set last_seen_at = last_seen_at - 29 * 60")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(app.get("/accueil").await.status(), StatusCode::OK);
+    // 30 minutes and a second: over (OWASP ASVS 3.3.2).
+    sqlx::query("update session set last_seen_at = last_seen_at - 30 * 60 - 1")
         .execute(&app.pool)
         .await
         .unwrap();

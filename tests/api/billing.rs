@@ -1,14 +1,15 @@
 //! Facturation: the two ledgers, the balance, the search, the duplicates (PDF and HTML),
 //! the PayFiP round trip and the staff's desk payments.
 
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 
 use crate::helpers::*;
+use crate::payfip::start_payment;
 
 const NBSP: &str = "\u{a0}";
 
 /// This school year's two-digit prefix of the demo's numbers (the year starts in September).
-fn yy() -> String {
+pub fn yy() -> String {
     let today = time::OffsetDateTime::now_utc().date();
     let year = if u8::from(today.month()) >= 9 {
         today.year()
@@ -18,11 +19,11 @@ fn yy() -> String {
     format!("{:02}", year % 100)
 }
 
-fn euros(s: &str) -> String {
+pub fn euros(s: &str) -> String {
     format!("{s}{NBSP}€")
 }
 
-async fn entry_id(app: &TestApp, number: &str) -> i64 {
+pub async fn entry_id(app: &TestApp, number: &str) -> i64 {
     let (id,): (i64,) =
         sqlx::query_as("select ledger_entry_id from ledger_entry where number = $1")
             .bind(number)
@@ -33,69 +34,13 @@ async fn entry_id(app: &TestApp, number: &str) -> i64 {
 }
 
 /// The current unpaid invoice of the ABARRE family (312,00 € due).
-async fn current_invoice(app: &TestApp) -> (String, i64) {
+pub async fn current_invoice(app: &TestApp) -> (String, i64) {
     let number = format!("{}FC00412", yy());
     let id = entry_id(app, &number).await;
     (number, id)
 }
 
-/// Starts an online payment and returns PayFiP's address with its query.
-async fn start_payment(app: &TestApp, client: &Client, invoice: i64) -> String {
-    let doc = format!("/facturation/documents/{invoice}");
-    let resp = app
-        .post_form(client, &doc, &format!("{doc}/payer"), &[])
-        .await;
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    resp.headers()["location"].to_str().unwrap().to_owned()
-}
-
-fn query_of(url: &str) -> Vec<(String, String)> {
-    let (_, q) = url.split_once('?').expect("a query");
-    serde_urlencoded::from_str(q).unwrap()
-}
-
-fn field<'a>(q: &'a [(String, String)], k: &str) -> &'a str {
-    q.iter()
-        .find(|(f, _)| f == k)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("field {k}"))
-}
-
-/// PayFiP sends the family back with the result.
-async fn payfip_returns(
-    app: &TestApp,
-    client: &Client,
-    refdet: &str,
-    montant: &str,
-    resultrans: &str,
-) -> reqwest::Response {
-    let query = serde_urlencoded::to_string([
-        ("numcli", "012345"),
-        ("exer", "2026"),
-        ("refdet", refdet),
-        ("objet", "FACTURE"),
-        ("montant", montant),
-        ("mel", "jeremie.abarre@example.org"),
-        ("saisie", "T"),
-        ("resultrans", resultrans),
-        ("numauto", "AUT123"),
-        ("dattrans", "29112026"),
-        ("heurtrans", "1012"),
-    ])
-    .unwrap();
-    app.get_with(client, &format!("/facturation/paiement/retour?{query}"))
-        .await
-}
-
-async fn attempt_status(app: &TestApp, refdet: &str) -> (String, Option<i64>) {
-    sqlx::query_as("select status, receipt_entry_id from payment_attempt where refdet = $1")
-        .bind(refdet)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
-async fn receipts_of(app: &TestApp, invoice: i64) -> i64 {
+pub async fn receipts_of(app: &TestApp, invoice: i64) -> i64 {
     let (n,): (i64,) = sqlx::query_as(
         "select cast(count(*) as bigint) from ledger_entry where settles_entry_id = $1",
     )
@@ -332,252 +277,6 @@ async fn the_html_view_shows_the_same_document() {
 }
 
 #[tokio::test]
-async fn another_familys_documents_and_payments_are_not_found() {
-    let app = spawn_app().await;
-    let abarre = new_client();
-    app.login_with(&abarre, "abarre1", PASSWORD).await;
-    let (_, id) = current_invoice(&app).await;
-    let url = start_payment(&app, &abarre, id).await;
-    let refdet = field(&query_of(&url), "refdet").to_owned();
-
-    app.login("torre1", PASSWORD).await;
-    for path in [
-        format!("/facturation/documents/{id}"),
-        format!("/facturation/documents/{id}/duplicata.pdf"),
-        "/facturation/documents/123".to_owned(),
-        "/facturation/documents/abc".to_owned(),
-    ] {
-        assert_eq!(
-            app.get(&path).await.status(),
-            StatusCode::NOT_FOUND,
-            "{path}"
-        );
-    }
-    let resp = app
-        .post_form(
-            &app.client,
-            "/facturation/cotisations",
-            &format!("/facturation/documents/{id}/payer"),
-            &[],
-        )
-        .await;
-    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
-    // Her return with the other family's reference changes nothing.
-    let resp = payfip_returns(&app, &app.client, &refdet, "31200", "P").await;
-    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
-    assert_eq!(attempt_status(&app, &refdet).await.0, "pending");
-    let (attempt,): (i64,) =
-        sqlx::query_as("select payment_attempt_id from payment_attempt where refdet = $1")
-            .bind(&refdet)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    assert_eq!(
-        app.get(&format!("/facturation/paiements/{attempt}"))
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
-}
-
-#[tokio::test]
-async fn the_payfip_request_carries_every_field_in_its_format() {
-    let app = spawn_app().await;
-    app.login("abarre1", PASSWORD).await;
-    let (number, id) = current_invoice(&app).await;
-    let url = start_payment(&app, &app.client, id).await;
-    assert!(
-        url.starts_with(&format!("{BASE_URL}/payfip-demo/paiement.web?")),
-        "{url}"
-    );
-    let q = query_of(&url);
-    assert_eq!(field(&q, "numcli"), "012345");
-    let exer = field(&q, "exer");
-    assert!(exer.len() == 4 && exer.chars().all(|c| c.is_ascii_digit()));
-    let refdet = field(&q, "refdet");
-    assert!((6..=30).contains(&refdet.len()) && refdet.chars().all(|c| c.is_ascii_alphanumeric()));
-    assert!(refdet.starts_with(&number));
-    let objet = field(&q, "objet");
-    assert!(objet.len() < 100 && objet.chars().all(|c| c.is_ascii_alphanumeric() || c == ' '));
-    assert!(objet.contains(&number) && objet.contains("ABARRE"));
-    assert_eq!(field(&q, "montant"), "31200");
-    assert_eq!(field(&q, "mel"), "jeremie.abarre@example.org");
-    assert_eq!(
-        field(&q, "urlcl"),
-        format!("{BASE_URL}/facturation/paiement/retour")
-    );
-    assert_eq!(field(&q, "saisie"), "T");
-    assert_eq!(
-        attempt_status(&app, refdet).await,
-        ("pending".to_owned(), None)
-    );
-
-    // A second attempt gets its own reference.
-    let again = start_payment(&app, &app.client, id).await;
-    assert_ne!(field(&query_of(&again), "refdet"), refdet);
-
-    // The demo's stand-in shows the request and accepts it.
-    let path = url.strip_prefix(BASE_URL).unwrap();
-    let html = app.get_html(&app.client, path).await;
-    assert!(html.contains(&euros("312,00")) && html.contains("Payer par carte"));
-    // A malformed request is refused as PayFiP would.
-    let resp = app
-        .get("/payfip-demo/paiement.web?numcli=12&montant=abc")
-        .await;
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    assert!(
-        resp.text()
-            .await
-            .unwrap()
-            .contains("numcli doit compter 6 chiffres.")
-    );
-}
-
-#[tokio::test]
-async fn refused_and_abandoned_payments_leave_the_invoice_due() {
-    let app = spawn_app().await;
-    app.login("abarre1", PASSWORD).await;
-    let (_, id) = current_invoice(&app).await;
-    for (code, status, heading) in [
-        ("R", "refused", "Paiement refusé"),
-        ("A", "cancelled", "Paiement abandonné"),
-    ] {
-        let url = start_payment(&app, &app.client, id).await;
-        let refdet = field(&query_of(&url), "refdet").to_owned();
-        let resp = payfip_returns(&app, &app.client, &refdet, "31200", code).await;
-        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-        let outcome = resp.headers()["location"].to_str().unwrap().to_owned();
-        let html = app.get_html(&app.client, &outcome).await;
-        assert!(html.contains(&format!("<h1>{heading}</h1>")), "{code}");
-        assert_eq!(
-            attempt_status(&app, &refdet).await,
-            (status.to_owned(), None)
-        );
-    }
-    assert_eq!(receipts_of(&app, id).await, 0);
-    let html = app.get_html(&app.client, "/facturation/cotisations").await;
-    assert!(html.contains("(312 euros)"));
-}
-
-#[tokio::test]
-async fn a_paid_return_is_recorded_exactly_once_with_a_receipt_and_a_mail() {
-    let app = spawn_app().await;
-    app.login("abarre1", PASSWORD).await;
-    let (number, id) = current_invoice(&app).await;
-    let url = start_payment(&app, &app.client, id).await;
-    let refdet = field(&query_of(&url), "refdet").to_owned();
-
-    let resp = payfip_returns(&app, &app.client, &refdet, "31200", "V").await;
-    let outcome = resp.headers()["location"].to_str().unwrap().to_owned();
-    let html = app.get_html(&app.client, &outcome).await;
-    assert!(html.contains("<h1>Paiement accepté</h1>"));
-    assert!(html.contains("(autorisation AUT123)"));
-    let (status, receipt) = attempt_status(&app, &refdet).await;
-    assert_eq!(status, "paid");
-    let receipt = receipt.expect("a receipt");
-    let (mode, credit, date): (String, i64, String) = sqlx::query_as(
-        "select payment_mode, credit_cents, entry_date from ledger_entry where ledger_entry_id = $1",
-    )
-    .bind(receipt)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    assert_eq!(
-        (mode.as_str(), credit, date.as_str()),
-        ("prelevement-en-ligne", 31200, "2026-11-29")
-    );
-
-    // Replayed (same result, or another one): nothing changes.
-    for code in ["V", "P", "R"] {
-        let resp = payfip_returns(&app, &app.client, &refdet, "31200", code).await;
-        assert_eq!(resp.headers()["location"].to_str().unwrap(), outcome);
-    }
-    assert_eq!(receipts_of(&app, id).await, 1);
-    assert_eq!(attempt_status(&app, &refdet).await.0, "paid");
-
-    let html = app.get_html(&app.client, "/facturation/cotisations").await;
-    assert!(html.contains("Ce compte est à jour"));
-    assert!(html.contains("Prélèvement en ligne"));
-    let mails = app.wait_for_mails("jeremie.abarre@example.org", 1).await;
-    let mail = mails
-        .iter()
-        .find(|m| m.contains("Votre paiement en ligne"))
-        .expect("a confirmation");
-    assert!(mail.contains(&number) && mail.contains("312,00") && !mail.contains("{receipt}"));
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let confirmations = app
-        .mails()
-        .into_iter()
-        .filter(|m| m.contains("Votre paiement en ligne"))
-        .count();
-    assert_eq!(confirmations, 1, "one mail, whatever the replays");
-
-    // The rental, paid by card.
-    let rental = entry_id(&app, &format!("{}FL00037", yy())).await;
-    let url = start_payment(&app, &app.client, rental).await;
-    let q = query_of(&url);
-    assert_eq!(field(&q, "montant"), "6000", "what is still due");
-    let refdet = field(&q, "refdet").to_owned();
-    payfip_returns(&app, &app.client, &refdet, "6000", "P").await;
-    let html = app.get_html(&app.client, "/facturation/locations").await;
-    assert!(html.contains("Carte en ligne") && html.contains("Ce compte est à jour"));
-    // A settled invoice cannot be paid again.
-    let resp = app
-        .post_form(
-            &app.client,
-            "/facturation/locations",
-            &format!("/facturation/documents/{rental}/payer"),
-            &[],
-        )
-        .await;
-    assert_redirect(&resp, "/facturation/locations?info=deja-reglee");
-}
-
-#[tokio::test]
-async fn a_tampered_return_is_refused_and_records_nothing() {
-    let app = spawn_app().await;
-    app.login("abarre1", PASSWORD).await;
-    let (_, id) = current_invoice(&app).await;
-    let url = start_payment(&app, &app.client, id).await;
-    let refdet = field(&query_of(&url), "refdet").to_owned();
-
-    let resp = payfip_returns(&app, &app.client, &refdet, "100", "P").await;
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    let html = resp.text().await.unwrap();
-    assert!(html.contains("ne correspond pas au paiement demandé"));
-    assert!(html.contains("Rien n'a été enregistré."));
-    let resp = payfip_returns(&app, &app.client, &refdet, "31200", "Z").await;
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    let resp = payfip_returns(&app, &app.client, "ABCDEFGH12", "31200", "P").await;
-    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
-    let resp = payfip_returns(&app, &app.client, "../../x", "31200", "P").await;
-    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
-    assert_eq!(
-        attempt_status(&app, &refdet).await,
-        ("pending".to_owned(), None)
-    );
-    assert_eq!(receipts_of(&app, id).await, 0);
-}
-
-#[tokio::test]
-async fn serve_has_no_payfip_stand_in_and_sends_families_to_payfip() {
-    let app = spawn_app_with(Options {
-        payfip_double: false,
-        ..Options::default()
-    })
-    .await;
-    app.login("abarre1", PASSWORD).await;
-    let (_, id) = current_invoice(&app).await;
-    let url = start_payment(&app, &app.client, id).await;
-    assert!(url.starts_with("https://www.payfip.gouv.fr/tpa/paiement.web?numcli=012345&"));
-    let path = format!(
-        "/payfip-demo/paiement.web?{}",
-        url.split_once('?').unwrap().1
-    );
-    assert_eq!(app.get(&path).await.status(), StatusCode::NOT_FOUND);
-}
-
-#[tokio::test]
 async fn a_school_without_payfip_offers_no_online_payment() {
     let app = spawn_app().await;
     sqlx::query("update site set payfip_numcli = null")
@@ -619,7 +318,7 @@ async fn staff_record_a_desk_payment_and_see_online_payments() {
     let staff = new_client();
     staff_login(&app, &staff).await;
     let html = app.get_html(&staff, "/gestion/paiements").await;
-    assert!(html.contains("En attente du retour de PayFiP"));
+    assert!(html.contains("En attente du résultat de PayFiP"));
     assert!(html.contains(&euros("312,00")));
 
     // Mistakes are named, and what was typed stays.

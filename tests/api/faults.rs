@@ -57,6 +57,7 @@ impl Demo {
             .current_dir(self.dir.path())
             .env("PORTEE_MAIL_DIR", self.dir.path().join("mail"))
             .env("PORTEE_LOGIN_RATE_PER_MINUTE", "100000")
+            .env("PORTEE_POST_RATE_PER_MINUTE", "100000")
             .env("RUST_LOG", "warn")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .args(["demo", "--bind", &format!("127.0.0.1:{}", self.port)])

@@ -7,7 +7,8 @@ use portee::db::Pool;
 use reqwest::{Client, Response, StatusCode};
 
 pub const PASSWORD: &str = "Valognes2026";
-/// What mailed links start with (tests replace it by the real address).
+/// The public address given to the command-line runs of `portee` (the in-process test
+/// apps use their own listener's address, so that links and PayFiP's calls reach them).
 pub const BASE_URL: &str = "http://portail.test";
 
 pub struct TestApp {
@@ -25,6 +26,8 @@ pub struct Options {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The demo's PayFiP stand-in (as `portee demo`); off is what `serve` does.
     pub payfip_double: bool,
+    /// PayFiP's service address when there is no stand-in.
+    pub payfip_service_url: Option<String>,
 }
 
 impl Default for Options {
@@ -34,6 +37,7 @@ impl Default for Options {
             smtp_url: None,
             trusted_proxies: Vec::new(),
             payfip_double: true,
+            payfip_service_url: None,
         }
     }
 }
@@ -58,7 +62,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         html_compression: true,
         database_url: portee::config::Secret(db_url.clone()),
         bind: "127.0.0.1:0".parse().unwrap(),
-        base_url: BASE_URL.to_owned(),
+        // Filled with the listener's own address once bound.
+        base_url: String::new(),
         mail: match options.smtp_url {
             Some(u) => MailTransport::Smtp(portee::config::Secret(u)),
             None => MailTransport::Dir(mail_dir.clone()),
@@ -66,15 +71,19 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         mail_from: "Portail famille <portail@example.org>".to_owned(),
         secure_cookies: false,
         login_rate_per_minute: options.rate_per_minute,
+        post_rate_per_minute: 1000,
         trusted_proxies: options.trusted_proxies,
-        payfip: portee::config::Payfip {
-            url: if options.payfip_double {
-                format!("{BASE_URL}{}", portee::config::Payfip::DOUBLE_PATH)
-            } else {
-                portee::config::Payfip::DEFAULT_URL.to_owned()
-            },
-            production: false,
-            test_double: options.payfip_double,
+        payfip: if options.payfip_double {
+            portee::config::Payfip::stand_in("")
+        } else {
+            portee::config::Payfip {
+                service_url: options
+                    .payfip_service_url
+                    .unwrap_or(portee::config::Payfip::DEFAULT_SERVICE_URL.to_owned()),
+                payment_url: portee::config::Payfip::DEFAULT_PAYMENT_URL.to_owned(),
+                mode: portee::features::billing::payfip::Mode::Test,
+                test_double: false,
+            }
         },
     };
     let pool = portee::db::connect(&db_url).await.expect("database");
@@ -84,6 +93,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         .await
         .expect("application");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let settings = app.settings().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -298,10 +308,11 @@ impl TestApp {
         );
     }
 
-    /// The reset link of a mail, pointing at this test server, as a path.
+    /// The first link of a mail, as a path (whatever its host).
     pub fn reset_path(mail: &str) -> String {
-        let start = mail.find(BASE_URL).expect("a link in the mail") + BASE_URL.len();
+        let start = mail.find("http://").expect("a link in the mail") + "http://".len();
         let rest = &mail[start..];
+        let rest = &rest[rest.find('/').expect("a path")..];
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
         rest[..end].to_owned()
     }

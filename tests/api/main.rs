@@ -16,6 +16,7 @@ mod import;
 mod mail;
 mod operations;
 mod password;
+mod payfip;
 mod pedagogy;
 mod query_plans;
 mod records;

@@ -113,11 +113,12 @@ async fn repeated_failures_slow_down_an_identifier_known_or_not() {
         assert_eq!(statuses[4], StatusCode::TOO_MANY_REQUESTS, "{identifier}");
     }
     // The delay is short and bounded: the family is never locked out.
-    let (failures,): (i64,) =
-        sqlx::query_as("select failures from login_throttle where identifier = 'abarre1'")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let (failures,): (i64,) = sqlx::query_as(
+        "select failures from login_throttle where throttle_key like 'family:%:abarre1:%'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     assert_eq!(failures, 4);
     sqlx::query("update login_throttle set last_failure_at = last_failure_at - 61")
         .execute(&app.pool)
@@ -126,7 +127,7 @@ async fn repeated_failures_slow_down_an_identifier_known_or_not() {
     assert_redirect(&app.login("abarre1", PASSWORD).await, "/accueil");
     assert_eq!(
         app.count(
-            "select cast(count(*) as bigint) from login_throttle where identifier = 'abarre1'"
+            "select cast(count(*) as bigint) from login_throttle where throttle_key like 'family:%:abarre1:%'"
         )
         .await,
         0

@@ -16,10 +16,10 @@ async fn create_link(app: &TestApp) -> String {
     let html = resp.text().await.unwrap();
     assert!(html.contains("Copiez-le maintenant"));
     let start = html
-        .find(&format!("value=\"{BASE_URL}/calendrier/"))
+        .find(&format!("value=\"{}/calendrier/", app.address))
         .expect("the link")
         + 7
-        + BASE_URL.len();
+        + app.address.len();
     html[start..start + html[start..].find('"').unwrap()].to_owned()
 }
 

@@ -276,15 +276,10 @@ async fn report(
         return Ok(unprocessable(page));
     };
     let site = load(&state.pool, site_id).await?.unwrap_or_default();
-    let to = site.contact_email.clone().unwrap_or_else(|| {
-        // The portal's own sender address (without its display name).
-        state
-            .settings
-            .mail_from
-            .parse::<lettre::message::Mailbox>()
-            .map(|m| m.email.to_string())
-            .unwrap_or_else(|_| state.settings.mail_from.clone())
-    });
+    let to = site
+        .contact_email
+        .clone()
+        .unwrap_or_else(|| state.settings.sender_address());
     let name = form.nom.trim();
     let page = form.page.trim();
     let to_school = Outgoing {
@@ -316,7 +311,7 @@ async fn report(
             site.name, site.name
         ),
     };
-    let mut tx = state.pool.begin().await?;
+    let mut tx = crate::db::begin(&state.pool).await?;
     mail::enqueue(&mut tx, Some(site_id), &to_school).await?;
     mail::enqueue(&mut tx, Some(site_id), &to_reporter).await?;
     audit(
@@ -484,7 +479,7 @@ async fn save_settings(
     if !errors.is_empty() {
         return Ok(unprocessable(settings_view(&ctx, &f, &errors, false)));
     }
-    let mut tx = state.pool.begin().await?;
+    let mut tx = crate::db::begin(&state.pool).await?;
     sqlx::query(
         "update site set a11y_status = $1, a11y_rate = $2, a11y_audit_date = $3, a11y_audited_by = $4, \
          a11y_non_accessible = $5, contact_email = $6 where site_id = $7",

@@ -93,7 +93,7 @@ pub async fn invite(
     by: Option<i64>,
     base_url: &str,
 ) -> Result<String, InviteError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let person: Option<(String, Option<String>, i64, String)> = sqlx::query_as(
         "select p.last_name, p.email, p.family_id, s.name from person p join site s on s.site_id = p.site_id \
          where p.person_id = $1 and p.site_id = $2 and p.is_guardian = 1",
@@ -156,7 +156,7 @@ pub async fn resend(
     by: i64,
     base_url: &str,
 ) -> Result<(), InviteError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let row: Option<(String, Option<String>, String)> = sqlx::query_as(
         "select a.identifier, p.email, s.name from account a join person p on p.person_id = a.person_id \
          join site s on s.site_id = a.site_id where a.account_id = $1 and a.site_id = $2 and a.is_staff = 0",
@@ -203,7 +203,7 @@ pub async fn set_disabled(
     disabled: bool,
     by: i64,
 ) -> sqlx::Result<bool> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let changed = sqlx::query(
         "update account set disabled = $1 where account_id = $2 and site_id = $3 and is_staff = 0",
     )

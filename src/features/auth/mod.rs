@@ -4,6 +4,7 @@
 pub mod password;
 pub mod routes;
 pub mod store;
+pub mod throttle;
 pub mod views;
 
 pub use routes::{info_text, routes};

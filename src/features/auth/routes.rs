@@ -8,6 +8,7 @@ use poem::web::{Data, Form, Query};
 use poem::{Request, Response, Route, get, handler, post};
 use serde::Deserialize;
 
+use super::throttle::{self, DeviceCookie};
 use super::views::Audience;
 use super::{password, store, views};
 use crate::app::AppState;
@@ -16,7 +17,9 @@ use crate::web::components::Errors;
 use crate::web::context::{append_cookie, mark_session_set};
 use crate::web::rate_limit::too_many;
 use crate::web::session::{self, read_cookie};
-use crate::web::{AppResult, Ctx, CurrentUser, layout, safe_return_path, see_other, unprocessable};
+use crate::web::{
+    AppResult, Ctx, CurrentUser, client_ip, layout, safe_return_path, see_other, unprocessable,
+};
 
 pub fn routes(route: Route) -> Route {
     route
@@ -175,10 +178,27 @@ async fn log_in(
             ctx, audience, &sites, &values, &errors, None,
         )));
     };
-    if let Some(wait) = store::login_delay(&state.pool, site.site_id, &identifier).await? {
+    let account = store::login_account(&state.pool, site.site_id, &identifier).await?;
+    let cookies = req
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // A browser that logged in to this very account before is counted on its own.
+    let device = account.as_ref().and_then(|a| {
+        read_cookie(cookies, state.cookies.device)
+            .and_then(|v| DeviceCookie::nonce(&state.device_secret, v, a.account_id))
+    });
+    let keys = throttle::Keys::new(
+        audience,
+        site.site_id,
+        &identifier,
+        device,
+        client_ip(req, &state.settings.trusted_proxies),
+    );
+    if let Some(wait) = keys.delay(&state.pool).await? {
         return Ok(too_many(ctx, wait as u64));
     }
-    let account = store::login_account(&state.pool, site.site_id, &identifier).await?;
     let ok = password::verify(
         account.as_ref().and_then(|a| a.password_hash.clone()),
         form.mot_de_passe.clone(),
@@ -189,7 +209,7 @@ async fn log_in(
     let account = match (ok, account) {
         (true, Some(a)) if right_audience(&a) => a,
         (_, account) => {
-            store::record_login_failure(&state.pool, site.site_id, &identifier).await?;
+            keys.record_failure(&state.pool).await?;
             store::audit_pool(
                 &state.pool,
                 Some(site.site_id),
@@ -212,16 +232,16 @@ async fn log_in(
     if let Some(old) = &ctx.session_token {
         session::destroy(&state.pool, old).await?;
     }
-    let token = session::create(&state.pool, account.account_id).await?;
-    let cookies = req
+    let user_agent = req
         .headers()
-        .get(header::COOKIE)
+        .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
+    let token = session::create(&state.pool, account.account_id, user_agent).await?;
     // A display mode chosen on the login page survives login and is kept on the account.
     let chosen_mode = read_cookie(cookies, state.cookies.mode).map(|v| v == "accessible");
     store::record_login(&state.pool, account.account_id, chosen_mode).await?;
-    store::clear_login_failures(&state.pool, site.site_id, &identifier).await?;
+    keys.clear(&state.pool).await?;
     store::audit_pool(
         &state.pool,
         Some(site.site_id),
@@ -245,6 +265,16 @@ async fn log_in(
             &token,
             state.settings.secure_cookies,
             None,
+        ),
+    );
+    // This browser is now known to this account (see `throttle`).
+    append_cookie(
+        &mut resp,
+        &session::set_cookie(
+            state.cookies.device,
+            &DeviceCookie::issue(&state.device_secret, account.account_id),
+            state.settings.secure_cookies,
+            Some(throttle::DEVICE_SECONDS),
         ),
     );
     mark_session_set(&mut resp);
@@ -427,13 +457,21 @@ async fn change_submit(
     Form(form): Form<NewPasswordForm>,
 ) -> AppResult<Response> {
     let mut errors = Errors::new();
+    // Guessing the current password from an open session is slowed like a login.
+    let key = throttle::password_page_key(user.account_id);
     let current_ok = if form.actuel.is_empty() {
         errors.add("actuel", "Saisissez votre mot de passe actuel.");
         false
     } else {
+        if let Some(wait) = throttle::delay(&state.pool, &key, throttle::FREE_FAILURES).await? {
+            return Ok(too_many(&ctx, wait as u64));
+        }
         let stored = store::password_hash(&state.pool, user.account_id).await?;
         let ok = password::verify(stored, form.actuel.clone()).await?;
-        if !ok {
+        if ok {
+            throttle::clear(&state.pool, &key).await?;
+        } else {
+            throttle::record_failure(&state.pool, &key).await?;
             errors.add("actuel", "Le mot de passe actuel est incorrect.");
         }
         ok

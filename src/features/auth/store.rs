@@ -6,12 +6,6 @@ use crate::db::{self, Pool};
 use crate::mail;
 use crate::web::session::hash_token;
 
-/// Failed logins allowed before delays start.
-const FREE_FAILURES: i64 = 3;
-/// The longest delay between two attempts: slows guessing, never locks anyone out.
-pub const MAX_DELAY_SECONDS: i64 = 60;
-/// Failures older than this are forgotten.
-const FORGET_AFTER_SECONDS: i64 = 15 * 60;
 /// Reset links are valid this long.
 pub const RESET_VALID_SECONDS: i64 = 30 * 60;
 /// At most this many reset mails per account and hour.
@@ -54,52 +48,6 @@ pub async fn login_account(
     .bind(identifier)
     .fetch_optional(pool)
     .await
-}
-
-/// The delay still to wait before this identifier may try again, in seconds.
-pub async fn login_delay(pool: &Pool, site_id: i64, identifier: &str) -> sqlx::Result<Option<i64>> {
-    let row: Option<(i64, i64)> = sqlx::query_as(
-        "select failures, last_failure_at from login_throttle where site_id = $1 and identifier = $2",
-    )
-    .bind(site_id)
-    .bind(identifier)
-    .fetch_optional(pool)
-    .await?;
-    let now = db::now();
-    Ok(row.and_then(|(failures, last)| {
-        if failures <= FREE_FAILURES || now - last > FORGET_AFTER_SECONDS {
-            return None;
-        }
-        let delay = (1i64 << (failures - FREE_FAILURES).min(10)).min(MAX_DELAY_SECONDS);
-        let wait = last + delay - now;
-        (wait > 0).then_some(wait)
-    }))
-}
-
-pub async fn record_login_failure(pool: &Pool, site_id: i64, identifier: &str) -> sqlx::Result<()> {
-    let now = db::now();
-    sqlx::query(
-        "insert into login_throttle (site_id, identifier, failures, last_failure_at) values ($1, $2, 1, $3) \
-         on conflict (site_id, identifier) do update set \
-           failures = case when login_throttle.last_failure_at < $4 then 1 else login_throttle.failures + 1 end, \
-           last_failure_at = $3",
-    )
-    .bind(site_id)
-    .bind(identifier)
-    .bind(now)
-    .bind(now - FORGET_AFTER_SECONDS)
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
-pub async fn clear_login_failures(pool: &Pool, site_id: i64, identifier: &str) -> sqlx::Result<()> {
-    sqlx::query("delete from login_throttle where site_id = $1 and identifier = $2")
-        .bind(site_id)
-        .bind(identifier)
-        .execute(pool)
-        .await?;
-    Ok(())
 }
 
 /// After a successful login: remembers it, and the display mode chosen before login.
@@ -236,7 +184,7 @@ pub async fn create_reset(
     base_url: &str,
 ) -> anyhow::Result<bool> {
     let now = db::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let (recent,): (i64,) = sqlx::query_as(
         "select cast(count(*) as bigint) from password_reset where account_id = $1 and created_at > $2",
     )
@@ -306,7 +254,7 @@ pub async fn use_reset(
     base_url: &str,
 ) -> anyhow::Result<bool> {
     let now = db::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let spent = sqlx::query(
         "update password_reset set used_at = $1 where token_hash = $2 and used_at is null and expires_at > $1",
     )
@@ -365,11 +313,7 @@ async fn set_password_in(
         .bind(keep_session.unwrap_or(""))
         .execute(&mut *conn)
         .await?;
-    sqlx::query("delete from login_throttle where identifier = (select identifier from account where account_id = $1) \
-                 and site_id = (select site_id from account where account_id = $1)")
-        .bind(account_id)
-        .execute(&mut *conn)
-        .await?;
+    super::throttle::clear_account(conn, account_id).await?;
     let (email, identifier, school, site_id) = account_mail_facts(conn, account_id).await?;
     if let Some(to) = email.filter(|e| !e.trim().is_empty()) {
         mail::enqueue(
@@ -401,7 +345,7 @@ pub async fn change_password(
     current_session_token: &str,
     base_url: &str,
 ) -> anyhow::Result<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     set_password_in(
         &mut tx,
         account_id,

@@ -10,5 +10,5 @@ pub mod store;
 pub mod views;
 
 pub fn routes(route: poem::Route) -> poem::Route {
-    staff::routes(routes::routes(route))
+    payfip::double::routes(staff::routes(routes::routes(route)))
 }

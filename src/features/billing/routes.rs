@@ -4,17 +4,17 @@ use std::sync::Arc;
 
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Path, Query};
-use poem::{IntoResponse, Response, Route, get, handler, post};
+use poem::{Body, IntoResponse, Response, Route, get, handler, post};
 use serde::Deserialize;
 
 use super::document::Duplicate;
-use super::payfip::{self, Request as PayfipRequest};
-use super::store::{self, Entry, Ledger, Outcome};
+use super::payfip::{self, CreateRequest, client};
+use super::store::{self, Attempt, Entry, Ledger};
 use super::views::{self, LedgerPage};
 use crate::app::AppState;
-use crate::config::Payfip;
 use crate::domain::french_date;
 use crate::domain::money::{euros, number};
+use crate::mail::templates;
 use crate::web::{AppError, AppResult, Ctx, FamilyUser, clean_search, matches_search, see_other};
 
 pub fn routes(route: Route) -> Route {
@@ -27,9 +27,12 @@ pub fn routes(route: Route) -> Route {
             get(document_pdf),
         )
         .at("/facturation/documents/:id/payer", post(pay))
-        .at("/facturation/paiement/retour", get(payment_return))
         .at("/facturation/paiements/:id", get(payment_outcome))
-        .at(Payfip::DOUBLE_PATH, get(payfip_double))
+        .at(
+            "/facturation/paiements/:id/retour",
+            get(payment_return).post(payment_return),
+        )
+        .at("/payfip/notification", post(notification))
 }
 
 fn not_found() -> AppError {
@@ -84,6 +87,12 @@ fn payable_school(school: &store::School) -> bool {
 fn info_text(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
         "deja-reglee" => "Cette facture est déjà réglée : il n'y a rien à payer.",
+        "montant-hors-limites" => {
+            "Ce montant ne peut pas être payé en ligne (PayFiP accepte de 1,00 € à 99 999,99 €) : réglez-le à l'accueil de l'école."
+        }
+        "sans-courriel" => {
+            "Le paiement en ligne demande une adresse e-mail : ajoutez-la à votre fiche Famille, puis recommencez."
+        }
         _ => return None,
     })
 }
@@ -179,12 +188,25 @@ async fn document(
     ctx: Ctx,
     user: FamilyUser,
     Path(raw): Path<String>,
+    Query(q): Query<Search>,
 ) -> AppResult<maud::Markup> {
     let l = load(&state, &user, &raw).await?;
     let d = l.duplicate();
     let pdf_size = d.pdf_size();
     let payable = payable_school(&l.school) && l.entry.due_cents() > 0;
-    Ok(views::document_page(&ctx, &d, pdf_size, payable, None))
+    let open = if payable {
+        store::open_attempt(&state.pool, user.1, l.entry.ledger_entry_id).await?
+    } else {
+        None
+    };
+    Ok(views::document_page(
+        &ctx,
+        &d,
+        pdf_size,
+        payable,
+        open.as_ref(),
+        info_text(q.info.as_deref()),
+    ))
 }
 
 #[handler]
@@ -205,10 +227,12 @@ async fn document_pdf(
         .into_response())
 }
 
-/// "Payer en ligne": records a pending attempt and sends the browser to PayFiP.
+/// "Payer en ligne": records an attempt, has PayFiP create the operation and sends the
+/// browser to PayFiP's page. Nothing about the payment is decided here.
 #[handler]
 async fn pay(
     state: Data<&Arc<AppState>>,
+    ctx: Ctx,
     user: FamilyUser,
     Path(raw): Path<String>,
 ) -> AppResult<Response> {
@@ -228,131 +252,176 @@ async fn pay(
             l.entry.ledger
         )));
     }
+    if !(payfip::MIN_CENTS..=payfip::MAX_CENTS).contains(&l.entry.due_cents()) {
+        return Ok(see_other(&format!("{doc}?info=montant-hors-limites")));
+    }
+    let Some(mel) = l
+        .addressee
+        .email
+        .clone()
+        .filter(|m| crate::domain::EmailAddress::parse(m).is_ok())
+    else {
+        return Ok(see_other(&format!("{doc}?info=sans-courriel")));
+    };
     let refdet = payfip::new_refdet(&l.entry.number);
-    store::create_attempt(&state.pool, &l.entry, user.0.account_id, &refdet).await?;
-    let request = PayfipRequest {
-        numcli,
+    let attempt_id =
+        store::create_attempt(&state.pool, &l.entry, user.0.account_id, &refdet).await?;
+    let base = &state.settings.base_url;
+    let request = CreateRequest {
         exer: l.entry.entry_date.get(..4).unwrap_or("2026").to_owned(),
-        refdet,
+        mel,
+        montant: l.entry.due_cents(),
+        numcli,
         objet: payfip::objet(&format!(
             "Facture {} {}",
             l.entry.number, l.addressee.last_name
         )),
-        montant: l.entry.due_cents(),
-        mel: l.addressee.email.clone().unwrap_or_default(),
-        urlcl: format!("{}/facturation/paiement/retour", state.settings.base_url),
-        saisie: state.settings.payfip.saisie(),
+        refdet,
+        saisie: state.settings.payfip.mode.saisie(),
+        urlnotif: format!("{base}{NOTIFICATION_PATH}"),
+        urlredirect: format!("{base}/facturation/paiements/{attempt_id}/retour"),
     };
-    tracing::info!(invoice = %l.entry.number, "online payment started");
-    Ok(see_other(&request.url(&state.settings.payfip.url)))
+    match client::create(&state.http, &state.settings.payfip.service_url, &request).await {
+        Ok(idop) => {
+            store::attempt_created(&state.pool, attempt_id, &idop).await?;
+            tracing::info!(invoice = %l.entry.number, "online payment started");
+            let page = &state.settings.payfip.payment_url;
+            let sep = if page.contains('?') { '&' } else { '?' };
+            Ok(see_other(&format!("{page}{sep}idop={idop}")))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, invoice = %l.entry.number, "PayFiP did not create the payment");
+            store::attempt_failed(&state.pool, attempt_id, l.entry.site_id, &e.to_string()).await?;
+            Ok(views::payment_unavailable(&ctx, &l.entry)
+                .with_status(StatusCode::SERVICE_UNAVAILABLE)
+                .into_response())
+        }
+    }
 }
 
-/// What PayFiP sends back to `urlcl`.
+/// Where PayFiP calls the portal, server to server, when a payment ends.
+pub const NOTIFICATION_PATH: &str = "/payfip/notification";
+
 #[derive(Deserialize, Default)]
-struct Return {
-    #[serde(default)]
-    numcli: String,
-    #[serde(default)]
-    refdet: String,
-    #[serde(default)]
-    montant: String,
-    #[serde(default)]
-    resultrans: String,
-    #[serde(default)]
-    numauto: String,
-    #[serde(default)]
-    dattrans: String,
-    #[serde(default)]
-    heurtrans: String,
+struct Notified {
+    #[serde(default, alias = "idOp", alias = "IDOP")]
+    idop: String,
 }
 
-fn refused(ctx: &Ctx, reason: &str) -> Response {
-    views::return_refused(ctx, reason)
-        .with_status(StatusCode::BAD_REQUEST)
-        .into_response()
-}
-
-/// The return from PayFiP. Accepted only for a payment attempt of this family with the
-/// same amount; the first return resolves it, any later one changes nothing.
+/// PayFiP's notification. It names an operation and nothing else is read from it: the
+/// result is asked back from PayFiP's service. An `idOp` that is not one of ours, or that
+/// is already resolved, changes nothing. The answer is the same in every case.
 #[handler]
-async fn payment_return(
+async fn notification(
     state: Data<&Arc<AppState>>,
-    ctx: Ctx,
-    user: FamilyUser,
-    Query(r): Query<Return>,
+    Query(q): Query<Notified>,
+    body: Body,
 ) -> AppResult<Response> {
-    if !payfip::valid_refdet(&r.refdet) {
-        return Err(not_found());
-    }
-    let attempt = store::attempt_by_refdet(&state.pool, user.1, &r.refdet)
-        .await?
-        .ok_or_else(not_found)?;
-    let school = store::school(&state.pool, user.0.site_id).await?;
-    if !r.numcli.is_empty() && school.payfip_numcli.as_deref() != Some(r.numcli.as_str()) {
-        tracing::warn!(refdet = %r.refdet, "PayFiP return for another client number");
-        return Ok(refused(
-            &ctx,
-            "Ce retour de paiement ne concerne pas votre école.",
-        ));
-    }
-    let Some(result) = payfip::Result::parse(&r.resultrans) else {
-        return Ok(refused(
-            &ctx,
-            "Ce retour de paiement ne dit pas si le paiement a abouti.",
-        ));
+    let body = body.into_bytes_limit(4096).await.unwrap_or_default();
+    let from_body = serde_urlencoded::from_bytes::<Notified>(&body).unwrap_or_default();
+    let idop = if from_body.idop.is_empty() {
+        q.idop
+    } else {
+        from_body.idop
     };
-    let amount = r.montant.trim().parse::<i64>().ok();
-    if amount != Some(attempt.amount_cents) {
-        tracing::warn!(refdet = %r.refdet, "PayFiP return with another amount");
-        return Ok(refused(
-            &ctx,
-            &format!(
-                "Le montant de ce retour ne correspond pas au paiement demandé ({}).",
-                euros(attempt.amount_cents)
-            ),
-        ));
+    if !payfip::valid_idop(&idop) {
+        return Err(AppError::response(StatusCode::BAD_REQUEST));
     }
-    let outcome_url = format!("/facturation/paiements/{}", attempt.payment_attempt_id);
-    if attempt.status != "pending" {
-        // A replayed or duplicated return: the first one decided.
-        return Ok(see_other(&outcome_url));
+    match store::attempt_by_idop(&state.pool, &idop).await? {
+        Some(attempt) => settle(&state, &attempt).await?,
+        None => tracing::warn!("PayFiP notification for an operation that is not ours"),
     }
-    let numauto: String = r
-        .numauto
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(30)
-        .collect();
-    let addressee = store::addressee(&state.pool, user.1).await?;
-    let mail = addressee
-        .as_ref()
-        .and_then(|a| a.email.clone())
-        .filter(|_| result.status() == "paid")
-        .map(|to| {
-            crate::mail::templates::payment_received(
-                &to,
-                &school.name,
-                &attempt.invoice_number,
-                &euros(attempt.amount_cents),
-                &state.settings.base_url,
-            )
-        });
-    let resolved = store::resolve_attempt(
+    Ok("OK"
+        .with_content_type("text/plain; charset=utf-8")
+        .into_response())
+}
+
+/// Asks PayFiP what became of an attempt and applies its answer: the only way a result
+/// is ever recorded. When PayFiP has no result yet (`P5`), or cannot be reached, the
+/// attempt stays as it is and the next notification or visit asks again.
+async fn settle(state: &AppState, attempt: &Attempt) -> AppResult<()> {
+    let Some(idop) = attempt
+        .idop
+        .as_deref()
+        .filter(|_| attempt.status().is_open())
+    else {
+        return Ok(());
+    };
+    let details = match client::details(&state.http, &state.settings.payfip.service_url, idop).await
+    {
+        Ok(d) => d,
+        Err(e) if e.is_pending() => return Ok(()),
+        Err(e) => {
+            tracing::warn!(error = %e, refdet = %attempt.refdet, "PayFiP's result could not be read");
+            return Ok(());
+        }
+    };
+    let school = store::school(&state.pool, attempt.site_id).await?;
+    let about_this = (details.idop.is_empty() || details.idop == idop)
+        && details.refdet == attempt.refdet
+        && (details.numcli.is_empty()
+            || school.payfip_numcli.as_deref() == Some(details.numcli.as_str()));
+    if !about_this {
+        tracing::error!(refdet = %attempt.refdet, "PayFiP's answer is about another payment: ignored");
+        return Ok(());
+    }
+    let Some(code) = payfip::Resultrans::parse(&details.resultrans) else {
+        tracing::warn!(refdet = %attempt.refdet, resultrans = %details.resultrans, "PayFiP gave no known result");
+        return Ok(());
+    };
+    let family_mail = store::addressee(&state.pool, attempt.family_id)
+        .await?
+        .and_then(|a| a.email)
+        .filter(|e| !e.trim().is_empty());
+    let amount = euros(attempt.amount_cents);
+    let base = &state.settings.base_url;
+    let staff_to = school
+        .contact_email
+        .clone()
+        .unwrap_or_else(|| state.settings.sender_address());
+    let authorisation = details.authorisation();
+    let mails = store::ResultMails {
+        paid: family_mail.as_deref().map(|to| {
+            templates::payment_received(to, &school.name, &attempt.invoice_number, &amount, base)
+        }),
+        review_family: family_mail.as_deref().map(|to| {
+            templates::payment_to_review_family(to, &school.name, &attempt.invoice_number, &amount)
+        }),
+        review_staff: Some(templates::payment_to_review_staff(
+            &staff_to,
+            &school.name,
+            &attempt.invoice_number,
+            &amount,
+            &attempt.refdet,
+            authorisation.as_deref().unwrap_or("—"),
+            base,
+        )),
+    };
+    let applied = store::apply_result(
         &state.pool,
-        &attempt,
-        &Outcome {
-            status: result.status(),
-            code: result.code(),
-            authorisation: (!numauto.is_empty()).then_some(numauto.as_str()),
-            paid_on: payfip::paid_on(&r.dattrans, &r.heurtrans),
+        attempt,
+        &store::Answer {
+            code: code.code().chars().next().unwrap_or('A'),
+            paid_cents: details.amount_cents(),
+            authorisation: authorisation.as_deref(),
+            paid_on: payfip::paid_on(&details.dattrans, &details.heurtrans),
         },
-        mail,
+        mails,
     )
     .await?;
-    if resolved && result.status() == "paid" {
+    if let store::Applied::Resolved(status) = applied {
+        tracing::info!(refdet = %attempt.refdet, status = status.key(), "online payment resolved");
         state.mail_wakeup.notify_one();
     }
-    Ok(see_other(&outcome_url))
+    Ok(())
+}
+
+/// PayFiP sends the browser back here (GET or POST). It only leads to the attempt's page,
+/// which shows where it stands; whatever the request carries is ignored.
+#[handler]
+fn payment_return(Path(raw): Path<String>) -> AppResult<Response> {
+    let attempt_id = id(&raw)?;
+    Ok(see_other(&format!("/facturation/paiements/{attempt_id}")))
 }
 
 #[handler]
@@ -362,65 +431,16 @@ async fn payment_outcome(
     user: FamilyUser,
     Path(raw): Path<String>,
 ) -> AppResult<maud::Markup> {
-    let a = store::attempt(&state.pool, user.1, id(&raw)?)
+    let attempt_id = id(&raw)?;
+    let mut a = store::attempt(&state.pool, user.1, attempt_id)
         .await?
         .ok_or_else(not_found)?;
+    if a.status().is_open() {
+        // The notification may be late, or lost: ask PayFiP now.
+        settle(&state, &a).await?;
+        a = store::attempt(&state.pool, user.1, attempt_id)
+            .await?
+            .ok_or_else(not_found)?;
+    }
     Ok(views::outcome(&ctx, &a, a.invoice_entry_id))
-}
-
-/// The demo's PayFiP: checks the request as PayFiP would and offers each outcome.
-#[handler]
-async fn payfip_double(
-    state: Data<&Arc<AppState>>,
-    ctx: Ctx,
-    Query(fields): Query<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    if !state.settings.payfip.test_double {
-        return Err(not_found());
-    }
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
-    let mut problems = Vec::new();
-    if !payfip::valid_numcli(get("numcli")) {
-        problems.push("numcli doit compter 6 chiffres.".to_owned());
-    }
-    if !(get("exer").len() == 4 && get("exer").bytes().all(|b| b.is_ascii_digit())) {
-        problems.push("exer doit être une année sur 4 chiffres.".to_owned());
-    }
-    if !payfip::valid_refdet(get("refdet")) {
-        problems.push("refdet doit compter de 6 à 30 lettres ou chiffres.".to_owned());
-    }
-    let objet = get("objet");
-    if objet.is_empty()
-        || objet.len() >= 100
-        || !objet.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ')
-    {
-        problems.push(
-            "objet doit être un texte de moins de 100 caractères sans accents ni ponctuation."
-                .to_owned(),
-        );
-    }
-    if !get("montant").parse::<i64>().is_ok_and(|m| m > 0) {
-        problems.push("montant doit être un nombre entier de centimes.".to_owned());
-    }
-    if !get("mel").contains('@') {
-        problems.push("mel doit être une adresse électronique.".to_owned());
-    }
-    if !get("urlcl").starts_with(&state.settings.base_url) {
-        problems.push("urlcl doit être l'adresse de retour du portail.".to_owned());
-    }
-    if !matches!(get("saisie"), "T" | "X") {
-        problems.push("saisie doit valoir T (test) ou X (production).".to_owned());
-    }
-    let page = views::payfip_double(&ctx, &fields, &problems);
-    Ok(if problems.is_empty() {
-        page.into_response()
-    } else {
-        page.with_status(StatusCode::BAD_REQUEST).into_response()
-    })
 }

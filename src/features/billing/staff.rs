@@ -44,20 +44,12 @@ struct PageQuery {
     recu: Option<String>,
 }
 
-fn status_label(s: &str) -> &'static str {
-    match s {
-        "paid" => "Payé",
-        "refused" => "Refusé",
-        "cancelled" => "Abandonné",
-        _ => "En attente du retour de PayFiP",
-    }
-}
-
 fn view(
     ctx: &Ctx,
     form: &DeskForm,
     errors: &Errors,
     attempts: &[Attempt],
+    reviews: &[Attempt],
     recorded: Option<&str>,
 ) -> Markup {
     layout::page(
@@ -68,6 +60,20 @@ fn view(
             h1 { "Paiements" }
             @if let Some(n) = recorded { (notice(&format!("Le règlement est enregistré sous le n° {n}. La famille le voit dans sa facturation."))) }
             (error_summary(errors))
+            @if !reviews.is_empty() {
+                section #a-regulariser aria-labelledby="a-regulariser-titre" {
+                    h2 #a-regulariser-titre { "Paiements en ligne à régulariser" }
+                    p { "Ces paiements ont été reçus par PayFiP mais n'ont réglé aucune facture. "
+                        "Remboursez la famille, ou enregistrez le règlement ci-dessous sur la facture qu'il doit régler." }
+                    ul {
+                        @for a in reviews {
+                            li { (euros(a.amount_cents)) " pour la facture " (a.invoice_number) ", référence PayFiP " (a.refdet)
+                                @if let Some(n) = &a.authorisation { ", autorisation " (n) }
+                                " : " (a.review_reason.as_deref().unwrap_or("à vérifier")) "." }
+                        }
+                    }
+                }
+            }
             h2 #guichet { "Enregistrer un règlement reçu à l'accueil" }
             (required_legend())
             form method="post" action="/gestion/paiements" novalidate aria-labelledby="guichet" {
@@ -112,7 +118,7 @@ fn view(
                                     th scope="row" { (a.invoice_number) }
                                     td { (a.refdet) }
                                     td.num { (euros(a.amount_cents)) }
-                                    td { (status_label(&a.status)) }
+                                    td { (a.status().label()) }
                                     td { (a.authorisation.as_deref().unwrap_or("")) }
                                 }
                             }
@@ -132,6 +138,7 @@ async fn page(
     Query(q): Query<PageQuery>,
 ) -> AppResult<Markup> {
     let attempts = store::site_attempts(&state.pool, user.site_id, 50).await?;
+    let reviews = store::site_reviews(&state.pool, user.site_id).await?;
     let today = today();
     let form = DeskForm {
         date: french_date(&format!(
@@ -151,6 +158,7 @@ async fn page(
         &form,
         &Errors::new(),
         &attempts,
+        &reviews,
         recorded.as_deref(),
     ))
 }
@@ -222,30 +230,41 @@ async fn record(
             ),
         );
     }
-    match (invoice, amount, date) {
-        (Some(invoice), Some(amount), Some(date)) if errors.is_empty() => {
-            let label = if reference.is_empty() {
-                format!("REGLEMENT FACTURE {}", invoice.number)
-            } else {
-                reference.to_owned()
-            };
-            let receipt = store::record_desk_payment(
-                &state.pool,
-                user.account_id,
-                &NewReceipt {
-                    invoice: &invoice,
-                    date: &date.iso(),
-                    mode: &form.mode,
-                    label: &label,
-                    amount_cents: amount,
-                },
-            )
-            .await?;
-            Ok(see_other(&format!("/gestion/paiements?recu={receipt}")))
-        }
-        _ => {
-            let attempts = store::site_attempts(&state.pool, user.site_id, 50).await?;
-            Ok(unprocessable(view(&ctx, &form, &errors, &attempts, None)))
+    if let (Some(invoice), Some(amount), Some(date)) = (&invoice, amount, &date)
+        && errors.is_empty()
+    {
+        let label = if reference.is_empty() {
+            format!("REGLEMENT FACTURE {}", invoice.number)
+        } else {
+            reference.to_owned()
+        };
+        let receipt = store::record_desk_payment(
+            &state.pool,
+            user.account_id,
+            &NewReceipt {
+                invoice,
+                date: &date.iso(),
+                mode: &form.mode,
+                label: &label,
+                amount_cents: amount,
+            },
+        )
+        .await?;
+        match receipt {
+            Some(receipt) => return Ok(see_other(&format!("/gestion/paiements?recu={receipt}"))),
+            // An online payment settled part of it since the page was read.
+            None => errors.add(
+                "montant",
+                format!(
+                    "Le montant dépasse ce qui reste à payer sur la facture n° {} : un paiement vient d'y être enregistré.",
+                    invoice.number
+                ),
+            ),
         }
     }
+    let attempts = store::site_attempts(&state.pool, user.site_id, 50).await?;
+    let reviews = store::site_reviews(&state.pool, user.site_id).await?;
+    Ok(unprocessable(view(
+        &ctx, &form, &errors, &attempts, &reviews, None,
+    )))
 }

@@ -200,11 +200,13 @@ pub struct School {
     pub city: Option<String>,
     pub phone: Option<String>,
     pub payfip_numcli: Option<String>,
+    /// Where families' questions (and staff notices) go.
+    pub contact_email: Option<String>,
 }
 
 pub async fn school(pool: &Pool, site_id: i64) -> sqlx::Result<School> {
     sqlx::query_as(
-        "select name, address, postal_code, city, phone, payfip_numcli from site where site_id = $1",
+        "select name, address, postal_code, city, phone, payfip_numcli, contact_email from site where site_id = $1",
     )
     .bind(site_id)
     .fetch_one(pool)
@@ -335,13 +337,35 @@ pub async fn insert_receipt(
     Ok((id, number))
 }
 
-/// Staff record a payment received at the desk.
+/// Staff record a payment received at the desk. The amount is checked against what is
+/// still due inside the transaction (an online payment may have arrived meanwhile): None
+/// when it is more than that.
 pub async fn record_desk_payment(
     pool: &Pool,
     staff_account: i64,
     r: &NewReceipt<'_>,
-) -> sqlx::Result<String> {
-    let mut tx = pool.begin().await?;
+) -> sqlx::Result<Option<String>> {
+    let mut tx = crate::db::begin(pool).await?;
+    if db::is_postgres(pool) {
+        sqlx::query(
+            "select ledger_entry_id from ledger_entry where ledger_entry_id = $1 for update",
+        )
+        .bind(r.invoice.ledger_entry_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let invoice: Entry = sqlx::query_as(concat!(
+        "select ",
+        entry_columns!(),
+        " from ledger_entry e where e.ledger_entry_id = $1"
+    ))
+    .bind(r.invoice.ledger_entry_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if r.amount_cents > invoice.due_cents() {
+        tx.rollback().await?;
+        return Ok(None);
+    }
     let (_, number) = insert_receipt(&mut tx, r).await?;
     audit(
         &mut tx,
@@ -355,7 +379,71 @@ pub async fn record_desk_payment(
     )
     .await?;
     tx.commit().await?;
-    Ok(number)
+    Ok(Some(number))
+}
+
+/// Where an online payment attempt stands. Stored as its `key()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttemptStatus {
+    /// Created at PayFiP (or being created); no result yet.
+    Pending,
+    /// A newer attempt on the same invoice replaced it. PayFiP may still report it paid
+    /// (the payer kept its page open): the result is then recorded like any other.
+    Superseded,
+    /// PayFiP's service did not create it (the family was told to try again).
+    Failed,
+    Paid,
+    Refused,
+    Cancelled,
+    /// Paid, but the money could not settle the invoice (already settled meanwhile, or
+    /// PayFiP's amount was not the attempt's): recorded, and staff were told.
+    Review,
+}
+
+impl AttemptStatus {
+    pub const ALL: [AttemptStatus; 7] = [
+        AttemptStatus::Pending,
+        AttemptStatus::Superseded,
+        AttemptStatus::Failed,
+        AttemptStatus::Paid,
+        AttemptStatus::Refused,
+        AttemptStatus::Cancelled,
+        AttemptStatus::Review,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AttemptStatus::Pending => "pending",
+            AttemptStatus::Superseded => "superseded",
+            AttemptStatus::Failed => "failed",
+            AttemptStatus::Paid => "paid",
+            AttemptStatus::Refused => "refused",
+            AttemptStatus::Cancelled => "cancelled",
+            AttemptStatus::Review => "review",
+        }
+    }
+
+    pub fn from_key(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.key() == s)
+    }
+
+    /// Still waiting for PayFiP's result.
+    pub fn is_open(self) -> bool {
+        matches!(self, AttemptStatus::Pending | AttemptStatus::Superseded)
+    }
+
+    /// Staff's words for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            AttemptStatus::Pending => "En attente du résultat de PayFiP",
+            AttemptStatus::Superseded => "Remplacé par un nouvel essai",
+            AttemptStatus::Failed => "Non créé (PayFiP injoignable)",
+            AttemptStatus::Paid => "Payé",
+            AttemptStatus::Refused => "Refusé",
+            AttemptStatus::Cancelled => "Abandonné",
+            AttemptStatus::Review => "Payé, à régulariser",
+        }
+    }
 }
 
 /// One online payment attempt.
@@ -366,25 +454,48 @@ pub struct Attempt {
     pub family_id: i64,
     pub invoice_entry_id: i64,
     pub refdet: String,
+    pub idop: Option<String>,
     pub amount_cents: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: StoredStatus,
     pub result_code: Option<String>,
     pub authorisation: Option<String>,
     pub paid_on: Option<String>,
     pub receipt_entry_id: Option<i64>,
+    pub review_reason: Option<String>,
     pub created_at: i64,
     /// The invoice's number (joined).
     pub invoice_number: String,
 }
 
+/// An attempt's status as read from the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoredStatus(pub AttemptStatus);
+
+impl TryFrom<String> for StoredStatus {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        AttemptStatus::from_key(&s)
+            .map(StoredStatus)
+            .ok_or_else(|| format!("unknown payment status {s:?}"))
+    }
+}
+
+impl Attempt {
+    pub fn status(&self) -> AttemptStatus {
+        self.status.0
+    }
+}
+
 macro_rules! attempt_columns {
     () => {
-        "a.payment_attempt_id, a.site_id, a.family_id, a.invoice_entry_id, a.refdet, \
-     a.amount_cents, a.status, a.result_code, a.authorisation, a.paid_on, a.receipt_entry_id, a.created_at, \
-     e.number as invoice_number"
+        "a.payment_attempt_id, a.site_id, a.family_id, a.invoice_entry_id, a.refdet, a.idop, \
+     a.amount_cents, a.status, a.result_code, a.authorisation, a.paid_on, a.receipt_entry_id, \
+     a.review_reason, a.created_at, e.number as invoice_number"
     };
 }
 
+/// Records a new attempt (pending, without its `idOp` yet) and returns its id.
 pub async fn create_attempt(
     pool: &Pool,
     invoice: &Entry,
@@ -392,7 +503,7 @@ pub async fn create_attempt(
     refdet: &str,
 ) -> sqlx::Result<i64> {
     let id = db::new_id();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     sqlx::query(
         "insert into payment_attempt (payment_attempt_id, site_id, family_id, invoice_entry_id, refdet, \
          amount_cents, status, created_at) values ($1, $2, $3, $4, $5, $6, 'pending', $7)",
@@ -418,20 +529,57 @@ pub async fn create_attempt(
     Ok(id)
 }
 
-/// An attempt of the family, by its `refdet`.
-pub async fn attempt_by_refdet(
+/// PayFiP created the operation: the attempt gets its `idOp`, and the invoice's earlier
+/// pending attempts are superseded (one attempt at a time is offered).
+pub async fn attempt_created(pool: &Pool, attempt_id: i64, idop: &str) -> sqlx::Result<()> {
+    let mut tx = crate::db::begin(pool).await?;
+    sqlx::query("update payment_attempt set idop = $1 where payment_attempt_id = $2")
+        .bind(idop)
+        .bind(attempt_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "update payment_attempt set status = 'superseded' where status = 'pending' \
+         and payment_attempt_id <> $1 \
+         and invoice_entry_id = (select invoice_entry_id from payment_attempt where payment_attempt_id = $1)",
+    )
+    .bind(attempt_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// PayFiP's service did not create the operation.
+pub async fn attempt_failed(
     pool: &Pool,
-    family_id: i64,
-    refdet: &str,
-) -> sqlx::Result<Option<Attempt>> {
+    attempt_id: i64,
+    site_id: i64,
+    why: &str,
+) -> sqlx::Result<()> {
+    let mut tx = crate::db::begin(pool).await?;
+    sqlx::query(
+        "update payment_attempt set status = 'failed', resolved_at = $1 \
+         where payment_attempt_id = $2 and status = 'pending' and idop is null",
+    )
+    .bind(db::now())
+    .bind(attempt_id)
+    .execute(&mut *tx)
+    .await?;
+    audit(&mut tx, Some(site_id), None, "payment_failed", why).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An attempt by PayFiP's operation id (the notification carries nothing else).
+pub async fn attempt_by_idop(pool: &Pool, idop: &str) -> sqlx::Result<Option<Attempt>> {
     sqlx::query_as(concat!(
         "select ",
         attempt_columns!(),
         " from payment_attempt a join ledger_entry e on e.ledger_entry_id = a.invoice_entry_id \
-         where a.family_id = $1 and a.refdet = $2"
+         where a.idop = $1"
     ))
-    .bind(family_id)
-    .bind(refdet)
+    .bind(idop)
     .fetch_optional(pool)
     .await
 }
@@ -445,6 +593,25 @@ pub async fn attempt(pool: &Pool, family_id: i64, id: i64) -> sqlx::Result<Optio
     ))
     .bind(family_id)
     .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// The newest attempt on an invoice still waiting for PayFiP's result, if any.
+pub async fn open_attempt(
+    pool: &Pool,
+    family_id: i64,
+    invoice_id: i64,
+) -> sqlx::Result<Option<Attempt>> {
+    sqlx::query_as(concat!(
+        "select ",
+        attempt_columns!(),
+        " from payment_attempt a join ledger_entry e on e.ledger_entry_id = a.invoice_entry_id \
+         where a.invoice_entry_id = $1 and a.family_id = $2 and a.status = 'pending' and a.idop is not null \
+         order by a.created_at desc limit 1"
+    ))
+    .bind(invoice_id)
+    .bind(family_id)
     .fetch_optional(pool)
     .await
 }
@@ -463,101 +630,186 @@ pub async fn site_attempts(pool: &Pool, site_id: i64, limit: i64) -> sqlx::Resul
     .await
 }
 
-/// What PayFiP said about an attempt.
-pub struct Outcome<'a> {
-    /// 'paid', 'refused' or 'cancelled'.
-    pub status: &'static str,
-    pub code: &'a str,
+/// The site's paid attempts waiting for staff (money received that settled nothing).
+pub async fn site_reviews(pool: &Pool, site_id: i64) -> sqlx::Result<Vec<Attempt>> {
+    sqlx::query_as(concat!(
+        "select ",
+        attempt_columns!(),
+        " from payment_attempt a join ledger_entry e on e.ledger_entry_id = a.invoice_entry_id \
+         where a.site_id = $1 and a.status = 'review' order by a.created_at desc"
+    ))
+    .bind(site_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// What applying PayFiP's answer did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// This call resolved the attempt.
+    Resolved(AttemptStatus),
+    /// Another call (a second notification, the browser's return) already had.
+    AlreadyResolved,
+}
+
+/// Mails written when an attempt is resolved (the receipt's number is filled in here).
+pub struct ResultMails {
+    /// To the family, when the payment settled the invoice.
+    pub paid: Option<Outgoing>,
+    /// To the family, when the money arrived but settled nothing (staff will call back).
+    pub review_family: Option<Outgoing>,
+    /// To the school, in that case.
+    pub review_staff: Option<Outgoing>,
+}
+
+/// What PayFiP's answer says, already checked against the attempt by the caller.
+pub struct Answer<'a> {
+    pub code: char,
+    pub paid_cents: Option<i64>,
     pub authorisation: Option<&'a str>,
     /// 'YYYY-MM-DD HH:MM' when PayFiP gave a valid date and time.
     pub paid_on: Option<String>,
 }
 
-/// Resolves a pending attempt exactly once: the first return wins, any later one
-/// (replayed, duplicated) changes nothing. A paid attempt writes its receipt and queues a
-/// confirmation mail in the same transaction. Returns whether this call resolved it.
-pub async fn resolve_attempt(
+/// Applies PayFiP's answer to an attempt, exactly once. In one transaction that holds the
+/// invoice (the write lock on SQLite, the invoice row on PostgreSQL), it checks that the
+/// attempt is still waiting, that PayFiP's amount is the attempt's and that this amount is
+/// still due. Then a payment writes its receipt and the family's mail; otherwise the money
+/// is recorded on the attempt (`review`) and staff are told: it never becomes a silent credit.
+pub async fn apply_result(
     pool: &Pool,
     attempt: &Attempt,
-    outcome: &Outcome<'_>,
-    mail_to: Option<Outgoing>,
-) -> sqlx::Result<bool> {
-    let mut tx = pool.begin().await?;
+    r: &Answer<'_>,
+    mails: ResultMails,
+) -> anyhow::Result<Applied> {
+    let mut tx = crate::db::begin(pool).await?;
+    if db::is_postgres(pool) {
+        sqlx::query(
+            "select ledger_entry_id from ledger_entry where ledger_entry_id = $1 for update",
+        )
+        .bind(attempt.invoice_entry_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let invoice: Entry = sqlx::query_as(concat!(
+        "select ",
+        entry_columns!(),
+        " from ledger_entry e where e.ledger_entry_id = $1"
+    ))
+    .bind(attempt.invoice_entry_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let paid = matches!(r.code, 'P' | 'V');
+    let review_reason = if !paid {
+        None
+    } else if r.paid_cents != Some(attempt.amount_cents) {
+        Some(format!(
+            "PayFiP indique {} au lieu de {}",
+            r.paid_cents
+                .map(crate::domain::money::euros)
+                .unwrap_or_else(|| "un montant illisible".into()),
+            crate::domain::money::euros(attempt.amount_cents)
+        ))
+    } else if invoice.due_cents() < attempt.amount_cents {
+        Some(format!(
+            "la facture {} n'était plus due que de {} quand le paiement est arrivé",
+            invoice.number,
+            crate::domain::money::euros(invoice.due_cents())
+        ))
+    } else {
+        None
+    };
+    let status = match (r.code, &review_reason) {
+        ('P' | 'V', None) => AttemptStatus::Paid,
+        ('P' | 'V', Some(_)) => AttemptStatus::Review,
+        ('R', _) => AttemptStatus::Refused,
+        _ => AttemptStatus::Cancelled,
+    };
     let changed = sqlx::query(
-        "update payment_attempt set status = $1, result_code = $2, authorisation = $3, paid_on = $4, resolved_at = $5 \
-         where payment_attempt_id = $6 and family_id = $7 and status = 'pending'",
+        "update payment_attempt set status = $1, result_code = $2, authorisation = $3, paid_on = $4, \
+         review_reason = $5, resolved_at = $6 \
+         where payment_attempt_id = $7 and status in ('pending', 'superseded')",
     )
-    .bind(outcome.status)
-    .bind(outcome.code)
-    .bind(outcome.authorisation)
-    .bind(outcome.paid_on.as_deref())
+    .bind(status.key())
+    .bind(r.code.to_string())
+    .bind(r.authorisation)
+    .bind(r.paid_on.as_deref())
+    .bind(review_reason.as_deref())
     .bind(db::now())
     .bind(attempt.payment_attempt_id)
-    .bind(attempt.family_id)
     .execute(&mut *tx)
     .await?
     .rows_affected();
     if changed != 1 {
         tx.rollback().await?;
-        return Ok(false);
+        return Ok(Applied::AlreadyResolved);
     }
-    if outcome.status == "paid" {
-        let invoice: Entry = sqlx::query_as(concat!(
-            "select ",
-            entry_columns!(),
-            " from ledger_entry e where e.ledger_entry_id = $1"
-        ))
-        .bind(attempt.invoice_entry_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let date = outcome
-            .paid_on
-            .as_deref()
-            .and_then(|d| d.get(..10))
-            .map(str::to_owned)
-            .unwrap_or_else(crate::domain::date::today_iso);
-        let label = format!(
-            "PAIEMENT EN LIGNE {}",
-            outcome.authorisation.unwrap_or(&attempt.refdet)
-        );
-        let (receipt, number) = insert_receipt(
-            &mut tx,
-            &NewReceipt {
-                invoice: &invoice,
-                date: &date,
-                mode: if outcome.code == "V" {
-                    "prelevement-en-ligne"
-                } else {
-                    "carte-en-ligne"
+    match status {
+        AttemptStatus::Paid => {
+            let date = r
+                .paid_on
+                .as_deref()
+                .and_then(|d| d.get(..10))
+                .map(str::to_owned)
+                .unwrap_or_else(crate::domain::date::today_iso);
+            let label = format!(
+                "PAIEMENT EN LIGNE {}",
+                r.authorisation.unwrap_or(&attempt.refdet)
+            );
+            let (receipt, number) = insert_receipt(
+                &mut tx,
+                &NewReceipt {
+                    invoice: &invoice,
+                    date: &date,
+                    mode: if r.code == 'V' {
+                        "prelevement-en-ligne"
+                    } else {
+                        "carte-en-ligne"
+                    },
+                    label: &label,
+                    amount_cents: attempt.amount_cents,
                 },
-                label: &label,
-                amount_cents: attempt.amount_cents,
-            },
-        )
-        .await?;
-        sqlx::query(
-            "update payment_attempt set receipt_entry_id = $1 where payment_attempt_id = $2",
-        )
-        .bind(receipt)
-        .bind(attempt.payment_attempt_id)
-        .execute(&mut *tx)
-        .await?;
-        if let Some(m) = mail_to {
-            let m = Outgoing {
-                body: m.body.replace("{receipt}", &number),
-                ..m
-            };
-            mail::enqueue(&mut tx, Some(attempt.site_id), &m).await?;
+            )
+            .await?;
+            sqlx::query(
+                "update payment_attempt set receipt_entry_id = $1 where payment_attempt_id = $2",
+            )
+            .bind(receipt)
+            .bind(attempt.payment_attempt_id)
+            .execute(&mut *tx)
+            .await?;
+            if let Some(m) = mails.paid {
+                let m = Outgoing {
+                    body: m.body.replace("{receipt}", &number),
+                    ..m
+                };
+                mail::enqueue(&mut tx, Some(attempt.site_id), &m).await?;
+            }
         }
+        AttemptStatus::Review => {
+            for m in [mails.review_staff, mails.review_family]
+                .into_iter()
+                .flatten()
+            {
+                mail::enqueue(&mut tx, Some(attempt.site_id), &m).await?;
+            }
+        }
+        _ => {}
     }
     audit(
         &mut tx,
         Some(attempt.site_id),
         None,
         "payment_resolved",
-        &format!("{} {} ({})", attempt.refdet, outcome.status, outcome.code),
+        &format!(
+            "{} {} ({}){}",
+            attempt.refdet,
+            status.key(),
+            r.code,
+            review_reason.map(|w| format!(": {w}")).unwrap_or_default()
+        ),
     )
     .await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(Applied::Resolved(status))
 }

@@ -1,10 +1,10 @@
 //! Pages of the Facturation menu: the two ledgers, a document's HTML view, the outcome
-//! of an online payment, and the PayFiP stand-in of the demo.
+//! of an online payment.
 
 use maud::{Markup, html};
 
 use super::document::{self, Duplicate};
-use super::store::{Attempt, Entry, Ledger};
+use super::store::{Attempt, AttemptStatus, Entry, Ledger};
 use crate::domain::french_date;
 use crate::domain::money::{euros, spoken};
 use crate::web::components::{csrf_field, notice, scroll_table};
@@ -143,6 +143,7 @@ pub fn document_page(
     pdf_size: usize,
     payable: bool,
     pending: Option<&Attempt>,
+    info: Option<&str>,
 ) -> Markup {
     let e = d.entry;
     let title = document::title(e);
@@ -153,6 +154,7 @@ pub fn document_page(
         html! {
             p { a href={ "/facturation/" (e.ledger) } { "Retour à la facturation" } }
             h1 { (title) }
+            @if let Some(i) = info { (notice(i)) }
             p { "Duplicata du " (french_date(&e.entry_date)) ". "
                 a href={ "/facturation/documents/" (e.ledger_entry_id) "/duplicata.pdf" } type="application/pdf" {
                     "Télécharger le duplicata PDF"
@@ -227,8 +229,9 @@ pub fn document_page(
                     section #paiement aria-labelledby="paiement-titre" {
                         h2 #paiement-titre { "Paiement en ligne" }
                         @if let Some(a) = pending {
-                            p { "Un paiement de " (euros(a.amount_cents)) " a été commencé pour cette facture sans que PayFiP nous en donne le résultat. "
-                                "S'il a abouti, il apparaîtra dans quelques minutes ; vous pouvez aussi recommencer." }
+                            p { "Un paiement de " (euros(a.amount_cents)) " a été commencé pour cette facture sans que PayFiP nous en donne encore le résultat. "
+                                a href={ "/facturation/paiements/" (a.payment_attempt_id) } { "Voir où en est ce paiement" }
+                                ". S'il n'a pas abouti, vous pouvez recommencer : le nouveau paiement remplace le précédent." }
                         }
                         p { "Le paiement se fait par carte bancaire ou prélèvement unique sur PayFiP, le service de paiement en ligne de la Direction générale des Finances publiques. "
                             "Vous quittez le portail le temps du paiement, puis vous y revenez pour voir le résultat." }
@@ -245,10 +248,11 @@ pub fn document_page(
     )
 }
 
-/// The outcome of an online payment, after PayFiP sent the family back.
+/// The outcome of an online payment, after PayFiP sent the family back: what the portal
+/// learnt from PayFiP itself.
 pub fn outcome(ctx: &Ctx, a: &Attempt, invoice_id: i64) -> Markup {
-    let (title, text): (&str, Markup) = match a.status.as_str() {
-        "paid" => (
+    let (title, text): (&str, Markup) = match a.status() {
+        AttemptStatus::Paid => (
             "Paiement accepté",
             html! {
                 "Votre paiement de " (euros(a.amount_cents)) " pour la facture " (a.invoice_number) " est enregistré"
@@ -256,24 +260,42 @@ pub fn outcome(ctx: &Ctx, a: &Attempt, invoice_id: i64) -> Markup {
                 ". Un reçu figure désormais dans votre facturation et une confirmation vous est envoyée par courriel."
             },
         ),
-        "refused" => (
+        AttemptStatus::Review => (
+            "Paiement reçu, à régulariser",
+            html! {
+                "Votre paiement de " (euros(a.amount_cents)) " est bien reçu"
+                @if let Some(n) = &a.authorisation { " (autorisation " (n) ")" }
+                ", mais la facture " (a.invoice_number) " était déjà réglée quand il est arrivé. "
+                "L'école en est informée : elle vous remboursera ou l'affectera à une autre facture, et vous recontactera."
+            },
+        ),
+        AttemptStatus::Refused => (
             "Paiement refusé",
             html! {
                 "Le paiement de " (euros(a.amount_cents)) " pour la facture " (a.invoice_number)
                 " a été refusé par la banque. Aucune somme n'a été prélevée. Vous pouvez réessayer, ou payer à l'accueil de l'école."
             },
         ),
-        "cancelled" => (
+        AttemptStatus::Cancelled => (
             "Paiement abandonné",
             html! {
                 "Le paiement de la facture " (a.invoice_number) " a été abandonné avant sa fin. Aucune somme n'a été prélevée. "
                 "La facture reste à payer."
             },
         ),
-        _ => (
-            "Paiement en attente",
+        AttemptStatus::Failed => (
+            "Paiement non commencé",
             html! {
-                "Le résultat du paiement de la facture " (a.invoice_number) " n'est pas encore connu."
+                "PayFiP n'a pas pu créer ce paiement de la facture " (a.invoice_number) ". Aucune somme n'a été prélevée."
+            },
+        ),
+        AttemptStatus::Pending | AttemptStatus::Superseded => (
+            "Paiement en cours de traitement",
+            html! {
+                "PayFiP ne nous a pas encore donné le résultat du paiement de " (euros(a.amount_cents))
+                " pour la facture " (a.invoice_number) ". Si vous avez payé, il sera enregistré dès que PayFiP le confirmera ; "
+                "rien n'est prélevé deux fois. "
+                a href={ "/facturation/paiements/" (a.payment_attempt_id) } { "Voir à nouveau où en est ce paiement" }
             },
         ),
     };
@@ -284,91 +306,24 @@ pub fn outcome(ctx: &Ctx, a: &Attempt, invoice_id: i64) -> Markup {
         html! {
             h1 { (title) }
             p { (text) }
+            p { "Référence du paiement : " (a.refdet) "." }
             p { a href={ "/facturation/documents/" (invoice_id) } { "Voir la facture " (a.invoice_number) } }
             p { a href="/facturation/cotisations" { "Retour à la facturation" } }
         },
     )
 }
 
-/// A return from PayFiP that the portal does not accept (nothing is recorded).
-pub fn return_refused(ctx: &Ctx, reason: &str) -> Markup {
+/// PayFiP's service did not create the payment: nothing happened, try later.
+pub fn payment_unavailable(ctx: &Ctx, invoice: &Entry) -> Markup {
     layout::page(
         ctx,
-        "Retour de paiement non reconnu",
+        "Paiement en ligne indisponible",
         false,
         html! {
-            h1 { "Retour de paiement non reconnu" }
-            p { (reason) " Rien n'a été enregistré. Si un montant a été débité, contactez l'école avec la référence de votre paiement." }
-            p { a href="/facturation/cotisations" { "Retour à la facturation" } }
-        },
-    )
-}
-
-/// The demo's stand-in for PayFiP's payment page.
-pub fn payfip_double(ctx: &Ctx, fields: &[(String, String)], problems: &[String]) -> Markup {
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
-    let amount: i64 = get("montant").parse().unwrap_or(0);
-    let urlcl = get("urlcl");
-    let today = time::OffsetDateTime::now_utc();
-    let dattrans = format!(
-        "{:02}{:02}{}",
-        today.day(),
-        u8::from(today.month()),
-        today.year()
-    );
-    let heurtrans = format!("{:02}{:02}", today.hour(), today.minute());
-    let choices: [(&str, &str); 4] = [
-        ("P", "Payer par carte (paiement accepté)"),
-        ("V", "Payer par prélèvement unique (accepté)"),
-        ("R", "Simuler un refus de la banque"),
-        ("A", "Abandonner le paiement"),
-    ];
-    layout::page(
-        ctx,
-        "PayFiP – simulation de démonstration",
-        !problems.is_empty(),
-        html! {
-            h1 { "PayFiP – simulation de démonstration" }
-            p { "Cette page remplace PayFiP dans la démonstration : aucune carte n'est demandée et aucun argent ne circule. "
-                "Elle n'existe pas sur un portail en service." }
-            @if !problems.is_empty() {
-                div.error-summary role="alert" tabindex="-1" {
-                    h2 { "PayFiP refuserait cette demande" }
-                    ul { @for p in problems { li { (p) } } }
-                }
-            } @else {
-                dl.record {
-                    dt { "Client (numcli)" } dd { (get("numcli")) }
-                    dt { "Exercice" } dd { (get("exer")) }
-                    dt { "Référence (refdet)" } dd { (get("refdet")) }
-                    dt { "Objet" } dd { (get("objet")) }
-                    dt { "Montant" } dd { (euros(amount)) }
-                    dt { "Courriel" } dd { (get("mel")) }
-                    dt { "Mode" } dd { @if get("saisie") == "X" { "production" } @else { "test" } }
-                }
-                ul.choices {
-                    @for (code, label) in choices {
-                        li {
-                            form method="get" action=(urlcl) {
-                                @for k in ["numcli", "exer", "refdet", "objet", "montant", "mel", "saisie"] {
-                                    input type="hidden" name=(k) value=(get(k));
-                                }
-                                input type="hidden" name="resultrans" value=(code);
-                                input type="hidden" name="numauto" value=(if code == "P" || code == "V" { "DEMO42" } else { "" });
-                                input type="hidden" name="dattrans" value=(dattrans);
-                                input type="hidden" name="heurtrans" value=(heurtrans);
-                                button type="submit" { (label) }
-                            }
-                        }
-                    }
-                }
-            }
+            h1 { "Paiement en ligne indisponible" }
+            p { "Le service de paiement PayFiP ne répond pas pour le moment : le paiement de la facture " (invoice.number)
+                " n'a pas commencé et aucune somme n'a été prélevée. Réessayez dans quelques minutes, ou réglez la facture à l'accueil de l'école." }
+            p { a href={ "/facturation/documents/" (invoice.ledger_entry_id) } { "Retour à la facture " (invoice.number) } }
         },
     )
 }

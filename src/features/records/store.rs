@@ -187,7 +187,7 @@ pub async fn submit(
     acknowledgement: Option<Outgoing>,
 ) -> anyhow::Result<Submitted> {
     let now = db::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let fresh = sqlx::query(
         "insert into form_submission (form_key, account_id, location, created_at) values ($1, $2, $3, $4) \
          on conflict (form_key) do nothing",
@@ -426,7 +426,7 @@ pub async fn decide(
     outcome_mail: impl FnOnce(&Decision, &str, i64) -> Option<Outgoing>,
 ) -> anyhow::Result<Option<Decision>> {
     let now = db::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let head: Option<(i64, i64)> = sqlx::query_as(
         "select person_id, requested_by from change_request where change_request_id = $1 and site_id = $2 and status = 'pending'",
     )

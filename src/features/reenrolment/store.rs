@@ -50,7 +50,7 @@ pub async fn save_campaign(
     closes: &str,
     staff: i64,
 ) -> sqlx::Result<i64> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let id = match existing {
         Some(id) => {
             sqlx::query(
@@ -265,7 +265,7 @@ pub async fn save_choice(
     administrative: bool,
     records: &[i64],
 ) -> sqlx::Result<bool> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let existing: Option<(i64, String)> = sqlx::query_as(
         "select request_id, status from reenrolment_request where campaign_id = $1 and person_id = $2 and family_id = $3",
     )
@@ -327,7 +327,7 @@ pub async fn submit(
     comment: &str,
     mail: Option<(i64, Outgoing)>,
 ) -> sqlx::Result<bool> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let done = sqlx::query(
         "update reenrolment_request set status = 'submitted', comment = $1, submitted_at = $2 \
          where request_id = $3 and status = 'draft'",
@@ -406,7 +406,7 @@ pub async fn store_upload(pool: &Pool, u: &Upload<'_>) -> sqlx::Result<bool> {
         Some(p) => format!("p{p}"),
         None => format!("f{}", u.family_id),
     };
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let existing: Option<(i64, String)> = sqlx::query_as(
         "select provided_document_id, status from provided_document where campaign_document_id = $1 and slot = $2",
     )
@@ -529,7 +529,7 @@ pub async fn decide_document(
     reason: &str,
     mail: Option<Outgoing>,
 ) -> sqlx::Result<bool> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let n = sqlx::query(
         "update provided_document set status = $1, refusal_reason = $2 where provided_document_id = $3 \
          and campaign_document_id in (select c.campaign_document_id from campaign_document c \
@@ -560,7 +560,7 @@ pub async fn decide_request(
     reason: &str,
     mail: Option<Outgoing>,
 ) -> sqlx::Result<bool> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let n = sqlx::query(
         "update reenrolment_request set status = $1, decision_reason = $2, decided_at = $3, decided_by = $4 \
          where request_id = $5 and site_id = $6 and status = 'submitted'",
