@@ -167,13 +167,54 @@ async fn the_statement_follows_the_rgaa_model_and_reports_reach_the_school() {
         &resp,
         "/accessibilite/declaration?info=signalement-envoye#signalement",
     );
-    let to_reporter = app.wait_for_mails("lea.martin@example.org", 1).await;
-    assert!(to_reporter[0].contains("dans un délai d'une semaine"));
+    let html = app
+        .get_html(
+            &app.client,
+            "/accessibilite/declaration?info=signalement-envoye",
+        )
+        .await;
+    assert!(html.contains("Votre signalement est transmis à l'école"));
     let to_school = app.wait_for_mails("portail@example.org", 1).await;
-    assert!(
-        to_school
-            .iter()
-            .any(|m| m.contains("Le tableau des factures est lu sans ses en-têtes"))
+    assert!(to_school.iter().any(
+        |m| m.contains("Le tableau des factures est lu sans ses en-têtes")
+            && m.contains("lea.martin@example.org")
+    ));
+}
+
+#[tokio::test]
+async fn the_report_form_mails_nothing_to_the_address_typed_in_it() {
+    let app = spawn_app().await;
+    // A spammer types a victim's address and an advertisement, again and again.
+    for _ in 0..5 {
+        let resp = app
+            .post_form(
+                &new_client(),
+                "/accessibilite/declaration",
+                "/accessibilite/signalement",
+                &[
+                    ("ecole", "valognes"),
+                    ("email", "victime@example.net"),
+                    ("message", "Gagnez 1000 euros : https://spam.example/"),
+                ],
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    }
+    app.wait_for_mails("portail@example.org", 5).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let to_victim = app
+        .mails()
+        .into_iter()
+        .filter(|m| m.contains("victime@example.net") && !m.contains("To: portail@example.org"))
+        .count();
+    assert_eq!(
+        to_victim, 0,
+        "only the school's address on record receives reports"
+    );
+    assert_eq!(
+        app.count("select cast(count(*) as bigint) from mail_outbox where to_address <> 'portail@example.org'")
+            .await,
+        0
     );
 }
 

@@ -25,5 +25,6 @@ mod security;
 mod session_expiry;
 mod staff;
 mod students;
+mod throttle;
 mod timetable;
 mod weight;

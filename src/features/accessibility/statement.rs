@@ -302,18 +302,11 @@ async fn report(
             },
         ),
     };
-    let to_reporter = Outgoing {
-        to: email.as_str().to_owned(),
-        subject: format!("{} – votre signalement d'accessibilité", site.name),
-        body: format!(
-            "Bonjour,\n\nVotre signalement est bien transmis à {}. Vous recevrez une réponse dans un délai d'une semaine.\n\n\
-             Votre message :\n\n{message}\n\n{}\n",
-            site.name, site.name
-        ),
-    };
     let mut tx = crate::db::begin(&state.pool).await?;
+    // Only the school's own address receives what a visitor typed: an acknowledgement
+    // mailed to the address typed in the form would let anyone send text, in the school's
+    // name, to anyone. The page acknowledges instead.
     mail::enqueue(&mut tx, Some(site_id), &to_school).await?;
-    mail::enqueue(&mut tx, Some(site_id), &to_reporter).await?;
     audit(
         &mut tx,
         Some(site_id),
