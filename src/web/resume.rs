@@ -28,22 +28,58 @@ pub fn routes(route: Route) -> Route {
 /// How long a kept form waits for its author.
 const KEEP_SECONDS: i64 = 60 * 60;
 
-/// Posts that belong to visitors (never kept).
-const ANONYMOUS_POSTS: &[&str] = &[
+/// The forms worth keeping: the portal's own POST routes that a logged-in user fills in.
+/// Anything else is never kept, and never offered back: a kept form is re-posted to its
+/// path, so a path must be one of these, not whatever a request was sent to.
+pub const KEPT_ROUTES: &[&str] = &[
+    "/famille",
+    "/eleves/:id/identite",
+    "/eleves/:id/reinscription/choix",
+    "/eleves/:id/reinscription/valider",
+    "/eleves/:id/reinscription/documents/:did/supprimer",
+    "/emploi-du-temps/lien",
+    "/facturation/documents/:id/payer",
+    "/gestion/accessibilite",
+    "/gestion/comptes",
+    "/gestion/courriels",
+    "/gestion/demandes/:id/decision",
+    "/gestion/paiements",
+    "/gestion/reinscriptions/campagne",
+    "/gestion/reinscriptions/documents",
+    "/gestion/reinscriptions/documents/supprimer",
+    "/gestion/reinscriptions/:id/decision",
+    "/gestion/reinscriptions/:id/documents/:did",
+];
+
+/// The POST routes never kept: visitors' forms, the password page (its fields are
+/// passwords, never stored), uploads (multipart), PayFiP's calls, the session's own.
+pub const NOT_KEPT_ROUTES: &[&str] = &[
     "/connexion",
     "/gestion/connexion",
     "/mot-de-passe-perdu",
     "/reinitialisation",
+    "/mot-de-passe",
     "/affichage",
     "/raccourcis",
     "/deconnexion",
     "/accessibilite/signalement",
     "/session/prolonger",
+    "/reprise/abandon",
+    "/eleves/:id/reinscription/documents",
+    "/facturation/paiements/:id/retour",
+    "/payfip/notification",
+    "/payfip-demo/services/securite",
+    "/payfip-demo/paiementws.web",
 ];
 
-/// Is this POST worth keeping: a page's own form (same origin), not a visitor's form?
+/// Is this the path of a form worth keeping (one of `KEPT_ROUTES`)?
+pub fn kept_route(path: &str) -> bool {
+    KEPT_ROUTES.iter().any(|r| super::route_matches(r, path))
+}
+
+/// Is this POST worth keeping: one of the portal's own forms, sent from its own pages?
 pub fn keepable(req: &Request, path: &str) -> bool {
-    if ANONYMOUS_POSTS.contains(&path) {
+    if !kept_route(path) {
         return false;
     }
     let host = req
@@ -151,6 +187,7 @@ pub async fn after_login(state: &AppState, req: &Request, account: i64) -> Optio
         .await
         .ok()
         .flatten()
+        .filter(|(path, _)| kept_route(path))
         .map(|_| "/reprise")
 }
 
@@ -174,7 +211,10 @@ async fn page(
     let Some(token) = token_of(req, &state) else {
         return Ok(see_other(layout::home(&ctx)));
     };
-    let Some((path, body)) = pending(&state.pool, &token, user.account_id).await? else {
+    let Some((path, body)) = pending(&state.pool, &token, user.account_id)
+        .await?
+        .filter(|(path, _)| kept_route(path))
+    else {
         return Ok(see_other(layout::home(&ctx)));
     };
     let fields: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();

@@ -127,3 +127,103 @@ async fn the_session_can_be_extended_while_it_lives() {
         .await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn only_the_portals_own_forms_are_kept_and_offered_back() {
+    let app = spawn_app().await;
+    app.login("abarre1", PASSWORD).await;
+    let html = app.get_html(&app.client, "/famille").await;
+    let token = csrf_of(&html);
+    expire_sessions(&app).await;
+    // A form posted to another address of the server, same origin: not kept.
+    for path in ["//evil.example/x", "/nulle-part", "/mot-de-passe"] {
+        let resp = app
+            .client
+            .post(format!("{}{path}", app.address))
+            .header("Origin", &app.address)
+            .form(&[("csrf_token", token.as_str()), ("actuel", "Secret2026")])
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(
+            resp.headers().get("location").and_then(|l| l.to_str().ok()),
+            Some("/connexion?info=session-expiree"),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        app.count("select cast(count(*) as bigint) from pending_form")
+            .await,
+        0
+    );
+    // A kept row naming a foreign action (as an earlier version could store) is never shown.
+    let (account,): (i64,) =
+        sqlx::query_as("select account_id from account where identifier = 'abarre1'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let kept = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    sqlx::query(
+        "insert into pending_form (token_hash, account_id, path, body, created_at, expires_at) \
+         values ($1, $2, '//evil.example/x', 'profession=Luthier', $3, $3 + 3600)",
+    )
+    .bind(portee::web::session::hash_token(kept))
+    .bind(account)
+    .bind(portee::db::now())
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    // A browser holding that form's cookie (cookies handled by hand here).
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = browser.get(app.url("/connexion")).send().await.unwrap();
+    let pre = resp.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = resp.text().await.unwrap();
+    let resp = browser
+        .post(app.url("/connexion"))
+        .header("cookie", format!("{pre}; portee_reprise={kept}"))
+        .form(&[
+            ("csrf_token", csrf_of(&html).as_str()),
+            ("site", "valognes"),
+            ("identifiant", "abarre1"),
+            ("mot_de_passe", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_redirect(&resp, "/accueil");
+    let session = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("portee_session="))
+        .unwrap();
+    let resp = browser
+        .get(app.url("/reprise"))
+        .header("cookie", format!("{session}; portee_reprise={kept}"))
+        .send()
+        .await
+        .unwrap();
+    assert_redirect(&resp, "/accueil");
+    assert!(!resp.text().await.unwrap().contains("evil.example"));
+}
+
+#[test]
+fn every_post_route_is_either_kept_or_not_on_purpose() {
+    let mut listed: Vec<String> = portee::web::resume::KEPT_ROUTES
+        .iter()
+        .chain(portee::web::resume::NOT_KEPT_ROUTES)
+        .map(|s| s.to_string())
+        .collect();
+    listed.sort();
+    assert_eq!(listed, crate::authorization::post_routes());
+}
