@@ -56,7 +56,7 @@ fn pages() -> Route {
 
 pub struct Application {
     addr: SocketAddr,
-    acceptor: TcpAcceptor,
+    acceptor: crate::web::connections::Bounded<TcpAcceptor>,
     state: Arc<AppState>,
 }
 
@@ -116,6 +116,11 @@ impl Application {
             schools: Default::default(),
             http,
         });
+        let acceptor = crate::web::connections::Bounded::new(
+            acceptor,
+            state.settings.http.max_connections,
+            state.settings.http.header_timeout,
+        );
         Ok(Application {
             addr,
             acceptor,
@@ -149,6 +154,7 @@ impl Application {
         let pages = pages()
             .with(CatchPanic::new())
             .around(rate_limit::middleware)
+            .around(crate::web::limits::middleware)
             .around(context::middleware);
         // Assets and probes need no session: they skip the context middleware (and its
         // database reads), so a page's stylesheet and scripts cost no query.
@@ -159,10 +165,15 @@ impl Application {
             .nest_no_strip("/", pages)
             .around(crate::web::compress::middleware)
             .around(headers::middleware)
+            .around(crate::web::connections::request_timeout)
             .data(limiter)
+            .data(crate::web::connections::RequestTimeout(
+                self.state.settings.http.request_timeout,
+            ))
             .data(self.state.clone())
             .around(crate::web::log::middleware);
         Server::new_with_acceptor(self.acceptor)
+            .idle_timeout(self.state.settings.http.idle_timeout)
             .run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(30)))
             .await
     }

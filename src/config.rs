@@ -49,9 +49,38 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Online payment through PayFiP.
     pub payfip: Payfip,
+    /// Bounds on connections and requests (`web::connections`).
+    pub http: HttpLimits,
     /// `PORTEE_HTML_COMPRESSION`: `on` (default) compresses pages for requests the portal's
     /// own pages or the user started (see `web::compress`); `off` sends them as they are.
     pub html_compression: bool,
+}
+
+/// How long clients may take, and how many are served at once.
+#[derive(Clone, Debug)]
+pub struct HttpLimits {
+    /// `PORTEE_HEADER_TIMEOUT_SECONDS`: a request's head must arrive within this. Default 10.
+    pub header_timeout: std::time::Duration,
+    /// `PORTEE_IDLE_TIMEOUT_SECONDS`: a connection with no traffic either way is closed
+    /// (idle keep-alives). Default 30.
+    pub idle_timeout: std::time::Duration,
+    /// `PORTEE_REQUEST_TIMEOUT_SECONDS`: the longest a request may take, body included
+    /// (then 408). Default 120: a 2 Mo upload over a slow phone connection.
+    pub request_timeout: std::time::Duration,
+    /// `PORTEE_MAX_CONNECTIONS`: connections served at once; the next ones wait in the
+    /// listening socket's queue. Default 1024.
+    pub max_connections: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            header_timeout: std::time::Duration::from_secs(10),
+            idle_timeout: std::time::Duration::from_secs(30),
+            request_timeout: std::time::Duration::from_secs(120),
+            max_connections: 1024,
+        }
+    }
 }
 
 /// Where PayFiP is and in which mode the portal talks to it. The client number is per
@@ -204,6 +233,26 @@ impl Settings {
             None => Ok(default),
         };
         let login_rate_per_minute = per_minute("PORTEE_LOGIN_RATE_PER_MINUTE", 20)?;
+        let defaults_http = HttpLimits::default();
+        let seconds = |variable: &'static str, default: std::time::Duration| {
+            per_minute(variable, default.as_secs() as u32)
+                .map(|n| std::time::Duration::from_secs(u64::from(n)))
+        };
+        let http = HttpLimits {
+            header_timeout: seconds(
+                "PORTEE_HEADER_TIMEOUT_SECONDS",
+                defaults_http.header_timeout,
+            )?,
+            idle_timeout: seconds("PORTEE_IDLE_TIMEOUT_SECONDS", defaults_http.idle_timeout)?,
+            request_timeout: seconds(
+                "PORTEE_REQUEST_TIMEOUT_SECONDS",
+                defaults_http.request_timeout,
+            )?,
+            max_connections: per_minute(
+                "PORTEE_MAX_CONNECTIONS",
+                defaults_http.max_connections as u32,
+            )? as usize,
+        };
         let post_rate_per_minute = per_minute("PORTEE_POST_RATE_PER_MINUTE", 120)?;
         let trusted_proxies = match var("PORTEE_TRUSTED_PROXIES") {
             Some(v) => v
@@ -247,6 +296,7 @@ impl Settings {
             }
         };
         Ok(Settings {
+            http,
             html_compression,
             payfip: Payfip {
                 service_url,

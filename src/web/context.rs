@@ -216,9 +216,6 @@ pub fn csrf_exempt(path: &str) -> bool {
     CSRF_EXEMPT.iter().any(|p| super::route_matches(p, path))
 }
 
-/// The largest form body accepted (uploads have their own limit, read by their handler).
-const FORM_LIMIT: usize = 64 * 1024;
-
 #[derive(serde::Deserialize)]
 struct CsrfOnly {
     #[serde(default)]
@@ -316,19 +313,21 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
         }
     };
 
+    if req.method() == Method::POST && super::limits::declared_too_large(&req) {
+        return Ok(super::limits::refuse(Some(&ctx)));
+    }
     if req.method() == Method::POST && !csrf_exempt(&ctx.path) {
         let is_form = req
             .content_type()
             .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
         let sent = if is_form {
-            let body = match req.take_body().into_bytes_limit(FORM_LIMIT).await {
+            let body = match req
+                .take_body()
+                .into_bytes_limit(super::limits::FORM_BYTES)
+                .await
+            {
                 Ok(b) => b,
-                Err(_) => {
-                    let page = super::layout::error_page(&ctx, StatusCode::PAYLOAD_TOO_LARGE);
-                    return Ok(page
-                        .with_status(StatusCode::PAYLOAD_TOO_LARGE)
-                        .into_response());
-                }
+                Err(_) => return Ok(super::limits::refuse(Some(&ctx))),
             };
             // A form sent after the session expired is kept for its author, who logs in
             // again and confirms it (never applied without a fresh, checked submission).

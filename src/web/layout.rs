@@ -249,7 +249,7 @@ fn status_text(status: StatusCode) -> (&'static str, &'static str) {
         ),
         413 => (
             "Envoi trop volumineux",
-            "Ce que vous avez envoyé dépasse la taille acceptée.",
+            "Ce que vous avez envoyé dépasse la taille acceptée (64 Ko pour un formulaire, 2 Mo pour un document) : rien n'a été enregistré. Revenez à la page précédente et réduisez votre envoi.",
         ),
         429 => (
             "Trop de tentatives",

@@ -4,11 +4,13 @@
 pub mod assets;
 pub mod components;
 pub mod compress;
+pub mod connections;
 pub mod context;
 pub mod errors;
 pub mod headers;
 pub mod health;
 pub mod layout;
+pub mod limits;
 pub mod log;
 pub mod rate_limit;
 pub mod resume;

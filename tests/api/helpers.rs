@@ -28,6 +28,7 @@ pub struct Options {
     pub payfip_double: bool,
     /// PayFiP's service address when there is no stand-in.
     pub payfip_service_url: Option<String>,
+    pub http: portee::config::HttpLimits,
 }
 
 impl Default for Options {
@@ -38,6 +39,7 @@ impl Default for Options {
             trusted_proxies: Vec::new(),
             payfip_double: true,
             payfip_service_url: None,
+            http: portee::config::HttpLimits::default(),
         }
     }
 }
@@ -59,6 +61,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         _ => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
     };
     let settings = Settings {
+        http: options.http,
         html_compression: true,
         database_url: portee::config::Secret(db_url.clone()),
         bind: "127.0.0.1:0".parse().unwrap(),

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accessibility;
 mod accounts;
+mod attacks;
 mod auth;
 mod authorization;
 mod billing;

@@ -333,29 +333,49 @@ async fn lost_submit(
         };
         return Ok(unprocessable(views::lost(&ctx, &sites, &values, &errors)));
     };
-    // The same answer whether or not the pair matches an account.
-    if let Some(target) = store::reset_target(&state.pool, site.site_id, &identifier).await? {
-        let matches = target
-            .email
-            .as_deref()
-            .is_some_and(|stored| email.matches(stored));
-        if matches {
-            let to = target.email.clone().unwrap_or_default();
-            if store::create_reset(&state.pool, &target, &to, &state.settings.base_url).await? {
-                state.mail_wakeup.notify_one();
-            }
-        } else {
-            store::audit_pool(
-                &state.pool,
-                Some(site.site_id),
-                Some(target.account_id),
-                "reset_email_mismatch",
-                "",
-            )
-            .await?;
+    // The same answer whether or not the pair matches an account, at the same moment:
+    // the lookup, the link and its mail happen after the answer is sent, so neither its
+    // content nor its timing tells a correct pair apart.
+    let state = Arc::clone(&state);
+    let site_id = site.site_id;
+    tokio::spawn(async move {
+        if let Err(e) = send_reset(&state, site_id, &identifier, &email).await {
+            tracing::error!(error = format!("{e:#}"), "a lost-password request failed");
         }
-    }
+    });
     Ok(see_other("/mot-de-passe-perdu/envoye"))
+}
+
+/// The work of a lost-password request: a link and its mail when the pair matches.
+async fn send_reset(
+    state: &AppState,
+    site_id: i64,
+    identifier: &str,
+    email: &EmailAddress,
+) -> anyhow::Result<()> {
+    let Some(target) = store::reset_target(&state.pool, site_id, identifier).await? else {
+        return Ok(());
+    };
+    let matches = target
+        .email
+        .as_deref()
+        .is_some_and(|stored| email.matches(stored));
+    if matches {
+        let to = target.email.clone().unwrap_or_default();
+        if store::create_reset(&state.pool, &target, &to, &state.settings.base_url).await? {
+            state.mail_wakeup.notify_one();
+        }
+    } else {
+        store::audit_pool(
+            &state.pool,
+            Some(site_id),
+            Some(target.account_id),
+            "reset_email_mismatch",
+            "",
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 #[handler]

@@ -37,6 +37,8 @@ fn not_found() -> AppError {
 /// Beyond this much, an upload is not read further (its size is still counted up to here,
 /// so the message can say how big it was).
 const HARD_CAP: usize = 20 * 1024 * 1024;
+/// The largest field of an upload form other than the file.
+const FIELD_BYTES: usize = 4 * 1024;
 
 struct Ready {
     name: String,
@@ -247,11 +249,20 @@ async fn receive(mut multipart: Multipart) -> Result<Received, String> {
     {
         match field.name() {
             Some("document") => {
-                let text = field
-                    .text()
+                // A field other than the file is a few bytes: read at most FIELD_BYTES.
+                let mut text = Vec::new();
+                field
+                    .into_async_read()
+                    .take(FIELD_BYTES as u64 + 1)
+                    .read_to_end(&mut text)
                     .await
-                    .map_err(|_| "Envoi illisible.".to_owned())?;
-                out.document = text.trim().parse().ok();
+                    .map_err(|_| "L'envoi a été interrompu : recommencez.".to_owned())?;
+                if text.len() > FIELD_BYTES {
+                    return Err(
+                        "Envoi illisible : un champ du formulaire est trop long.".to_owned()
+                    );
+                }
+                out.document = String::from_utf8_lossy(&text).trim().parse().ok();
             }
             Some("fichier") => {
                 out.file_name = field.file_name().unwrap_or("").to_owned();
