@@ -31,6 +31,27 @@ function check(cond, what) {
   else { console.log(`FAIL ${what}`); failures.push(what); }
 }
 
+/** A small valid PDF (one empty page, a cross-reference table with true offsets): the
+ * portal parses every PDF it is sent. */
+function minimalPdf() {
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>',
+  ];
+  let out = '%PDF-1.7\n';
+  const offsets = objects.map((o, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return out;
+}
+
 async function text(page) {
   return page.$eval('main', (m) => m.innerText);
 }
@@ -99,7 +120,7 @@ async function withoutJavaScript(browser) {
   await submit(page, '#envoi button[type="submit"]');
   check((await text(page)).includes('Le fichier fait 2,4 Mo ; la taille maximale est 2 Mo.'), 'sans JavaScript : réinscription → fichier trop gros refusé avec sa taille');
   const certificate = path.join(os.tmpdir(), 'portee-certificat.pdf');
-  fs.writeFileSync(certificate, '%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+  fs.writeFileSync(certificate, minimalPdf());
   await page.select('#champ-document', '950014');
   await (await page.$('#champ-fichier')).uploadFile(certificate);
   await submit(page, '#envoi button[type="submit"]');

@@ -4,6 +4,7 @@ pub mod date;
 pub mod email;
 pub mod money;
 pub mod password;
+pub mod pdf_check;
 pub mod phone;
 pub mod postal;
 pub mod text;

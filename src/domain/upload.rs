@@ -1,6 +1,7 @@
 //! Uploaded documents: at most 2 Mo, JPEG, PNG or PDF recognised from their content (not
-//! their name), refused when they look like something else too (polyglots), and a file
-//! name safe to show.
+//! their name), refused when they look like something else too (polyglots, anywhere in
+//! the file) or, for a PDF, when it holds code, actions or a compression bomb
+//! (`pdf_check`); and a file name safe to show, whose extension is the detected type's.
 
 /// The largest document accepted: 2 Mo (2 × 1 048 576 bytes).
 pub const MAX_BYTES: usize = 2 * 1024 * 1024;
@@ -74,26 +75,80 @@ pub fn check(bytes: &[u8]) -> Result<FileType, String> {
         if !contains(tail(bytes, 2048), b"%%EOF") {
             return Err("Ce PDF est incomplet : envoyez-le de nouveau.".to_owned());
         }
-        if contains(bytes, b"/JavaScript") || contains(bytes, b"/JS ") || contains(bytes, b"/JS(") {
-            return Err(
-                "Ce PDF contient du JavaScript : enregistrez-le de nouveau en PDF simple (« Imprimer » › « Enregistrer au format PDF »)."
-                    .to_owned(),
-            );
-        }
         FileType::Pdf
     } else {
         return Err(NOT_ACCEPTED.to_owned());
     };
-    // A polyglot: a valid image or PDF that a browser could also read as a page or script.
-    let head = &bytes[..bytes.len().min(4096)];
-    for marker in [&b"<html"[..], b"<script", b"<svg", b"<?php", b"<!doctype"] {
-        if contains(head, marker) {
-            return Err(format!(
-                "{NOT_ACCEPTED} Son contenu mêle un autre format (page web ou script)."
-            ));
+    // A polyglot: a valid image or PDF that a browser could also read as a page or script,
+    // wherever in the file it hides.
+    if let Some(marker) = polyglot_marker(bytes) {
+        tracing::warn!(
+            marker,
+            "upload refused: it also reads as a page or a script"
+        );
+        return Err(format!(
+            "{NOT_ACCEPTED} Son contenu mêle un autre format (page web ou script)."
+        ));
+    }
+    if kind == FileType::Pdf {
+        use super::pdf_check::Refusal;
+        let again = "enregistrez-le de nouveau en PDF simple (« Imprimer » › « Enregistrer au format PDF »), puis importez-le.";
+        match super::pdf_check::check(bytes) {
+            Ok(()) => {}
+            Err(Refusal::Active(name)) => {
+                return Err(format!(
+                    "Ce PDF contient du JavaScript ou une action automatique (/{name}) : {again}"
+                ));
+            }
+            Err(Refusal::Bomb) => {
+                return Err(format!(
+                    "Ce PDF contient des données compressées démesurées : {again}"
+                ));
+            }
+            Err(Refusal::Encrypted) => {
+                return Err(
+                    "Ce PDF est protégé par un mot de passe : enregistrez-en une copie sans protection, puis importez-la."
+                        .to_owned(),
+                );
+            }
+            Err(Refusal::Unreadable) => {
+                return Err(format!("Ce PDF est abîmé et n'a pas pu être lu : {again}"));
+            }
         }
     }
     Ok(kind)
+}
+
+/// The first tag a browser would read as a page or script, anywhere in the file.
+fn polyglot_marker(bytes: &[u8]) -> Option<&'static str> {
+    // Each marker is followed by what ends a tag name, so that binary image data, which
+    // holds any short run of bytes, is not taken for a tag by chance.
+    const MARKERS: &[&str] = &[
+        "<html",
+        "<script",
+        "<svg",
+        "<?php",
+        "<!doctype",
+        "<iframe",
+        "<object",
+        "<embed",
+        "<body",
+        "<meta",
+        "<?xml-stylesheet",
+    ];
+    let ends_tag = |b: Option<&u8>| b.is_none_or(|b| b.is_ascii_whitespace() || b"/>".contains(b));
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'<')
+        .find_map(|(i, _)| {
+            MARKERS.iter().copied().find(|m| {
+                bytes
+                    .get(i..i + m.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(m.as_bytes()))
+                    && (m.starts_with("<?") || ends_tag(bytes.get(i + m.len())))
+            })
+        })
 }
 
 /// "Le fichier fait 2,4 Mo ; la taille maximale est 2 Mo." (rounded up, so 2 Mo and one
@@ -113,20 +168,47 @@ pub fn megabytes(size: i64) -> String {
     format!("{},{:02}", hundredths / 100, hundredths % 100)
 }
 
-/// The name to show for an uploaded file: no folders, no control characters, at most 100
-/// characters, never empty. The file itself is never stored under this name.
+/// Unicode format characters (general category Cf): bidirectional overrides such as
+/// U+202E, which makes `facture\u{202E}gpj.exe` display as "factureexe.jpg", zero-width
+/// characters, and the like.
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{600}'..='\u{605}' | '\u{61c}' | '\u{6dd}' | '\u{70f}' | '\u{180e}'
+        | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}'
+        | '\u{e0001}' | '\u{e0020}'..='\u{e007f}')
+}
+
+/// The name to show for an uploaded file: no folders, no control or format characters
+/// (bidirectional overrides), at most 100 characters, never empty, and the extension of
+/// the type detected from the content, whatever the name said (`facture.html` →
+/// `facture.pdf`). The file itself is never stored under this name.
 pub fn display_name(raw: &str, kind: FileType) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':'))
+        .filter(|c| {
+            !c.is_control()
+                && !is_format(*c)
+                && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':')
+        })
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
-    let mut name: String = cleaned.chars().take(100).collect();
-    if name.is_empty() {
-        name = format!("document.{}", kind.extension());
-    }
-    name
+    // The name's own extension goes (a short run of letters or digits after the last dot).
+    let stem = match cleaned.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.trim().is_empty()
+                && (1..=5).contains(&ext.len())
+                && ext.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            stem
+        }
+        _ => cleaned,
+    };
+    let stem: String = stem.chars().take(95).collect();
+    let stem = stem.trim_end_matches(['.', ' ']);
+    let stem = if stem.is_empty() { "document" } else { stem };
+    format!("{stem}.{}", kind.extension())
 }
 
 #[cfg(test)]
@@ -134,7 +216,7 @@ mod tests {
     use super::*;
 
     fn pdf() -> Vec<u8> {
-        b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec()
+        crate::domain::pdf_check::sample("", &[])
     }
 
     #[test]
@@ -163,6 +245,15 @@ mod tests {
         let mut p = pdf();
         p.splice(9..9, b"<script>alert(1)</script>".iter().copied());
         assert!(check(&p).unwrap_err().contains("page web ou script"));
+        // After the first 4 KB too, in an image.
+        let mut png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0x42; 8000]].concat();
+        png.extend_from_slice(b"<HTML><body onload=alert(1)>");
+        png.extend_from_slice(b"\0\0\0\0IEND\xaeB`\x82");
+        assert!(check(&png).unwrap_err().contains("page web ou script"));
+        // A short run of bytes that merely starts like a tag is not one.
+        let mut jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], b"<svgx <bodyguard"].concat();
+        jpeg.extend_from_slice(&[0xFF, 0xD9]);
+        assert_eq!(check(&jpeg), Ok(FileType::Jpeg));
         let js =
             b"%PDF-1.7\n<< /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\n%%EOF".to_vec();
         assert!(check(&js).unwrap_err().contains("JavaScript"));
@@ -184,7 +275,10 @@ mod tests {
 
     #[test]
     fn names_lose_their_folders_and_controls() {
-        assert_eq!(display_name("../../etc/passwd", FileType::Pdf), "passwd");
+        assert_eq!(
+            display_name("../../etc/passwd", FileType::Pdf),
+            "passwd.pdf"
+        );
         assert_eq!(
             display_name("C:\\Users\\moi\\photo.jpg", FileType::Jpeg),
             "photo.jpg"
@@ -192,5 +286,26 @@ mod tests {
         assert_eq!(display_name("a\u{0}b\nc.pdf", FileType::Pdf), "abc.pdf");
         assert_eq!(display_name("..", FileType::Png), "document.png");
         assert_eq!(display_name("", FileType::Pdf), "document.pdf");
+    }
+
+    #[test]
+    fn the_extension_is_the_detected_types_and_bidi_tricks_go() {
+        assert_eq!(display_name("invoice.html", FileType::Pdf), "invoice.pdf");
+        assert_eq!(display_name("photo.JPEG", FileType::Jpeg), "photo.jpg");
+        assert_eq!(display_name("scan", FileType::Png), "scan.png");
+        // Displayed as "factureexe.jpg" with the override; stored as what it is.
+        assert_eq!(
+            display_name("facture\u{202E}gpj.exe", FileType::Jpeg),
+            "facturegpj.jpg"
+        );
+        assert_eq!(
+            display_name("a\u{200B}b\u{2066}c.pdf", FileType::Pdf),
+            "abc.pdf"
+        );
+        assert_eq!(
+            display_name("relevé 2026.v2.pdf", FileType::Pdf),
+            "relevé 2026.v2.pdf"
+        );
+        assert_eq!(display_name(".htaccess", FileType::Pdf), "htaccess.pdf");
     }
 }

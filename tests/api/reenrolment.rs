@@ -10,7 +10,7 @@ const PROOF_OF_ADDRESS: i64 = 950_011;
 const PHOTO: i64 = 950_013;
 
 fn pdf_bytes() -> Vec<u8> {
-    b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+    portee::domain::pdf_check::sample("", &[])
 }
 
 fn png_bytes() -> Vec<u8> {
@@ -478,4 +478,193 @@ async fn another_familys_documents_are_not_found() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn hostile_pdfs_images_and_names_that_passed_before_are_refused_or_defused() {
+    use portee::domain::pdf_check::{deflated_stream, sample};
+    let app = spawn_app().await;
+    let pid = irina(&app).await;
+    choose(&app, &app.client, pid, &[("administrative", "1")]).await;
+    let action = "JavaScript ou une action automatique";
+    let bomb = {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        for _ in 0..300 {
+            z.write_all(&[0u8; 1024 * 1024]).unwrap();
+        }
+        let data = z.finish().unwrap();
+        let mut o = format!(
+            "<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length {} >>\nstream\n",
+            data.len()
+        )
+        .into_bytes();
+        o.extend_from_slice(&data);
+        o.extend_from_slice(b"\nendstream");
+        o
+    };
+    let mut png_with_page = png_bytes();
+    let iend = png_with_page.len() - 12;
+    png_with_page.splice(
+        iend..iend,
+        std::iter::repeat_n(0x42u8, 6000).chain(b"<html><script>alert(1)</script>".iter().copied()),
+    );
+    for (what, bytes, message) in [
+        (
+            "/J#61vaScript",
+            sample(
+                "/OpenAction 4 0 R",
+                &[b"<< /S /J#61vaScript /JS (app.alert(1)) >>".to_vec()],
+            ),
+            action,
+        ),
+        (
+            "a hex-encoded /JS",
+            sample("/Names 4 0 R", &[b"<< /#4A#53 (app.alert(1)) >>".to_vec()]),
+            action,
+        ),
+        (
+            "JavaScript in a compressed object stream",
+            sample(
+                "/OpenAction 5 0 R",
+                &[deflated_stream(
+                    "/Type /ObjStm /N 1 /First 4",
+                    b"5 0 << /S /JavaScript /JS (app.alert(1)) >>",
+                )],
+            ),
+            action,
+        ),
+        (
+            "/Launch",
+            sample(
+                "/OpenAction 4 0 R",
+                &[b"<< /S /Launch /F (cmd.exe) >>".to_vec()],
+            ),
+            action,
+        ),
+        (
+            "an /OpenAction action",
+            sample(
+                "/OpenAction 4 0 R",
+                &[b"<< /S /URI /URI (https://evil.example/) >>".to_vec()],
+            ),
+            action,
+        ),
+        (
+            "a compression bomb",
+            sample("", &[bomb]),
+            "données compressées démesurées",
+        ),
+        (
+            "HTML after the first 4 KB",
+            png_with_page,
+            "page web ou script",
+        ),
+    ] {
+        let resp = upload(
+            &app,
+            &app.client,
+            pid,
+            PROOF_OF_ADDRESS,
+            "justificatif.pdf",
+            bytes,
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{what}");
+        let html = resp.text().await.unwrap();
+        assert!(html.contains(message), "{what}: {}", main_of(&html));
+    }
+    // Names: the extension is the detected type's, and bidi overrides go.
+    for (name, bytes, stored, kind) in [
+        (
+            "invoice.html",
+            pdf_bytes(),
+            "invoice.pdf",
+            "application/pdf",
+        ),
+        (
+            "facture\u{202E}gpj.exe",
+            png_bytes(),
+            "facturegpj.png",
+            "image/png",
+        ),
+    ] {
+        let resp = upload(&app, &app.client, pid, PHOTO, name, bytes).await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{name}");
+        let rows = provided(&app, PHOTO).await;
+        assert_eq!(
+            (rows[0].1.as_str(), rows[0].2.as_str()),
+            (stored, kind),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn files_are_frozen_once_the_reenrolment_is_sent_except_those_staff_refuse() {
+    let app = spawn_app().await;
+    let pid = irina(&app).await;
+    choose(&app, &app.client, pid, &[("administrative", "1")]).await;
+    upload(&app, &app.client, pid, PHOTO, "photo.png", png_bytes()).await;
+    // Every required document, then « Valider ».
+    upload(
+        &app,
+        &app.client,
+        pid,
+        PROOF_OF_ADDRESS,
+        "domicile.pdf",
+        pdf_bytes(),
+    )
+    .await;
+    let required: Vec<(i64,)> = sqlx::query_as(
+        "select campaign_document_id from campaign_document where required = 1 and campaign_document_id not in ($1, $2)",
+    )
+    .bind(PHOTO)
+    .bind(PROOF_OF_ADDRESS)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    for (doc,) in required {
+        upload(&app, &app.client, pid, doc, "piece.pdf", pdf_bytes()).await;
+    }
+    let resp = app
+        .post_form(
+            &app.client,
+            &page_of(pid),
+            &format!("{}/valider", page_of(pid)),
+            &[("commentaire", "")],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let photo = provided(&app, PHOTO).await[0].0;
+    // Replacing or removing a sent file: refused.
+    let resp = upload(&app, &app.client, pid, PHOTO, "autre.png", png_bytes()).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("ne peut plus être changé")
+    );
+    let resp = app
+        .post_form(
+            &app.client,
+            &page_of(pid),
+            &format!("{}/documents/{photo}/supprimer", page_of(pid)),
+            &[],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_eq!(provided(&app, PHOTO).await[0].1, "photo.png");
+    let html = app.get_html(&app.client, &page_of(pid)).await;
+    assert!(!html.contains("/supprimer\""), "no removal offered");
+    // Staff refuse the photo: that one can be sent again.
+    sqlx::query("update provided_document set status = 'refused', refusal_reason = 'Floue' where provided_document_id = $1")
+        .bind(photo)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let resp = upload(&app, &app.client, pid, PHOTO, "nette.png", png_bytes()).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(provided(&app, PHOTO).await[0].1, "nette.png");
 }

@@ -334,7 +334,12 @@ async fn upload_document(
             } else if x.size > MAX_BYTES {
                 errors.add("fichier", upload::too_big(x.size));
             } else {
-                match upload::check(&x.bytes) {
+                // Parsing a PDF and bounding its streams is CPU work: off the async workers.
+                let bytes = x.bytes.clone();
+                let checked = tokio::task::spawn_blocking(move || upload::check(&bytes))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("upload check: {e}"))?;
+                match checked {
                     Ok(k) => kind = Some(k),
                     Err(e) => errors.add("fichier", e),
                 }
@@ -359,16 +364,25 @@ async fn upload_document(
             },
         )
         .await?;
-        if stored {
-            return Ok(see_other(&format!("{base}?info=document-importe")));
-        }
-        errors.add(
-            "document",
-            format!(
-                "« {} » est déjà accepté par l'école : il ne peut plus être remplacé.",
-                doc.name
+        match stored {
+            store::Stored::Stored => {
+                return Ok(see_other(&format!("{base}?info=document-importe")));
+            }
+            store::Stored::AlreadyAccepted => errors.add(
+                "document",
+                format!(
+                    "« {} » est déjà accepté par l'école : il ne peut plus être remplacé.",
+                    doc.name
+                ),
             ),
-        );
+            store::Stored::Frozen => errors.add(
+                "document",
+                format!(
+                    "La réinscription est envoyée : « {} » ne peut plus être changé, sauf si l'école refuse le document.",
+                    doc.name
+                ),
+            ),
+        }
     }
     let html = render(
         &state,

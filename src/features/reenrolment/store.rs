@@ -401,7 +401,20 @@ pub struct Upload<'a> {
 
 /// Stores a file, replacing the holder's previous one unless staff accepted it.
 /// The file and its row are one write. Returns false when an accepted file is in the way.
-pub async fn store_upload(pool: &Pool, u: &Upload<'_>) -> sqlx::Result<bool> {
+/// What became of an upload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stored {
+    Stored,
+    /// Staff accepted the file already: it stays.
+    AlreadyAccepted,
+    /// The re-enrolment it belongs to is submitted (or decided): the files are frozen,
+    /// except those staff refused.
+    Frozen,
+}
+
+/// Stores a file in its slot (replacing the one there) in one write, unless staff
+/// accepted that one or the re-enrolment is submitted (a refused file can be replaced).
+pub async fn store_upload(pool: &Pool, u: &Upload<'_>) -> sqlx::Result<Stored> {
     let slot = match u.person_id {
         Some(p) => format!("p{p}"),
         None => format!("f{}", u.family_id),
@@ -414,8 +427,24 @@ pub async fn store_upload(pool: &Pool, u: &Upload<'_>) -> sqlx::Result<bool> {
     .bind(&slot)
     .fetch_optional(&mut *tx)
     .await?;
+    // A request submitted or accepted covers this document of this holder.
+    let (frozen,): (i64,) = sqlx::query_as(
+        "select cast(count(*) as bigint) from campaign_document cd \
+         join reenrolment_request r on r.campaign_id = cd.campaign_id \
+         where cd.campaign_document_id = $1 and r.family_id = $2 \
+         and r.status in ('submitted', 'accepted') \
+         and (cd.per_student = 0 or r.person_id = $3)",
+    )
+    .bind(u.campaign_document_id)
+    .bind(u.family_id)
+    .bind(u.person_id.unwrap_or(0))
+    .fetch_one(&mut *tx)
+    .await?;
+    let frozen = frozen > 0;
     match existing {
-        Some((_, status)) if status == "accepted" => return Ok(false),
+        Some((_, status)) if status == "accepted" => return Ok(Stored::AlreadyAccepted),
+        Some((_, status)) if frozen && status != "refused" => return Ok(Stored::Frozen),
+        None if frozen => return Ok(Stored::Frozen),
         Some((id, _)) => {
             sqlx::query(
                 "update provided_document set file_name = $1, content_type = $2, size_bytes = $3, content = $4, \
@@ -451,13 +480,21 @@ pub async fn store_upload(pool: &Pool, u: &Upload<'_>) -> sqlx::Result<bool> {
         }
     }
     tx.commit().await?;
-    Ok(true)
+    Ok(Stored::Stored)
 }
 
-/// Removes a file of the family that staff have not accepted. Returns whether it did.
+/// Removes a file of the family that staff have not accepted, while its re-enrolment is
+/// not submitted (a refused file can always go). Returns whether it did.
 pub async fn remove_upload(pool: &Pool, family_id: i64, id: i64) -> sqlx::Result<bool> {
     let n = sqlx::query(
-        "delete from provided_document where provided_document_id = $1 and family_id = $2 and status <> 'accepted'",
+        "delete from provided_document where provided_document_id = $1 and family_id = $2 \
+         and status <> 'accepted' \
+         and (status = 'refused' or not exists (select 1 from reenrolment_request r \
+              join campaign_document cd on cd.campaign_id = r.campaign_id \
+              where cd.campaign_document_id = provided_document.campaign_document_id \
+              and r.family_id = provided_document.family_id \
+              and r.status in ('submitted', 'accepted') \
+              and (cd.per_student = 0 or r.person_id = provided_document.person_id)))",
     )
     .bind(id)
     .bind(family_id)

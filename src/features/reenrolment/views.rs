@@ -158,7 +158,9 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
                                     td { (status_label(&f.status)) @if let Some(r) = &f.refusal_reason { "\u{a0}: " (r) } }
                                     td {
                                         a href={ (base) "/documents/" (f.provided_document_id) } type=(f.content_type) { "Consulter" span.visually-hidden { " " (d.name) } }
-                                        @if f.status != "accepted" {
+                                        // Until staff accept it, and while the re-enrolment is not sent (a
+                                        // refused file can always be replaced or removed).
+                                        @if f.status == "refused" || (f.status != "accepted" && editable) {
                                             form.inline-action method="post" action={ (base) "/documents/" (f.provided_document_id) "/supprimer" } {
                                                 (csrf_field(&ctx.csrf))
                                                 button.link-button type="submit" { "Supprimer" span.visually-hidden { " " (d.name) } }
@@ -175,7 +177,10 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
                     }
                 }
             }))
-            @let open_docs: Vec<&CampaignDoc> = p.docs.iter().filter(|d| file_of(d).is_none_or(|f| f.status != "accepted")).collect();
+            @let open_docs: Vec<&CampaignDoc> = p.docs.iter().filter(|d| match file_of(d) {
+                Some(f) => f.status == "refused" || (f.status != "accepted" && editable),
+                None => editable,
+            }).collect();
             @if !open_docs.is_empty() {
                 form #envoi method="post" enctype="multipart/form-data" action={ (base) "/documents?csrf_token=" (ctx.csrf) } aria-labelledby="envoi-titre" {
                     h4 #envoi-titre { "Importer un document" }
