@@ -1,9 +1,35 @@
-//! The password policy of the manual: 8 to 20 characters with at least one capital,
-//! one lower-case letter and one digit.
+//! The password policy: the manual's composition rule (a capital, a lower-case letter and
+//! a digit), 8 to 128 characters so that passphrases fit (OWASP ASVS 2.1.1–2.1.2), and
+//! none of the 10 000 most common passwords, nor one of them with a number or a symbol
+//! added at the end (ASVS 2.1.7; the list is `data/common-passwords.txt`).
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// The shortest and longest passwords accepted, in characters.
+pub const MIN_CHARS: usize = 8;
+pub const MAX_CHARS: usize = 128;
 
 /// The rule as stated to users next to every new-password field.
-pub const POLICY_TEXT: &str = "Entre 8 et 20 caractères, avec au moins une lettre majuscule, \
-une lettre minuscule et un chiffre.";
+pub const POLICY_TEXT: &str = "Entre 8 et 128 caractères, avec au moins une lettre majuscule, \
+une lettre minuscule et un chiffre ; une phrase de plusieurs mots convient très bien. \
+Les mots de passe les plus courants sont refusés.";
+
+static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../../data/common-passwords.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
+});
+
+/// Is this one of the common passwords, or one of them followed by digits or symbols
+/// ("Soleil2026", "Azerty123!"), whatever the case?
+pub fn is_common(raw: &str) -> bool {
+    let lower = raw.to_lowercase();
+    let base = lower.trim_end_matches(|c: char| !c.is_alphabetic());
+    COMMON.contains(lower.as_str()) || (base.chars().count() >= 4 && COMMON.contains(base))
+}
 
 /// A password that satisfies the policy. Its content never appears in `Debug` output.
 pub struct NewPassword(String);
@@ -29,9 +55,9 @@ impl NewPassword {
             missing.push("un chiffre");
         }
         let mut problems = Vec::new();
-        if !(8..=20).contains(&count) {
+        if !(MIN_CHARS..=MAX_CHARS).contains(&count) {
             problems.push(format!(
-                "il doit compter entre 8 et 20 caractères (il en compte {count})"
+                "il doit compter entre {MIN_CHARS} et {MAX_CHARS} caractères (il en compte {count})"
             ));
         }
         if !missing.is_empty() {
@@ -39,6 +65,12 @@ impl NewPassword {
         }
         if raw.chars().any(char::is_control) {
             problems.push("il ne doit pas contenir de caractère de contrôle".to_owned());
+        }
+        if count <= MAX_CHARS && is_common(raw) {
+            problems.push(
+                "il fait partie des mots de passe les plus courants, que les attaquants essaient en premier ; choisissez-en un autre, par exemple une phrase de plusieurs mots"
+                    .to_owned(),
+            );
         }
         if problems.is_empty() {
             Ok(NewPassword(raw.to_owned()))
@@ -87,11 +119,31 @@ mod tests {
     fn states_the_length_it_counted() {
         let err = NewPassword::parse("Ab1").unwrap_err();
         assert!(
-            err.contains("entre 8 et 20 caractères (il en compte 3)"),
+            err.contains("entre 8 et 128 caractères (il en compte 3)"),
             "{err}"
         );
-        let err = NewPassword::parse("Abcdefghij1234567890x").unwrap_err();
-        assert!(err.contains("(il en compte 21)"), "{err}");
+        let err = NewPassword::parse(&format!("Ab1{}", "x".repeat(126))).unwrap_err();
+        assert!(err.contains("(il en compte 129)"), "{err}");
+    }
+
+    #[test]
+    fn passphrases_fit_and_common_passwords_do_not() {
+        assert!(
+            NewPassword::parse("Quatre chevaux mangent 12 pommes vertes au bord du lac").is_ok()
+        );
+        assert!(NewPassword::parse(&format!("Ab1{}", "x".repeat(125))).is_ok());
+        for common in [
+            "Password1",
+            "Azerty123",
+            "Soleil2026!",
+            "Marseille13",
+            "Qwerty123",
+        ] {
+            let err = NewPassword::parse(common).unwrap_err();
+            assert!(err.contains("les plus courants"), "{common}: {err}");
+        }
+        assert!(NewPassword::parse("Valognes2026").is_ok());
+        assert_eq!(COMMON.len(), 10_000);
     }
 
     #[test]

@@ -112,7 +112,7 @@ async fn the_reset_link_works_once_and_the_old_password_works_until_then() {
     assert!(html.contains("Lien expiré ou déjà utilisé"));
     assert!(html.contains("href=\"/mot-de-passe-perdu\""));
     assert_eq!(
-        submit("Encore2028", "Encore2028").await.status(),
+        submit("Clavecin2028", "Clavecin2028").await.status(),
         StatusCode::GONE
     );
     assert_eq!(
