@@ -65,6 +65,8 @@ pub const NOT_KEPT_ROUTES: &[&str] = &[
     "/accessibilite/signalement",
     "/session/prolonger",
     "/reprise/abandon",
+    "/sessions/:id/fin",
+    "/sessions/autres/fin",
     "/eleves/:id/reinscription/documents",
     "/facturation/paiements/:id/retour",
     "/payfip/notification",

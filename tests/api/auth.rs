@@ -264,3 +264,87 @@ async fn the_second_school_has_its_own_accounts() {
             .contains("Choisissez une école de la liste.")
     );
 }
+
+#[tokio::test]
+async fn the_sessions_page_lists_each_browser_and_ends_the_others() {
+    let app = spawn_app().await;
+    let browser = |agent: &'static str| {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(agent)
+            .build()
+            .unwrap()
+    };
+    let phone = browser(
+        "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36",
+    );
+    let laptop =
+        browser("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0");
+    let tablet = browser("Mozilla/5.0 (iPad; CPU OS 18_1 like Mac OS X) Version/18.1 Safari/604.1");
+    for c in [&phone, &laptop, &tablet] {
+        app.login_with(c, "abarre1", PASSWORD).await;
+    }
+    let html = app.get_html(&laptop, "/sessions").await;
+    assert!(html.contains("<h1>Sessions ouvertes</h1>"));
+    assert!(html.contains("Firefox sur Windows (ce navigateur)"));
+    assert!(html.contains("Chrome sur Android") && html.contains("Safari sur iPad"));
+    // Another family's session cannot be ended from here.
+    let torre = new_client();
+    app.login_with(&torre, "torre1", PASSWORD).await;
+    let (theirs,): (i64,) = sqlx::query_as(
+        "select s.session_id from session s join account a on a.account_id = s.account_id where a.identifier = 'torre1'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let resp = app
+        .post_form(
+            &laptop,
+            "/sessions",
+            &format!("/sessions/{theirs}/fin"),
+            &[],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get_with(&torre, "/accueil").await.status(),
+        StatusCode::OK
+    );
+    // « Déconnecter » the phone.
+    let (phone_id,): (i64,) =
+        sqlx::query_as("select session_id from session where user_agent like '%Android%'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let resp = app
+        .post_form(
+            &laptop,
+            "/sessions",
+            &format!("/sessions/{phone_id}/fin"),
+            &[],
+        )
+        .await;
+    assert_redirect(&resp, "/sessions?info=deconnectee");
+    assert_redirect(&app.get_with(&phone, "/accueil").await, "/connexion");
+    assert_eq!(
+        app.get_with(&tablet, "/accueil").await.status(),
+        StatusCode::OK
+    );
+    // All the others.
+    let resp = app
+        .post_form(&laptop, "/sessions", "/sessions/autres/fin", &[])
+        .await;
+    assert_redirect(&resp, "/sessions?info=autres-deconnectees");
+    assert_redirect(&app.get_with(&tablet, "/accueil").await, "/connexion");
+    assert_eq!(
+        app.get_with(&laptop, "/accueil").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get_with(&torre, "/accueil").await.status(),
+        StatusCode::OK
+    );
+    let html = app.get_html(&laptop, "/sessions").await;
+    assert!(!html.contains("Déconnecter toutes les autres sessions"));
+}

@@ -56,6 +56,7 @@ async fn site_map(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Mark
                         li { a href="/gestion/accessibilite" { "Déclaration d'accessibilité (réglages)" } }
                         li { a href="/gestion/courriels" { "Courriels non remis" } }
                         li { a href="/mot-de-passe" { "Mot de passe" } }
+                        li { a href="/sessions" { "Sessions ouvertes" } }
                     }
                     Some(_) => {
                         li { a href="/accueil" { "Accueil" } }
@@ -90,6 +91,7 @@ async fn site_map(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Mark
                             }
                         }
                         li { a href="/mot-de-passe" { "Mot de passe" } }
+                        li { a href="/sessions" { "Sessions ouvertes" } }
                     }
                 }
                 li { a href="/accessibilite" { "Aide – Accessibilité" } }

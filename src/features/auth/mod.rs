@@ -3,8 +3,14 @@
 
 pub mod password;
 pub mod routes;
+pub mod sessions;
 pub mod store;
 pub mod throttle;
 pub mod views;
 
-pub use routes::{info_text, routes};
+pub use routes::info_text;
+
+/// Every route of the feature: login, password life-cycle, sessions.
+pub fn routes(route: poem::Route) -> poem::Route {
+    sessions::routes(routes::routes(route))
+}

@@ -217,6 +217,9 @@ pub fn change(ctx: &Ctx, errors: &Errors, info: Option<&str>) -> Markup {
                     a href=(layout::home(ctx)) { "Annuler" }
                 }
             }
+            h2 { "Vos sessions" }
+            p { "Changer le mot de passe termine vos sessions ouvertes sur d'autres navigateurs. "
+                a href="/sessions" { "Voir les sessions ouvertes" } " pour en terminer une sans changer de mot de passe." }
         },
     )
 }
