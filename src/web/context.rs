@@ -222,6 +222,42 @@ struct CsrfOnly {
     csrf_token: String,
 }
 
+/// The CSRF defence's second layer: a POST that says where it comes from (`Origin`, or
+/// `Referer` when a browser sends no `Origin`) must come from the portal itself: its
+/// public address, or the address the request was sent to (`Host`, which a browser sets
+/// to the site it sends to, never to the page's site). `Origin: null` (a sandboxed or
+/// privacy-stripped context) is refused too. A request that says nothing is left to the
+/// token check (non-browser clients, old browsers).
+fn same_origin(req: &Request, state: &AppState) -> bool {
+    let header = |h| req.headers().get(h).and_then(|v| v.to_str().ok());
+    let claimed = match header(header::ORIGIN) {
+        Some(o) => o.to_owned(),
+        None => match header(header::REFERER) {
+            Some(r) => match url::Url::parse(r) {
+                Ok(u) => u.origin().ascii_serialization(),
+                Err(_) => return false,
+            },
+            None => return true,
+        },
+    };
+    if claimed == "null" {
+        return false;
+    }
+    let Ok(claimed) = url::Url::parse(&claimed) else {
+        return false;
+    };
+    let ours = url::Url::parse(&state.settings.base_url).map(|u| u.origin());
+    if ours.is_ok_and(|o| o == claimed.origin()) {
+        return true;
+    }
+    let authority = |u: &url::Url| match (u.host_str(), u.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_owned(),
+        _ => String::new(),
+    };
+    header(header::HOST).is_some_and(|host| !host.is_empty() && authority(&claimed) == host)
+}
+
 /// The middleware itself (installed with `EndpointExt::around` in `app.rs`).
 pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
     let state = req
@@ -315,6 +351,11 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
 
     if req.method() == Method::POST && super::limits::declared_too_large(&req) {
         return Ok(super::limits::refuse(Some(&ctx)));
+    }
+    if req.method() == Method::POST && !csrf_exempt(&ctx.path) && !same_origin(&req, &state) {
+        tracing::warn!(path = %ctx.path, "POST refused: sent from another site");
+        let page = super::layout::csrf_refused(&ctx);
+        return Ok(page.with_status(StatusCode::FORBIDDEN).into_response());
     }
     if req.method() == Method::POST && !csrf_exempt(&ctx.path) {
         let is_form = req

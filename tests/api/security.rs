@@ -323,3 +323,38 @@ async fn pages_are_compressed_only_for_requests_started_by_the_portal_or_the_use
         assert_eq!(main_of(&resp.text().await.unwrap()), plain);
     }
 }
+
+#[tokio::test]
+async fn a_post_from_another_site_is_refused_even_with_a_valid_token() {
+    let app = spawn_app().await;
+    app.login("abarre1", PASSWORD).await;
+    let token = csrf_of(&app.get_html(&app.client, "/famille").await);
+    let post = |headers: Vec<(&'static str, String)>| {
+        let mut req = app
+            .client
+            .post(app.url("/affichage"))
+            .form(&[("csrf_token", token.as_str()), ("retour", "/accueil")]);
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        req.send()
+    };
+    for headers in [
+        vec![("origin", "https://evil.example".to_owned())],
+        vec![("origin", "null".to_owned())],
+        vec![("referer", "https://evil.example/page.html".to_owned())],
+        vec![("origin", format!("{}.evil.example", app.address))],
+    ] {
+        let resp = post(headers.clone()).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{headers:?}");
+    }
+    // From the portal's own pages (or a client that says nothing): accepted.
+    for headers in [
+        vec![("origin", app.address.clone())],
+        vec![("referer", format!("{}/famille", app.address))],
+        vec![],
+    ] {
+        let resp = post(headers.clone()).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{headers:?}");
+    }
+}
