@@ -185,6 +185,14 @@ pub async fn create_reset(
 ) -> anyhow::Result<bool> {
     let now = db::now();
     let mut tx = crate::db::begin(pool).await?;
+    // Requests for one account are counted one at a time (SQLite's BEGIN IMMEDIATE already
+    // serialises writers; PostgreSQL locks the account's row).
+    if db::is_postgres(pool) {
+        sqlx::query("select account_id from account where account_id = $1 for update")
+            .bind(target.account_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     let (recent,): (i64,) = sqlx::query_as(
         "select cast(count(*) as bigint) from password_reset where account_id = $1 and created_at > $2",
     )
