@@ -16,7 +16,7 @@ pub async fn seed(
     } else {
         today.year() - 1
     };
-    let campaign = 950_001;
+    let campaign: i64 = 950_001;
     let opens = today - time::Duration::days(7);
     let closes = today + time::Duration::days(30);
     sqlx::query(
@@ -31,7 +31,10 @@ pub async fn seed(
     .bind(now)
     .execute(pool)
     .await?;
-    let docs = [
+    // Ids as i64, like every id the portal binds: PostgreSQL keeps a prepared statement's
+    // parameter types, so the portal's own insert of a document (the same text) would
+    // otherwise send 8 bytes where the statement, prepared here, expects 4.
+    let docs: [(i64, &str, i64, i64); 4] = [
         (950_011, "Justificatif de domicile", 0, 1),
         (950_012, "Justificatif de quotient familial", 0, 0),
         (950_013, "Photo d'identité", 1, 1),
@@ -42,11 +45,11 @@ pub async fn seed(
             "insert into campaign_document (campaign_document_id, campaign_id, name, per_student, required, position) \
              values ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(id)
+        .bind(*id)
         .bind(campaign)
         .bind(*name)
-        .bind(i64::from(*per_student))
-        .bind(i64::from(*required))
+        .bind(*per_student)
+        .bind(*required)
         .bind(position as i64)
         .execute(pool)
         .await?;

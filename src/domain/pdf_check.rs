@@ -419,6 +419,26 @@ pub fn deflated_stream(dict: &str, content: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A stream object whose content is `megabytes` MB of zeros, deflated to a few hundred
+/// kilobytes: the compression bomb of the tests.
+pub fn bomb(dict: &str, megabytes: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..megabytes {
+        z.write_all(&zeros).expect("in memory");
+    }
+    let data = z.finish().expect("in memory");
+    let mut out = format!(
+        "<< {dict} /Filter /FlateDecode /Length {} >>\nstream\n",
+        data.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(&data);
+    out.extend_from_slice(b"\nendstream");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,25 +499,14 @@ mod tests {
 
     #[test]
     fn a_compression_bomb_is_refused_without_inflating_it() {
-        use std::io::Write;
         // 300 MB of zeros in a few hundred kilobytes.
-        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-        let zeros = vec![0u8; 1024 * 1024];
-        for _ in 0..300 {
-            z.write_all(&zeros).unwrap();
-        }
-        let bomb = z.finish().unwrap();
-        assert!(bomb.len() < 2 * 1024 * 1024);
-        let mut object = format!(
-            "<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length {} >>\nstream\n",
-            bomb.len()
-        )
-        .into_bytes();
-        object.extend_from_slice(&bomb);
-        object.extend_from_slice(b"\nendstream");
-        assert_eq!(check(&sample("", &[object])), Err(Refusal::Bomb));
+        let object = bomb("/Type /ObjStm /N 1 /First 4", 300);
+        assert!(object.len() < 2 * 1024 * 1024);
+        assert_eq!(check(&sample("", &[object.clone()])), Err(Refusal::Bomb));
         // The same hidden under a second layer of compression.
-        let twice = deflated_stream("/Type /XObject /Subtype /Image", &bomb);
+        let start = find(&object, b"stream\n").unwrap() + 7;
+        let end = find(&object, b"\nendstream").unwrap();
+        let twice = deflated_stream("/Type /XObject /Subtype /Image", &object[start..end]);
         assert_eq!(check(&sample("", &[twice])), Err(Refusal::Bomb));
     }
 

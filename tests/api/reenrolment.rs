@@ -487,22 +487,7 @@ async fn hostile_pdfs_images_and_names_that_passed_before_are_refused_or_defused
     let pid = irina(&app).await;
     choose(&app, &app.client, pid, &[("administrative", "1")]).await;
     let action = "JavaScript ou une action automatique";
-    let bomb = {
-        use std::io::Write;
-        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-        for _ in 0..300 {
-            z.write_all(&[0u8; 1024 * 1024]).unwrap();
-        }
-        let data = z.finish().unwrap();
-        let mut o = format!(
-            "<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length {} >>\nstream\n",
-            data.len()
-        )
-        .into_bytes();
-        o.extend_from_slice(&data);
-        o.extend_from_slice(b"\nendstream");
-        o
-    };
+    let bomb = portee::domain::pdf_check::bomb("/Type /ObjStm /N 1 /First 4", 300);
     let mut png_with_page = png_bytes();
     let iend = png_with_page.len() - 12;
     png_with_page.splice(
@@ -667,4 +652,43 @@ async fn files_are_frozen_once_the_reenrolment_is_sent_except_those_staff_refuse
     let resp = upload(&app, &app.client, pid, PHOTO, "nette.png", png_bytes()).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(provided(&app, PHOTO).await[0].1, "nette.png");
+}
+
+#[tokio::test]
+async fn staff_add_a_document_and_change_the_campaign_on_either_engine() {
+    // On PostgreSQL this failed once the demo had seeded its campaign through the same
+    // statement with other integer types (a prepared statement keeps its parameter types).
+    let app = spawn_app().await;
+    let staff = new_client();
+    staff_login(&app, &staff).await;
+    let resp = app
+        .post_form(
+            &staff,
+            "/gestion/reinscriptions",
+            "/gestion/reinscriptions/documents",
+            &[
+                ("nom", "Attestation d'assurance"),
+                ("pour", "famille"),
+                ("obligatoire", "1"),
+            ],
+        )
+        .await;
+    assert_redirect(&resp, "/gestion/reinscriptions?info=document-ajoute");
+    let html = app.get_html(&staff, "/gestion/reinscriptions").await;
+    assert!(
+        html.contains("Attestation d&#39;assurance") || html.contains("Attestation d'assurance")
+    );
+    let resp = app
+        .post_form(
+            &staff,
+            "/gestion/reinscriptions",
+            "/gestion/reinscriptions/campagne",
+            &[
+                ("annee", "2027/2028"),
+                ("ouverture", "01/12/2026"),
+                ("fermeture", "31/12/2026"),
+            ],
+        )
+        .await;
+    assert!(!resp.status().is_server_error(), "{}", resp.status());
 }

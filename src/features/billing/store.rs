@@ -294,6 +294,32 @@ pub async fn next_number(
     }
 }
 
+/// Reads an invoice inside a transaction that will write a receipt for it, holding it
+/// until the transaction ends: on PostgreSQL its row is locked (SQLite's `BEGIN IMMEDIATE`
+/// already holds every writer), so what is due cannot change before the receipt is written.
+async fn locked_invoice(
+    pool: &Pool,
+    tx: &mut AnyConnection,
+    invoice_id: i64,
+) -> sqlx::Result<Entry> {
+    if db::is_postgres(pool) {
+        sqlx::query(
+            "select ledger_entry_id from ledger_entry where ledger_entry_id = $1 for update",
+        )
+        .bind(invoice_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query_as(concat!(
+        "select ",
+        entry_columns!(),
+        " from ledger_entry e where e.ledger_entry_id = $1"
+    ))
+    .bind(invoice_id)
+    .fetch_one(&mut *tx)
+    .await
+}
+
 /// A receipt to record (a payment at the desk or online).
 pub struct NewReceipt<'a> {
     pub invoice: &'a Entry,
@@ -346,22 +372,7 @@ pub async fn record_desk_payment(
     r: &NewReceipt<'_>,
 ) -> sqlx::Result<Option<String>> {
     let mut tx = crate::db::begin(pool).await?;
-    if db::is_postgres(pool) {
-        sqlx::query(
-            "select ledger_entry_id from ledger_entry where ledger_entry_id = $1 for update",
-        )
-        .bind(r.invoice.ledger_entry_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let invoice: Entry = sqlx::query_as(concat!(
-        "select ",
-        entry_columns!(),
-        " from ledger_entry e where e.ledger_entry_id = $1"
-    ))
-    .bind(r.invoice.ledger_entry_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let invoice = locked_invoice(pool, &mut tx, r.invoice.ledger_entry_id).await?;
     if r.amount_cents > invoice.due_cents() {
         tx.rollback().await?;
         return Ok(None);
@@ -683,22 +694,7 @@ pub async fn apply_result(
     mails: ResultMails,
 ) -> anyhow::Result<Applied> {
     let mut tx = crate::db::begin(pool).await?;
-    if db::is_postgres(pool) {
-        sqlx::query(
-            "select ledger_entry_id from ledger_entry where ledger_entry_id = $1 for update",
-        )
-        .bind(attempt.invoice_entry_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let invoice: Entry = sqlx::query_as(concat!(
-        "select ",
-        entry_columns!(),
-        " from ledger_entry e where e.ledger_entry_id = $1"
-    ))
-    .bind(attempt.invoice_entry_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let invoice = locked_invoice(pool, &mut tx, attempt.invoice_entry_id).await?;
     let paid = matches!(r.code, 'P' | 'V');
     let review_reason = if !paid {
         None
