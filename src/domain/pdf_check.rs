@@ -502,7 +502,10 @@ mod tests {
         // 300 MB of zeros in a few hundred kilobytes.
         let object = bomb("/Type /ObjStm /N 1 /First 4", 300);
         assert!(object.len() < 2 * 1024 * 1024);
-        assert_eq!(check(&sample("", &[object.clone()])), Err(Refusal::Bomb));
+        assert_eq!(
+            check(&sample("", std::slice::from_ref(&object))),
+            Err(Refusal::Bomb)
+        );
         // The same hidden under a second layer of compression.
         let start = find(&object, b"stream\n").unwrap() + 7;
         let end = find(&object, b"\nendstream").unwrap();
