@@ -51,6 +51,28 @@ pub fn line(raw: &str, what: &str, max: usize) -> Result<String, String> {
     Ok(collapsed)
 }
 
+/// Free text on several lines (a message, a comment, a reason): trimmed, bounded, and no
+/// control character but line breaks and tabs (PostgreSQL refuses NUL in text; the others
+/// are invisible). The error names the field.
+pub fn paragraph(raw: &str, what: &str, max: usize) -> Result<String, String> {
+    let text = raw.trim();
+    let count = text.chars().count();
+    if count > max {
+        return Err(format!(
+            "{what} est trop long : {max} caractères au plus (vous en avez saisi {count})."
+        ));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(format!(
+            "{what} contient un caractère invisible non autorisé."
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 /// Lower-case ASCII form of a name, for identifiers ("LEFÈVRE" → "lefevre", "N'Diaye" → "ndiaye").
 pub fn ascii_lower(name: &str) -> String {
     fold_ascii(name)
@@ -160,5 +182,26 @@ mod tests {
             "19 rue de Paris"
         );
         assert!(line(&"x".repeat(121), "L'adresse", 120).is_err());
+    }
+}
+
+#[cfg(test)]
+mod paragraph_tests {
+    #[test]
+    fn line_breaks_pass_and_invisible_characters_are_named() {
+        assert_eq!(
+            super::paragraph(" a\nb\t c ", "Le message", 10).as_deref(),
+            Ok("a\nb\t c")
+        );
+        assert!(
+            super::paragraph("a\0b", "Le message", 10)
+                .unwrap_err()
+                .contains("Le message contient")
+        );
+        assert!(
+            super::paragraph("abcdef", "Le motif", 5)
+                .unwrap_err()
+                .contains("5 caractères au plus")
+        );
     }
 }

@@ -358,3 +358,51 @@ async fn a_post_from_another_site_is_refused_even_with_a_valid_token() {
         assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{headers:?}");
     }
 }
+
+#[tokio::test]
+async fn a_nul_character_in_a_form_is_named_never_a_server_error() {
+    // PostgreSQL refuses NUL in text: a form key or a message holding one made a 500 there.
+    let app = spawn_app().await;
+    app.login("abarre1", PASSWORD).await;
+    let visitor = new_client();
+    for (client, page, action, field, expected) in [
+        (&app.client, "/famille", "/famille", "cle_formulaire", None),
+        (
+            &app.client,
+            "/accessibilite/declaration",
+            "/accessibilite/signalement",
+            "message",
+            Some("Le message contient un caractère invisible non autorisé."),
+        ),
+        (
+            &visitor,
+            "/connexion",
+            "/connexion",
+            "identifiant",
+            Some("Identifiant ou mot de passe incorrect."),
+        ),
+    ] {
+        let resp = app
+            .post_form(
+                client,
+                page,
+                action,
+                &[
+                    (field, "a\0b"),
+                    ("site", "valognes"),
+                    ("mot_de_passe", "x"),
+                    ("email", "a@example.org"),
+                ],
+            )
+            .await;
+        assert!(
+            !resp.status().is_server_error(),
+            "{action}: {}",
+            resp.status()
+        );
+        if let Some(text) = expected {
+            assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{action}");
+            assert!(resp.text().await.unwrap().contains(text), "{action}");
+        }
+    }
+}

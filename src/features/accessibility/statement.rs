@@ -259,6 +259,8 @@ async fn report(
                 message.chars().count()
             ),
         );
+    } else if let Err(e) = crate::domain::text::paragraph(message, "Le message", 4000) {
+        errors.add("message", e);
     }
     for (field, value, max) in [("nom", &form.nom, 100), ("page", &form.page, 200)] {
         if value.chars().count() > max {
@@ -465,9 +467,13 @@ async fn save_settings(
     };
     if f.non_accessible.chars().count() > 4000 {
         errors.add("non_accessible", "4 000 caractères au plus.");
+    } else if let Err(e) = crate::domain::text::paragraph(&f.non_accessible, "Ce texte", 4000) {
+        errors.add("non_accessible", e);
     }
     if f.auditeur.chars().count() > 200 {
         errors.add("auditeur", "200 caractères au plus.");
+    } else if let Err(e) = crate::domain::text::line(&f.auditeur, "Ce nom", 200) {
+        errors.add("auditeur", e);
     }
     if !errors.is_empty() {
         return Ok(unprocessable(settings_view(&ctx, &f, &errors, false)));

@@ -56,9 +56,14 @@ struct InfoQuery {
     info: Option<String>,
 }
 
-/// Identifiers are compared trimmed and in lower case.
+/// Identifiers are compared trimmed and in lower case; one holding a control character
+/// (which no identifier has, and PostgreSQL refuses in text) matches nothing.
 fn normalize_identifier(raw: &str) -> String {
-    raw.trim().to_lowercase()
+    let id = raw.trim().to_lowercase();
+    if id.chars().any(char::is_control) {
+        return "\u{fffd}".to_owned();
+    }
+    id
 }
 
 /// The school a form names: the only one, or the one chosen in the selector.

@@ -221,6 +221,11 @@ async fn record(
         }
     };
     let reference = form.reference.trim();
+    if let Err(e) = crate::domain::text::line(reference, "La référence", 60)
+        && reference.chars().count() <= 60
+    {
+        errors.add("reference", e);
+    }
     if reference.chars().count() > 60 {
         errors.add(
             "reference",

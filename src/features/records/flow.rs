@@ -77,7 +77,13 @@ pub async fn submit(
 ) -> anyhow::Result<Outcome> {
     let form_key = submitted
         .get("cle_formulaire")
-        .filter(|k| !k.is_empty() && k.len() <= 64)
+        // A key the portal made: URL-safe base64 (anything else is a new form).
+        .filter(|k| {
+            !k.is_empty()
+                && k.len() <= 64
+                && k.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
         .cloned()
         .unwrap_or_else(session::random_token);
     // A second click on the same form is answered like the first.

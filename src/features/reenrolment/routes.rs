@@ -524,6 +524,8 @@ async fn submit(
                 comment.chars().count()
             ),
         );
+    } else if let Err(e) = crate::domain::text::paragraph(&comment, "Votre texte", 2000) {
+        errors.add("commentaire", e);
     }
     if !errors.is_empty() {
         let shown = Shown {

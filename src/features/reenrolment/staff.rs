@@ -415,6 +415,10 @@ async fn decide_document(
     if !accept && reason.is_empty() {
         return Ok(see_other(&format!("{base}?info=motif-document")));
     }
+    // A reason typed with invisible characters is refused like a missing one.
+    if crate::domain::text::paragraph(reason, "Le motif", 500).is_err() {
+        return Ok(see_other(&format!("{base}?info=motif-document")));
+    }
     let provided = store::provided(
         &state.pool,
         request.campaign_id,
@@ -480,11 +484,14 @@ async fn decide(
         _ => return Err(AppError::response(StatusCode::BAD_REQUEST)),
     };
     let reason = f.motif.trim();
-    if !accept && reason.is_empty() {
+    let invalid = crate::domain::text::paragraph(reason, "Le motif", 1000).err();
+    if (!accept && reason.is_empty()) || invalid.is_some() {
         let mut errors = Errors::new();
         errors.add(
             "motif",
-            "Écrivez le motif du refus : la famille le recevra par courriel.",
+            invalid.unwrap_or_else(|| {
+                "Écrivez le motif du refus : la famille le recevra par courriel.".to_owned()
+            }),
         );
         let page = render_detail(&state, &ctx, user.site_id, id, &errors, &f.motif, None).await?;
         return Ok(unprocessable(page));

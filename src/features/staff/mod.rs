@@ -215,6 +215,8 @@ async fn decide(
                 reason.chars().count()
             ),
         );
+    } else if let Err(e) = crate::domain::text::paragraph(&reason, "Le motif", 500) {
+        errors.add("motif", e);
     }
     if !errors.is_empty() {
         return Ok(unprocessable(request_page(
