@@ -13,28 +13,10 @@ use crate::config::Settings;
 use crate::db::{self, Pool};
 use crate::features;
 use crate::mail;
+use crate::state::AppState;
 use crate::web::rate_limit::IpLimiter;
 use crate::web::session::CookieNames;
 use crate::web::{assets, context, headers, health, rate_limit};
-
-/// Shared by every request.
-pub struct AppState {
-    pub pool: Pool,
-    pub settings: Settings,
-    /// Binds anonymous CSRF tokens to their pre-session cookie (shared by all instances).
-    pub csrf_secret: String,
-    /// Signs device cookies (`features::auth::throttle`), shared by all instances.
-    pub device_secret: String,
-    pub cookies: CookieNames,
-    /// Wakes the outbox worker as soon as a mail is queued.
-    pub mail_wakeup: Arc<Notify>,
-    /// The hosted schools, kept a few seconds.
-    pub schools: crate::web::schools::SchoolList,
-    /// Outgoing HTTP (PayFiP's web service), with timeouts.
-    pub http: reqwest::Client,
-    /// The demo's PayFiP stand-in (`portee demo` and the tests only).
-    pub payfip_double: Option<Arc<crate::features::billing::payfip::double::Double>>,
-}
 
 /// Every route of the portal.
 /// Every page of the portal (each request gets the session context).
@@ -105,10 +87,6 @@ impl Application {
         let state = Arc::new(AppState {
             pool,
             cookies: CookieNames::new(settings.secure_cookies),
-            payfip_double: settings
-                .payfip
-                .test_double
-                .then(crate::features::billing::payfip::double::Double::new),
             settings,
             csrf_secret,
             device_secret,

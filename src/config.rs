@@ -56,6 +56,44 @@ pub struct Settings {
     pub html_compression: bool,
 }
 
+/// PayFiP's `saisie`: which of its environments the payment runs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayfipMode {
+    /// `T`: PayFiP's test environment, no money moves.
+    Test,
+    /// `X`: activation, the school's real contract before it opens (real cards, checked).
+    Activation,
+    /// `W`: production.
+    Production,
+}
+
+impl PayfipMode {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "test" => Some(PayfipMode::Test),
+            "activation" => Some(PayfipMode::Activation),
+            "production" => Some(PayfipMode::Production),
+            _ => None,
+        }
+    }
+
+    pub fn saisie(self) -> char {
+        match self {
+            PayfipMode::Test => 'T',
+            PayfipMode::Activation => 'X',
+            PayfipMode::Production => 'W',
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PayfipMode::Test => "test",
+            PayfipMode::Activation => "activation",
+            PayfipMode::Production => "production",
+        }
+    }
+}
+
 /// How long clients may take, and how many are served at once.
 #[derive(Clone, Debug)]
 pub struct HttpLimits {
@@ -95,7 +133,7 @@ pub struct Payfip {
     pub payment_url: String,
     /// `PORTEE_PAYFIP_MODE`: `test` (default; `saisie=T`, no money moves), `activation`
     /// (`X`, the school's contract being opened) or `production` (`W`).
-    pub mode: crate::features::billing::payfip::Mode,
+    pub mode: PayfipMode,
     /// The demo's stand-in for PayFiP under `/payfip-demo/`. Only `portee demo` turns it
     /// on; `serve` answers 404 there whatever the environment says.
     pub test_double: bool,
@@ -105,14 +143,16 @@ impl Payfip {
     pub const DEFAULT_SERVICE_URL: &'static str =
         "https://www.payfip.gouv.fr/tpa/services/securite";
     pub const DEFAULT_PAYMENT_URL: &'static str = "https://www.payfip.gouv.fr/tpa/paiementws.web";
+    /// Where the demo's stand-in (`features::billing::payfip::double`) answers.
+    pub const STAND_IN_SERVICE_PATH: &'static str = "/payfip-demo/services/securite";
+    pub const STAND_IN_PAGE_PATH: &'static str = "/payfip-demo/paiementws.web";
 
     /// The demo's settings: PayFiP played by the portal itself at `base_url`.
     pub fn stand_in(base_url: &str) -> Self {
-        use crate::features::billing::payfip::double;
         Payfip {
-            service_url: format!("{base_url}{}", double::SERVICE_PATH),
-            payment_url: format!("{base_url}{}", double::PAGE_PATH),
-            mode: crate::features::billing::payfip::Mode::Test,
+            service_url: format!("{base_url}{}", Self::STAND_IN_SERVICE_PATH),
+            payment_url: format!("{base_url}{}", Self::STAND_IN_PAGE_PATH),
+            mode: PayfipMode::Test,
             test_double: true,
         }
     }
@@ -279,8 +319,8 @@ impl Settings {
         let payment_url = payfip_address("PORTEE_PAYFIP_URL", Payfip::DEFAULT_PAYMENT_URL)?;
         let service_url = payfip_address("PORTEE_PAYFIP_SERVICE_URL", Payfip::DEFAULT_SERVICE_URL)?;
         let mode = match var("PORTEE_PAYFIP_MODE") {
-            None => crate::features::billing::payfip::Mode::Test,
-            Some(v) => crate::features::billing::payfip::Mode::parse(&v).ok_or(ConfigError {
+            None => PayfipMode::Test,
+            Some(v) => PayfipMode::parse(&v).ok_or(ConfigError {
                 variable: "PORTEE_PAYFIP_MODE",
                 message: format!("expected test, activation or production, got {v:?}"),
             })?,

@@ -111,7 +111,7 @@ pub fn new_id() -> i64 {
 
 /// Reads (or creates once) a named secret shared by every instance.
 pub async fn shared_secret(pool: &Pool, name: &str) -> anyhow::Result<String> {
-    let candidate = crate::web::session::random_token();
+    let candidate = crate::tokens::random_token();
     sqlx::query(
         "insert into app_secret (name, value) values ($1, $2) on conflict (name) do nothing",
     )

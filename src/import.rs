@@ -711,11 +711,7 @@ fn read_file(path: &Path, spec: &Spec, problems: &mut Vec<Problem>) -> Vec<Row> 
 /// Imports `dir` into the school `slug`. Nothing is written when a problem is found or
 /// when `dry_run` is set.
 pub async fn run(pool: &Pool, slug: &str, dir: &Path, dry_run: bool) -> anyhow::Result<Report> {
-    let site: Option<(i64,)> = sqlx::query_as("select site_id from site where slug = $1")
-        .bind(slug)
-        .fetch_optional(pool)
-        .await?;
-    let Some((site_id,)) = site else {
+    let Some(site_id) = crate::site::by_slug(pool, slug).await? else {
         anyhow::bail!("no school with the short name {slug:?}");
     };
     if !dir.is_dir() {

@@ -2,6 +2,8 @@
 
 /// Builds the poem application and binds the listener.
 pub mod app;
+/// The audit log.
+pub mod audit;
 /// The command line (serve, demo, migrate).
 pub mod cli;
 /// Typed settings from `PORTEE_*` environment variables.
@@ -26,5 +28,11 @@ pub mod import;
 pub mod mail;
 /// Tagged PDF documents (invoices, receipts, help).
 pub mod pdf;
+/// The schools hosted (`site`).
+pub mod site;
+/// What every request shares (`AppState`).
+pub mod state;
+/// Random tokens and their hashes.
+pub mod tokens;
 /// Cross-cutting HTTP: context, shell, components, headers, limits.
 pub mod web;

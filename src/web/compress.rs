@@ -21,7 +21,7 @@ use flate2::{Compress, Compression, Crc, FlushCompress, Status};
 use poem::http::{HeaderMap, HeaderValue, Method, header};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Below this size a page goes as it is: compression would save less than a packet.
 const MIN_BYTES: usize = 1024;

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use poem::http::{Method, StatusCode, header};
 use poem::{Endpoint, FromRequest, IntoResponse, Request, RequestBody, Response};
 
-use super::session::{self, anonymous_csrf, constant_time_eq, read_cookie};
-use crate::app::AppState;
+use super::session::{self, anonymous_csrf, read_cookie};
 use crate::db;
+use crate::state::AppState;
+use crate::tokens::constant_time_eq;
 
 /// Who is asking, and what every page needs to render its shell.
 #[derive(Clone, Debug)]
@@ -143,7 +144,7 @@ enum SessionState {
 
 /// Loads a live session; expired ones are deleted on sight.
 async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionState> {
-    let hash = session::hash_token(token);
+    let hash = crate::tokens::hash_token(token);
     let row: Option<UserRow> = sqlx::query_as(
         "select a.account_id, a.site_id, a.family_id, a.person_id, a.is_staff, a.identifier, \
                 a.accessible_mode, s.csrf_token, s.last_seen_at, s.expires_at, site.name, \
@@ -310,7 +311,7 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
     };
     let (pre_token, pre_is_new) = match read_cookie(&cookies, names.pre) {
         Some(v) if v.len() == 43 => (v.to_owned(), false),
-        _ => (session::random_token(), true),
+        _ => (crate::tokens::random_token(), true),
     };
     let mode_cookie = read_cookie(&cookies, names.mode).map(|v| v == "accessible");
     let shortcuts = read_cookie(&cookies, names.shortcuts) != Some("off");

@@ -6,8 +6,8 @@ use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{IntoResponse, Response, handler};
 
-use crate::app::AppState;
 use crate::db;
+use crate::state::AppState;
 
 /// `/healthz`: the process answers.
 #[handler]

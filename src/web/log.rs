@@ -24,7 +24,7 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<R
     let method = req.method().clone();
     let path = redact(req.uri().path());
     let trusted = req
-        .data::<Arc<crate::app::AppState>>()
+        .data::<Arc<crate::state::AppState>>()
         .map(|s| s.settings.trusted_proxies.clone())
         .unwrap_or_default();
     let remote = super::client_ip(&req, &trusted)

@@ -106,3 +106,18 @@ pub fn route_matches(pattern: &str, path: &str) -> bool {
         }
     }
 }
+
+/// The network a client address counts in: the address itself for IPv4, its /64 for IPv6
+/// (one subscriber usually holds a whole /64). Shared with the per-address rate limiter.
+pub fn network(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match ip {
+        std::net::IpAddr::V4(_) => ip,
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => std::net::IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                std::net::IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}

@@ -60,7 +60,7 @@ impl IpLimiter {
 
     /// `Err(seconds)` to wait when the client's network is over its quota.
     pub fn check(&self, ip: IpAddr) -> Result<(), u64> {
-        let key = crate::features::auth::throttle::network(ip);
+        let key = super::network(ip);
         self.limiter.check_key(&key).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             wait.as_secs().max(1)
@@ -97,7 +97,7 @@ pub fn too_many(ctx: &Ctx, seconds: u64) -> Response {
 pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
     if req.method() == Method::POST {
         let trusted = req
-            .data::<Arc<crate::app::AppState>>()
+            .data::<Arc<crate::state::AppState>>()
             .map(|s| s.settings.trusted_proxies.clone())
             .unwrap_or_default();
         let ip = super::client_ip(&req, &trusted);

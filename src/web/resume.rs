@@ -15,8 +15,8 @@ use poem::{IntoResponse, Request, Response, Route, get, handler, post};
 use super::components::{csrf_field, notice};
 use super::context::append_cookie;
 use super::{AppResult, Ctx, CurrentUser, layout, see_other, session};
-use crate::app::AppState;
 use crate::db::{self, Pool};
+use crate::state::AppState;
 
 pub fn routes(route: Route) -> Route {
     route
@@ -144,7 +144,7 @@ pub async fn keep_and_ask_login(
 
 async fn keep(pool: &Pool, account: i64, path: &str, body: &[u8]) -> anyhow::Result<String> {
     let body = std::str::from_utf8(body)?;
-    let token = session::random_token();
+    let token = crate::tokens::random_token();
     let now = db::now();
     sqlx::query("delete from pending_form where expires_at < $1 or account_id = $2")
         .bind(now)
@@ -155,7 +155,7 @@ async fn keep(pool: &Pool, account: i64, path: &str, body: &[u8]) -> anyhow::Res
         "insert into pending_form (token_hash, account_id, path, body, created_at, expires_at) \
          values ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(session::hash_token(&token))
+    .bind(crate::tokens::hash_token(&token))
     .bind(account)
     .bind(path)
     .bind(body)
@@ -175,7 +175,7 @@ async fn pending(pool: &Pool, token: &str, account: i64) -> sqlx::Result<Option<
     sqlx::query_as(
         "select path, body from pending_form where token_hash = $1 and account_id = $2 and expires_at >= $3",
     )
-    .bind(session::hash_token(token))
+    .bind(crate::tokens::hash_token(token))
     .bind(account)
     .bind(db::now())
     .fetch_optional(pool)
@@ -279,7 +279,7 @@ async fn extend(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<Response> {
     };
     sqlx::query("update session set last_seen_at = $1 where token_hash = $2")
         .bind(db::now())
-        .bind(session::hash_token(token))
+        .bind(crate::tokens::hash_token(token))
         .execute(&state.pool)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::db::Pool;
-use crate::features::auth::store::{Site, sites};
+use crate::site::{Site, sites};
 
 /// How long a list read from the database is used.
 pub const FRESH_FOR: Duration = Duration::from_secs(10);

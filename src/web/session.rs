@@ -3,7 +3,9 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
+
+use crate::tokens::{hash_token, random_token};
 
 use crate::db::{self, Pool};
 
@@ -14,18 +16,6 @@ pub const ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
 /// `last_seen_at` is written at most this often, so reads stay reads.
 pub const TOUCH_EVERY_SECONDS: i64 = 60;
 
-/// 256 random bits, URL-safe.
-pub fn random_token() -> String {
-    let bytes: [u8; 32] = rand::random();
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// What the database stores instead of a token.
-pub fn hash_token(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The CSRF token of an anonymous visitor: bound to their pre-session cookie by a key
 /// only the servers know, so another site can neither read nor forge it.
 pub fn anonymous_csrf(secret: &str, pre_token: &str) -> String {
@@ -33,15 +23,6 @@ pub fn anonymous_csrf(secret: &str, pre_token: &str) -> String {
     mac.update(b"csrf:");
     mac.update(pre_token.as_bytes());
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-}
-
-/// Compares without leaking, through timing, how much of the token matched.
-pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Cookie names: `__Host-` prefixed when cookies are Secure (the browser then also

@@ -167,7 +167,7 @@ async fn only_the_portals_own_forms_are_kept_and_offered_back() {
         "insert into pending_form (token_hash, account_id, path, body, created_at, expires_at) \
          values ($1, $2, '//evil.example/x', 'profession=Luthier', $3, $3 + 3600)",
     )
-    .bind(portee::web::session::hash_token(kept))
+    .bind(portee::tokens::hash_token(kept))
     .bind(account)
     .bind(portee::db::now())
     .execute(&app.pool)

@@ -8,8 +8,8 @@ use poem::web::{Data, Query};
 use poem::{IntoResponse, Route, get, handler, post};
 
 use super::help;
-use crate::app::AppState;
 use crate::features::students::store as students;
+use crate::state::AppState;
 use crate::web::components::{csrf_field, notice, scroll_table};
 use crate::web::context::append_cookie;
 use crate::web::session;

@@ -9,13 +9,14 @@ use poem::web::{Data, Form, Query};
 use poem::{Response, Route, get, handler};
 use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::audit::audit;
 use crate::db::Pool;
 use crate::domain::EmailAddress;
 use crate::domain::date::PastDate;
 use crate::domain::french_date;
-use crate::features::auth::store::{audit, sites};
 use crate::mail::{self, Outgoing};
+use crate::site::sites;
+use crate::state::AppState;
 use crate::web::components::{
     Errors, Field, csrf_field, error_summary, field_block, notice, required_legend,
 };

@@ -8,8 +8,8 @@ use poem::{Response, Route, get, handler};
 use serde::Deserialize;
 
 use super::store::{self, Holder, InviteError};
-use crate::app::AppState;
 use crate::domain::french_datetime;
+use crate::state::AppState;
 use crate::web::components::{csrf_field, notice, scroll_table};
 use crate::web::{AppResult, Ctx, StaffUser, layout, see_other};
 

@@ -1,8 +1,9 @@
 //! SQL of accounts. Every query is scoped by the staff member's site.
 
+use crate::audit::audit;
 use crate::db::{self, Pool};
 use crate::domain::text::ascii_lower;
-use crate::features::auth::store::{INVITATION_VALID_SECONDS, audit, new_password_link};
+use crate::features::auth::store::{INVITATION_VALID_SECONDS, new_password_link};
 use crate::mail::{self, templates};
 
 /// A guardian or adult student of a site, with their account if they have one.

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use super::throttle::{self, DeviceCookie};
 use super::views::Audience;
 use super::{password, store, views};
-use crate::app::AppState;
 use crate::domain::{EmailAddress, NewPassword};
+use crate::state::AppState;
 use crate::web::components::Errors;
 use crate::web::context::{append_cookie, mark_session_set};
 use crate::web::rate_limit::too_many;
@@ -68,9 +68,9 @@ fn normalize_identifier(raw: &str) -> String {
 
 /// The school a form names: the only one, or the one chosen in the selector.
 fn resolve_site<'a>(
-    sites: &'a [store::Site],
+    sites: &'a [crate::site::Site],
     chosen: &str,
-) -> Result<&'a store::Site, &'static str> {
+) -> Result<&'a crate::site::Site, &'static str> {
     match sites {
         [] => Err("Aucune école n'est encore ouverte sur ce portail."),
         [only] => Ok(only),
@@ -215,7 +215,7 @@ async fn log_in(
         (true, Some(a)) if right_audience(&a) => a,
         (_, account) => {
             keys.record_failure(&state.pool).await?;
-            store::audit_pool(
+            crate::audit::audit_pool(
                 &state.pool,
                 Some(site.site_id),
                 account.map(|a| a.account_id),
@@ -247,7 +247,7 @@ async fn log_in(
     let chosen_mode = read_cookie(cookies, state.cookies.mode).map(|v| v == "accessible");
     store::record_login(&state.pool, account.account_id, chosen_mode).await?;
     keys.clear(&state.pool).await?;
-    store::audit_pool(
+    crate::audit::audit_pool(
         &state.pool,
         Some(site.site_id),
         Some(account.account_id),
@@ -371,7 +371,7 @@ async fn send_reset(
             state.mail_wakeup.notify_one();
         }
     } else {
-        store::audit_pool(
+        crate::audit::audit_pool(
             &state.pool,
             Some(site_id),
             Some(target.account_id),
@@ -532,7 +532,7 @@ async fn change_submit(
 async fn logout(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<Response> {
     if let (Some(token), Some(user)) = (&ctx.session_token, &ctx.user) {
         session::destroy(&state.pool, token).await?;
-        store::audit_pool(
+        crate::audit::audit_pool(
             &state.pool,
             Some(user.site_id),
             Some(user.account_id),

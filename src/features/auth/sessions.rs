@@ -9,12 +9,13 @@ use poem::web::{Data, Path, Query};
 use poem::{Response, Route, get, handler, post};
 use serde::Deserialize;
 
-use super::store::audit_pool;
-use crate::app::AppState;
+use crate::audit::audit_pool;
 use crate::db;
 use crate::domain::french_datetime;
+use crate::state::AppState;
+use crate::tokens::hash_token;
 use crate::web::components::{csrf_field, notice, scroll_table};
-use crate::web::session::{IDLE_SECONDS, hash_token};
+use crate::web::session::IDLE_SECONDS;
 use crate::web::{AppError, AppResult, Ctx, CurrentUser, layout, see_other};
 
 pub fn routes(route: Route) -> Route {

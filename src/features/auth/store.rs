@@ -2,30 +2,15 @@
 
 use sqlx::AnyConnection;
 
+use crate::audit::audit;
 use crate::db::{self, Pool};
 use crate::mail;
-use crate::web::session::hash_token;
+use crate::tokens::hash_token;
 
 /// Reset links are valid this long.
 pub const RESET_VALID_SECONDS: i64 = 30 * 60;
 /// At most this many reset mails per account and hour.
 pub const RESETS_PER_HOUR: i64 = 3;
-
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct Site {
-    pub site_id: i64,
-    pub slug: String,
-    pub name: String,
-    /// « non conforme », « partiellement conforme »… (every footer shows it).
-    pub a11y_status: String,
-}
-
-/// Every hosted school, by name (pages use the copy kept in `web::schools`).
-pub async fn sites(pool: &Pool) -> sqlx::Result<Vec<Site>> {
-    sqlx::query_as("select site_id, slug, name, a11y_status from site order by name")
-        .fetch_all(pool)
-        .await
-}
 
 /// What login needs to know of an account.
 #[derive(sqlx::FromRow)]
@@ -88,40 +73,6 @@ pub async fn set_accessible_mode(pool: &Pool, account_id: i64, on: bool) -> sqlx
     Ok(())
 }
 
-/// Writes one line of the audit log (never a password or a token).
-pub async fn audit(
-    conn: &mut AnyConnection,
-    site_id: Option<i64>,
-    account_id: Option<i64>,
-    action: &str,
-    detail: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into audit_log (audit_id, site_id, account_id, action, detail, created_at) \
-         values ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(db::new_id())
-    .bind(site_id)
-    .bind(account_id)
-    .bind(action)
-    .bind(detail)
-    .bind(db::now())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn audit_pool(
-    pool: &Pool,
-    site_id: Option<i64>,
-    account_id: Option<i64>,
-    action: &str,
-    detail: &str,
-) -> sqlx::Result<()> {
-    let mut conn = pool.acquire().await?;
-    audit(&mut conn, site_id, account_id, action, detail).await
-}
-
 /// The account a lost-password request names, with the address on record.
 #[derive(sqlx::FromRow)]
 pub struct ResetTarget {
@@ -162,7 +113,7 @@ pub async fn new_password_link(
     base_url: &str,
 ) -> sqlx::Result<String> {
     let now = db::now();
-    let token = crate::web::session::random_token();
+    let token = crate::tokens::random_token();
     sqlx::query(
         "insert into password_reset (token_hash, account_id, created_at, expires_at) values ($1, $2, $3, $4)",
     )

@@ -47,20 +47,7 @@ fn prefix(audience: Audience) -> &'static str {
     }
 }
 
-/// The network a client address counts in: the address itself for IPv4, its /64 for IPv6
-/// (one subscriber usually holds a whole /64). Shared with the per-address rate limiter.
-pub fn network(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let s = v6.segments();
-                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-            }
-        },
-    }
-}
+pub use crate::web::network;
 
 /// What counts the attempts of one login form submission.
 pub enum Keys {
@@ -223,7 +210,7 @@ impl DeviceCookie {
 
     /// A fresh cookie value for an account that just logged in.
     pub fn issue(secret: &str, account_id: i64) -> String {
-        let nonce = crate::web::session::random_token();
+        let nonce = crate::tokens::random_token();
         format!(
             "{account_id}.{nonce}.{}",
             Self::mac(secret, account_id, &nonce)
@@ -235,7 +222,7 @@ impl DeviceCookie {
         let mut parts = value.splitn(3, '.');
         let (account, nonce, mac) = (parts.next()?, parts.next()?, parts.next()?);
         let ok = account.parse::<i64>().ok() == Some(account_id)
-            && crate::web::session::constant_time_eq(mac, &Self::mac(secret, account_id, nonce));
+            && crate::tokens::constant_time_eq(mac, &Self::mac(secret, account_id, nonce));
         ok.then_some(nonce)
     }
 }

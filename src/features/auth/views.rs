@@ -2,8 +2,8 @@
 
 use maud::{Markup, html};
 
-use super::store::Site;
 use crate::domain::password::POLICY_TEXT;
+use crate::site::Site;
 use crate::web::components::{
     Errors, Field, csrf_field, error_summary, field_id, notice, required_legend,
 };

@@ -11,10 +11,10 @@ use super::document::Duplicate;
 use super::payfip::{self, CreateRequest, client};
 use super::store::{self, Attempt, Entry, Ledger};
 use super::views::{self, LedgerPage};
-use crate::app::AppState;
 use crate::domain::french_date;
 use crate::domain::money::{euros, number};
 use crate::mail::templates;
+use crate::state::AppState;
 use crate::web::{AppError, AppResult, Ctx, FamilyUser, clean_search, matches_search, see_other};
 
 pub fn routes(route: Route) -> Route {

@@ -9,10 +9,10 @@ use poem::{Response, Route, get, handler};
 use serde::Deserialize;
 
 use super::store::{self, Attempt, NewReceipt};
-use crate::app::AppState;
 use crate::domain::date::{PastDate, today};
 use crate::domain::money::{euros, parse_positive};
 use crate::domain::{french_date, french_datetime};
+use crate::state::AppState;
 use crate::web::components::{
     Errors, Field, csrf_field, error_summary, field_block, notice, required_legend, scroll_table,
 };

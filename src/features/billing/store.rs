@@ -3,8 +3,8 @@
 
 use sqlx::AnyConnection;
 
+use crate::audit::audit;
 use crate::db::{self, Pool};
-use crate::features::auth::store::audit;
 use crate::mail::{self, Outgoing};
 
 /// The two ledgers of the manual's two tabs.
@@ -192,26 +192,7 @@ pub async fn receipts_of(pool: &Pool, invoice_id: i64) -> sqlx::Result<Vec<Entry
 }
 
 /// The school as printed on its documents.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct School {
-    pub name: String,
-    pub address: Option<String>,
-    pub postal_code: Option<String>,
-    pub city: Option<String>,
-    pub phone: Option<String>,
-    pub payfip_numcli: Option<String>,
-    /// Where families' questions (and staff notices) go.
-    pub contact_email: Option<String>,
-}
-
-pub async fn school(pool: &Pool, site_id: i64) -> sqlx::Result<School> {
-    sqlx::query_as(
-        "select name, address, postal_code, city, phone, payfip_numcli, contact_email from site where site_id = $1",
-    )
-    .bind(site_id)
-    .fetch_one(pool)
-    .await
-}
+pub use crate::site::{School, school};
 
 /// The family as addressed on its documents: its first guardian.
 #[derive(Clone, Debug, sqlx::FromRow)]

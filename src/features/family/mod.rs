@@ -9,13 +9,13 @@ use poem::web::{Data, Form, Query};
 use poem::{IntoResponse, Response, Route, get, handler};
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::features::records::fields::GUARDIAN_FIELDS;
 use crate::features::records::flow::{self, Outcome};
 use crate::features::records::store::{self, Record};
 use crate::features::records::views::{RecordForm, record_form};
+use crate::state::AppState;
 use crate::web::components::{Errors, notice};
-use crate::web::{AppResult, Ctx, FamilyUser, layout, see_other, session, unprocessable};
+use crate::web::{AppResult, Ctx, FamilyUser, layout, see_other, unprocessable};
 
 pub fn routes(route: Route) -> Route {
     route.at("/famille", get(show).post(save))
@@ -60,7 +60,7 @@ fn page(
                 errors,
                 record,
                 pending,
-                form_key: &session::random_token(),
+                form_key: &crate::tokens::random_token(),
                 guardian_contact: None,
                 offer_guardian_contact: false,
                 info,

@@ -7,9 +7,9 @@ use poem::web::{Data, Query};
 use poem::{Response, Route, get, handler};
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::features::auth::info_text;
 use crate::features::students::{store as students, views::student_links};
+use crate::state::AppState;
 use crate::web::components::notice;
 use crate::web::{AppResult, Ctx, FamilyUser, layout, see_other};
 

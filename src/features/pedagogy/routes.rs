@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::store::{self, CourseLine, SchoolYear};
 use super::views::{self, HistoryRecord, RecordPart};
-use crate::app::AppState;
 use crate::features::students::store as students;
+use crate::state::AppState;
 use crate::web::{AppError, AppResult, Ctx, FamilyUser};
 
 pub fn routes(route: Route) -> Route {

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use super::fields::{self, FieldDef, Kind};
 use super::store::{self, Change, Pending, Record, Requester, Submitted};
-use crate::app::AppState;
 use crate::mail::templates;
+use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::components::Errors;
-use crate::web::{CurrentUser, session};
 
 /// The record as the family sees it: stored values with pending changes laid over them.
 pub fn effective(
@@ -85,7 +85,7 @@ pub async fn submit(
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
         .cloned()
-        .unwrap_or_else(session::random_token);
+        .unwrap_or_else(crate::tokens::random_token);
     // A second click on the same form is answered like the first.
     if let Some(first) = store::used_form(&state.pool, user.account_id, &form_key).await? {
         return Ok(Outcome::Redirect(first));

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use super::fields::{self, FieldDef};
+use crate::audit::audit;
 use crate::db::{self, Pool};
-use crate::features::auth::store::audit;
 use crate::mail::{self, Outgoing};
 
 /// Every changeable column of `person`, in the order of `load`'s select.

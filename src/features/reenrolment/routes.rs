@@ -10,10 +10,10 @@ use tokio::io::AsyncReadExt;
 
 use super::store::{self, Campaign, Upload};
 use super::views::{self, Page};
-use crate::app::AppState;
 use crate::domain::date::today_iso;
 use crate::domain::upload::{self, MAX_BYTES};
 use crate::features::students::store as students;
+use crate::state::AppState;
 use crate::web::components::Errors;
 use crate::web::{AppError, AppResult, Ctx, FamilyUser, see_other, unprocessable};
 
@@ -537,7 +537,7 @@ async fn submit(
         return Ok(unprocessable(html));
     }
     let request = request.expect("a choice implies a request");
-    let school = crate::features::billing::store::school(&state.pool, user.0.site_id).await?;
+    let school = crate::site::school(&state.pool, user.0.site_id).await?;
     let mail = store::family_email(&state.pool, user.1).await?.map(|to| {
         (
             user.0.site_id,

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use super::routes::file_response;
 use super::store;
 use super::views::{self, StaffRequest};
-use crate::app::AppState;
 use crate::domain::text::line;
+use crate::state::AppState;
 use crate::web::components::Errors;
 use crate::web::{AppError, AppResult, Ctx, StaffUser, see_other, unprocessable};
 
@@ -436,7 +436,7 @@ async fn decide_document(
         .find(|d| d.campaign_document_id == file.campaign_document_id)
         .map(|d| d.name.clone())
         .unwrap_or_default();
-    let school = crate::features::billing::store::school(&state.pool, user.site_id).await?;
+    let school = crate::site::school(&state.pool, user.site_id).await?;
     let mail = store::family_email(&state.pool, request.family_id)
         .await?
         .map(|to| {
@@ -500,7 +500,7 @@ async fn decide(
         .await?
         .map(|c| c.year_label)
         .unwrap_or_default();
-    let school = crate::features::billing::store::school(&state.pool, user.site_id).await?;
+    let school = crate::site::school(&state.pool, user.site_id).await?;
     let mail = store::family_email(&state.pool, request.family_id)
         .await?
         .map(|to| {

@@ -1,8 +1,8 @@
 //! Campaigns, requests, choices and provided documents. Every family read is scoped by
 //! the family in SQL; every staff read by the site.
 
+use crate::audit::audit;
 use crate::db::{self, Pool};
-use crate::features::auth::store::audit;
 use crate::mail::{self, Outgoing};
 
 #[derive(Clone, Debug, sqlx::FromRow)]

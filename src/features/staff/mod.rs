@@ -9,11 +9,11 @@ use poem::web::{Data, Form, Path, Query};
 use poem::{IntoResponse, Response, Route, get, handler, post};
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::domain::french_datetime;
 use crate::features::records::fields;
 use crate::features::records::store::{self, Record, RequestDetail};
 use crate::mail::templates;
+use crate::state::AppState;
 use crate::web::components::{
     Errors, csrf_field, error_summary, field_block, field_id, notice, scroll_table,
 };

@@ -10,13 +10,13 @@ use poem::{IntoResponse, Response, Route, get, handler};
 use serde::Deserialize;
 
 use super::{store as students, views};
-use crate::app::AppState;
 use crate::features::records::fields::{FieldDef, STUDENT_FIELDS, USE_GUARDIAN_CONTACT};
 use crate::features::records::flow::{self, Outcome};
 use crate::features::records::store::{self, Pending, Record};
 use crate::features::records::views::{RecordForm, record_form};
+use crate::state::AppState;
 use crate::web::components::{Errors, notice};
-use crate::web::{AppError, AppResult, Ctx, FamilyUser, layout, see_other, session, unprocessable};
+use crate::web::{AppError, AppResult, Ctx, FamilyUser, layout, see_other, unprocessable};
 
 pub fn routes(route: Route) -> Route {
     route
@@ -112,7 +112,7 @@ fn page(ctx: &Ctx, v: &View) -> maud::Markup {
                 errors: v.errors,
                 record: v.record,
                 pending: v.pending,
-                form_key: &session::random_token(),
+                form_key: &crate::tokens::random_token(),
                 guardian_contact: v.guardian,
                 offer_guardian_contact: !v.record.is_guardian,
                 info: v.info,

@@ -11,11 +11,11 @@ use poem::http::{StatusCode, header};
 use poem::web::{Data, Path};
 use poem::{IntoResponse, Response, Route, get, handler, post};
 
-use crate::app::AppState;
 use crate::features::pedagogy::format::{duration_words, time_fr, weekday};
 use crate::features::pedagogy::store::{self, Lesson, SchoolYear};
+use crate::state::AppState;
 use crate::web::components::{csrf_field, notice, scroll_table};
-use crate::web::{AppResult, Ctx, FamilyUser, layout, session};
+use crate::web::{AppResult, Ctx, FamilyUser, layout};
 
 pub fn routes(route: Route) -> Route {
     route
@@ -155,10 +155,10 @@ async fn page(state: Data<&Arc<AppState>>, ctx: Ctx, user: FamilyUser) -> AppRes
 /// Creates or renews the family's link; the page shows it once.
 #[handler]
 async fn renew_link(state: Data<&Arc<AppState>>, ctx: Ctx, user: FamilyUser) -> AppResult<Markup> {
-    let token = session::random_token();
-    store::set_calendar(&state.pool, user.1, &session::hash_token(&token)).await?;
+    let token = crate::tokens::random_token();
+    store::set_calendar(&state.pool, user.1, &crate::tokens::hash_token(&token)).await?;
     let mut conn = state.pool.acquire().await?;
-    crate::features::auth::store::audit(
+    crate::audit::audit(
         &mut conn,
         Some(user.0.site_id),
         Some(user.0.account_id),
@@ -177,14 +177,11 @@ async fn feed(state: Data<&Arc<AppState>>, Path(file): Path<String>) -> AppResul
         return Ok(StatusCode::NOT_FOUND.into_response());
     };
     let Some((family, site)) =
-        store::family_by_calendar(&state.pool, &session::hash_token(token)).await?
+        store::family_by_calendar(&state.pool, &crate::tokens::hash_token(token)).await?
     else {
         return Ok(StatusCode::NOT_FOUND.into_response());
     };
-    let school: (String,) = sqlx::query_as("select name from site where site_id = $1")
-        .bind(site)
-        .fetch_one(&state.pool)
-        .await?;
+    let school = (crate::site::name(&state.pool, site).await?,);
     let Some(year) =
         store::current_year(&state.pool, site, &crate::domain::date::today_iso()).await?
     else {

@@ -21,26 +21,34 @@ use std::time::{Duration, Instant};
 use maud::html;
 use poem::http::{Method, StatusCode};
 use poem::web::{Data, Form, Query};
-use poem::{Body, IntoResponse, Response, Route, get, handler};
+use poem::{Body, EndpointExt, IntoResponse, Response, Route, get, handler};
 use serde::Deserialize;
 
 use super::soap::{self, CREATE, DETAILS};
 use super::{CreateRequest, Details, MAX_CENTS, MIN_CENTS};
-use crate::app::AppState;
 use crate::domain::money::euros;
+use crate::state::AppState;
 use crate::web::components::csrf_field;
 use crate::web::{AppError, AppResult, Ctx, layout, see_other};
 
-pub const SERVICE_PATH: &str = "/payfip-demo/services/securite";
-pub const PAGE_PATH: &str = "/payfip-demo/paiementws.web";
+pub const SERVICE_PATH: &str = crate::config::Payfip::STAND_IN_SERVICE_PATH;
+pub const PAGE_PATH: &str = crate::config::Payfip::STAND_IN_PAGE_PATH;
 const MAX_OPERATIONS: usize = 10_000;
 /// How long a "late" notification waits.
 pub const LATE_NOTIFICATION: Duration = Duration::from_secs(1);
 
+/// The stand-in's routes, with their memory (used only when the settings turn it on).
 pub fn routes(route: Route) -> Route {
+    let memory = Double::new();
     route
-        .at("/payfip-demo/services/securite", get(service).post(service))
-        .at("/payfip-demo/paiementws.web", get(page).post(choose))
+        .at(
+            "/payfip-demo/services/securite",
+            get(service).post(service).data(memory.clone()),
+        )
+        .at(
+            "/payfip-demo/paiementws.web",
+            get(page).post(choose).data(memory),
+        )
 }
 
 #[derive(Clone, Debug)]
@@ -78,11 +86,13 @@ impl Double {
     }
 }
 
-fn double(state: &AppState) -> AppResult<&Double> {
-    state
-        .payfip_double
-        .as_deref()
-        .ok_or_else(|| AppError::response(StatusCode::NOT_FOUND))
+/// The stand-in's memory, when `portee demo` (or a test) turned it on; 404 otherwise.
+fn double<'a>(state: &AppState, memory: &'a Arc<Double>) -> AppResult<&'a Double> {
+    if state.settings.payfip.test_double {
+        Ok(memory)
+    } else {
+        Err(AppError::response(StatusCode::NOT_FOUND))
+    }
 }
 
 fn soap_answer(status: StatusCode, xml: String) -> Response {
@@ -151,8 +161,13 @@ fn problems(req: &CreateRequest, portal_origin: Option<&str>) -> Vec<String> {
 
 /// The SOAP service.
 #[handler]
-async fn service(state: Data<&Arc<AppState>>, method: Method, body: Body) -> AppResult<Response> {
-    let double = double(&state)?;
+async fn service(
+    state: Data<&Arc<AppState>>,
+    memory: Data<&Arc<Double>>,
+    method: Method,
+    body: Body,
+) -> AppResult<Response> {
+    let double = double(&state, &memory)?;
     if method != Method::POST {
         return Err(AppError::response(StatusCode::METHOD_NOT_ALLOWED));
     }
@@ -280,10 +295,11 @@ const NOTIFICATIONS: [(&str, &str); 4] = [
 #[handler]
 async fn page(
     state: Data<&Arc<AppState>>,
+    memory: Data<&Arc<Double>>,
     ctx: Ctx,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let double = double(&state)?;
+    let double = double(&state, &memory)?;
     let Some(op) = double.get(&q.idop) else {
         let markup = layout::page(
             &ctx,
@@ -354,8 +370,12 @@ struct Choice {
 /// The payer's choice: the result is decided once, PayFiP notifies the portal (as asked),
 /// and the browser goes back to `urlredirect`.
 #[handler]
-async fn choose(state: Data<&Arc<AppState>>, Form(c): Form<Choice>) -> AppResult<Response> {
-    let double = double(&state)?;
+async fn choose(
+    state: Data<&Arc<AppState>>,
+    memory: Data<&Arc<Double>>,
+    Form(c): Form<Choice>,
+) -> AppResult<Response> {
+    let double = double(&state, &memory)?;
     let Some(resultrans) = c
         .resultat
         .chars()

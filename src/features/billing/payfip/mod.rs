@@ -116,43 +116,7 @@ impl Details {
     }
 }
 
-/// PayFiP's `saisie`: which of its environments the payment runs in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// `T`: PayFiP's test environment, no money moves.
-    Test,
-    /// `X`: activation, the school's real contract before it opens (real cards, checked).
-    Activation,
-    /// `W`: production.
-    Production,
-}
-
-impl Mode {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "test" => Some(Mode::Test),
-            "activation" => Some(Mode::Activation),
-            "production" => Some(Mode::Production),
-            _ => None,
-        }
-    }
-
-    pub fn saisie(self) -> char {
-        match self {
-            Mode::Test => 'T',
-            Mode::Activation => 'X',
-            Mode::Production => 'W',
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Mode::Test => "test",
-            Mode::Activation => "activation",
-            Mode::Production => "production",
-        }
-    }
-}
+pub use crate::config::PayfipMode as Mode;
 
 /// Is this an operation id as PayFiP makes them (letters, digits and hyphens, 64 at most)?
 /// Anything else is refused before it reaches a query or the service.

@@ -1,0 +1,27 @@
+//! What every request shares: the pool, the settings, the secrets and the in-memory
+//! helpers. Features and `web/` depend on this module; it depends on none of them.
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::config::Settings;
+use crate::db::Pool;
+use crate::web::session::CookieNames;
+
+/// Shared by every request.
+pub struct AppState {
+    pub pool: Pool,
+    pub settings: Settings,
+    /// Binds anonymous CSRF tokens to their pre-session cookie (shared by all instances).
+    pub csrf_secret: String,
+    /// Signs device cookies (`features::auth::throttle`), shared by all instances.
+    pub device_secret: String,
+    pub cookies: CookieNames,
+    /// Wakes the outbox worker as soon as a mail is queued.
+    pub mail_wakeup: Arc<Notify>,
+    /// The hosted schools, kept a few seconds.
+    pub schools: crate::web::schools::SchoolList,
+    /// Outgoing HTTP (PayFiP's web service), with timeouts.
+    pub http: reqwest::Client,
+}
