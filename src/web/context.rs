@@ -78,13 +78,20 @@ impl<'a> FromRequest<'a> for CurrentUser {
 }
 
 /// A family's account (guardian or adult student). Staff are sent to their own pages.
-pub struct FamilyUser(pub CurrentUser, pub i64);
+pub struct FamilyUser {
+    pub account: CurrentUser,
+    /// The family whose records, students and invoices this account sees.
+    pub family_id: i64,
+}
 
 impl<'a> FromRequest<'a> for FamilyUser {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let user = CurrentUser::from_request(req, body).await?;
         match user.family_id {
-            Some(f) if !user.is_staff => Ok(FamilyUser(user, f)),
+            Some(family_id) if !user.is_staff => Ok(FamilyUser {
+                account: user,
+                family_id,
+            }),
             _ => Err(poem::Error::from_response(super::see_other("/gestion"))),
         }
     }
@@ -113,30 +120,40 @@ impl<'a> FromRequest<'a> for Ctx {
     }
 }
 
-type UserRow = (
-    i64,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    String,
-    i64,
-    String,
-    i64,
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    i64,
-    String,
-);
+/// What the session's one statement reads: the account, its session, its school and its
+/// person.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    account_id: i64,
+    site_id: i64,
+    family_id: Option<i64>,
+    person_id: Option<i64>,
+    is_staff: i64,
+    identifier: String,
+    accessible_mode: i64,
+    csrf_token: String,
+    last_seen_at: i64,
+    expires_at: i64,
+    school_name: String,
+    civility: Option<String>,
+    last_name: Option<String>,
+    first_name: Option<String>,
+    open_campaigns: i64,
+    a11y_status: String,
+}
+
+/// A live session, as the context needs it.
+struct Live {
+    user: CurrentUser,
+    csrf: String,
+    accessible: bool,
+    school_name: String,
+    a11y_status: String,
+}
 
 /// What the session cookie leads to.
 enum SessionState {
-    /// A live session: the user, the CSRF token, the accessible mode, the school's name and
-    /// accessibility status.
-    Live(Box<(CurrentUser, String, bool, (String, String))>),
+    Live(Box<Live>),
     /// A session that just expired (deleted now), of this account.
     Expired(i64),
     Missing,
@@ -145,12 +162,13 @@ enum SessionState {
 /// Loads a live session; expired ones are deleted on sight.
 async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionState> {
     let hash = crate::tokens::hash_token(token);
-    let row: Option<UserRow> = sqlx::query_as(
+    let row: Option<SessionRow> = sqlx::query_as(
         "select a.account_id, a.site_id, a.family_id, a.person_id, a.is_staff, a.identifier, \
-                a.accessible_mode, s.csrf_token, s.last_seen_at, s.expires_at, site.name, \
+                a.accessible_mode, s.csrf_token, s.last_seen_at, s.expires_at, site.name as school_name, \
                 p.civility, p.last_name, p.first_name, \
                 cast((select count(*) from reenrolment_campaign k where k.site_id = a.site_id \
-                      and k.opens_on <= $2 and k.closes_on >= $2) as bigint), site.a11y_status \
+                      and k.opens_on <= $2 and k.closes_on >= $2) as bigint) as open_campaigns, \
+                site.a11y_status \
          from session s \
          join account a on a.account_id = s.account_id \
          join site on site.site_id = a.site_id \
@@ -165,42 +183,39 @@ async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionSt
         return Ok(SessionState::Missing);
     };
     let now = db::now();
-    let (last_seen, expires) = (r.8, r.9);
+    let (last_seen, expires) = (r.last_seen_at, r.expires_at);
     if now > expires || now > last_seen + session::IDLE_SECONDS {
         sqlx::query("delete from session where token_hash = $1")
             .bind(&hash)
             .execute(&state.pool)
             .await?;
-        return Ok(SessionState::Expired(r.0));
+        return Ok(SessionState::Expired(r.account_id));
     }
     let touched = now - last_seen >= session::TOUCH_EVERY_SECONDS;
     if touched {
-        sqlx::query("update session set last_seen_at = $1 where token_hash = $2")
-            .bind(now)
-            .bind(&hash)
-            .execute(&state.pool)
-            .await?;
+        session::touch(&state.pool, &hash, now).await?;
     }
     let user = CurrentUser {
-        account_id: r.0,
-        site_id: r.1,
-        family_id: r.2,
-        person_id: r.3,
-        is_staff: r.4 != 0,
-        identifier: r.5,
-        civility: r.11.unwrap_or_default(),
-        last_name: r.12.unwrap_or_default(),
-        first_name: r.13.unwrap_or_default(),
-        reenrolment_open: r.14 > 0,
+        account_id: r.account_id,
+        site_id: r.site_id,
+        family_id: r.family_id,
+        person_id: r.person_id,
+        is_staff: r.is_staff != 0,
+        identifier: r.identifier,
+        civility: r.civility.unwrap_or_default(),
+        last_name: r.last_name.unwrap_or_default(),
+        first_name: r.first_name.unwrap_or_default(),
+        reenrolment_open: r.open_campaigns > 0,
         session_seconds_left: (expires - now)
             .min(session::IDLE_SECONDS - (now - if touched { now } else { last_seen })),
     };
-    Ok(SessionState::Live(Box::new((
+    Ok(SessionState::Live(Box::new(Live {
         user,
-        r.7,
-        r.6 != 0,
-        (r.10, r.15),
-    ))))
+        csrf: r.csrf_token,
+        accessible: r.accessible_mode != 0,
+        school_name: r.school_name,
+        a11y_status: r.a11y_status,
+    })))
 }
 
 /// POSTs that come from PayFiP, not from a page of the portal: its server-to-server
@@ -316,16 +331,16 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
     let mode_cookie = read_cookie(&cookies, names.mode).map(|v| v == "accessible");
     let shortcuts = read_cookie(&cookies, names.shortcuts) != Some("off");
     let ctx = match loaded {
-        Some((user, csrf, accessible, school)) => Ctx {
-            user: Some(user),
+        Some(live) => Ctx {
+            user: Some(live.user),
             session_token,
-            csrf,
-            accessible,
+            csrf: live.csrf,
+            accessible: live.accessible,
             shortcuts,
             path,
             here,
-            school_name: Some(school.0),
-            a11y_status: Some(school.1),
+            school_name: Some(live.school_name),
+            a11y_status: Some(live.a11y_status),
         },
         None => {
             // The only school's name and accessibility status, when exactly one is hosted.

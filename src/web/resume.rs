@@ -277,10 +277,6 @@ async fn extend(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<Response> {
     let (Some(_), Some(token)) = (&ctx.user, &ctx.session_token) else {
         return Ok(StatusCode::UNAUTHORIZED.into_response());
     };
-    sqlx::query("update session set last_seen_at = $1 where token_hash = $2")
-        .bind(db::now())
-        .bind(crate::tokens::hash_token(token))
-        .execute(&state.pool)
-        .await?;
+    session::touch(&state.pool, &crate::tokens::hash_token(token), db::now()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -117,6 +117,16 @@ pub async fn create(pool: &Pool, account_id: i64, user_agent: &str) -> sqlx::Res
     Ok(token)
 }
 
+/// The session (by its token's hash) counts as used at `now`.
+pub async fn touch(pool: &Pool, token_hash: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query("update session set last_seen_at = $1 where token_hash = $2")
+        .bind(now)
+        .bind(token_hash)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// Destroys one session (logout, rotation at login).
 pub async fn destroy(pool: &Pool, token: &str) -> sqlx::Result<()> {
     sqlx::query("delete from session where token_hash = $1")

@@ -106,8 +106,8 @@ async fn ledger(
     Query(search): Query<Search>,
 ) -> AppResult<maud::Markup> {
     let ledger = Ledger::from_key(&key).ok_or_else(not_found)?;
-    let entries = store::entries(&state.pool, user.1, ledger).await?;
-    let school = store::school(&state.pool, user.0.site_id).await?;
+    let entries = store::entries(&state.pool, user.family_id, ledger).await?;
+    let school = store::school(&state.pool, user.account.site_id).await?;
     let balance: i64 = entries
         .iter()
         .map(|e| e.debit_cents - e.credit_cents - e.discount_cents)
@@ -155,11 +155,11 @@ impl Loaded {
 }
 
 async fn load(state: &AppState, user: &FamilyUser, raw: &str) -> AppResult<Loaded> {
-    let entry = store::entry(&state.pool, user.1, id(raw)?)
+    let entry = store::entry(&state.pool, user.family_id, id(raw)?)
         .await?
         .ok_or_else(not_found)?;
-    let school = store::school(&state.pool, user.0.site_id).await?;
-    let addressee = store::addressee(&state.pool, user.1)
+    let school = store::school(&state.pool, user.account.site_id).await?;
+    let addressee = store::addressee(&state.pool, user.family_id)
         .await?
         .ok_or_else(not_found)?;
     let lines = store::lines(&state.pool, entry.ledger_entry_id).await?;
@@ -169,7 +169,7 @@ async fn load(state: &AppState, user: &FamilyUser, raw: &str) -> AppResult<Loade
         Vec::new()
     };
     let invoice = match entry.settles_entry_id {
-        Some(i) => store::entry(&state.pool, user.1, i).await?,
+        Some(i) => store::entry(&state.pool, user.family_id, i).await?,
         None => None,
     };
     Ok(Loaded {
@@ -195,7 +195,7 @@ async fn document(
     let pdf_size = d.pdf_size();
     let payable = payable_school(&l.school) && l.entry.due_cents() > 0;
     let open = if payable {
-        store::open_attempt(&state.pool, user.1, l.entry.ledger_entry_id).await?
+        store::open_attempt(&state.pool, user.family_id, l.entry.ledger_entry_id).await?
     } else {
         None
     };
@@ -265,7 +265,7 @@ async fn pay(
     };
     let refdet = payfip::new_refdet(&l.entry.number);
     let attempt_id =
-        store::create_attempt(&state.pool, &l.entry, user.0.account_id, &refdet).await?;
+        store::create_attempt(&state.pool, &l.entry, user.account.account_id, &refdet).await?;
     let base = &state.settings.base_url;
     let request = CreateRequest {
         exer: l.entry.entry_date.get(..4).unwrap_or("2026").to_owned(),
@@ -432,13 +432,13 @@ async fn payment_outcome(
     Path(raw): Path<String>,
 ) -> AppResult<maud::Markup> {
     let attempt_id = id(&raw)?;
-    let mut a = store::attempt(&state.pool, user.1, attempt_id)
+    let mut a = store::attempt(&state.pool, user.family_id, attempt_id)
         .await?
         .ok_or_else(not_found)?;
     if a.status().is_open() {
         // The notification may be late, or lost: ask PayFiP now.
         settle(&state, &a).await?;
-        a = store::attempt(&state.pool, user.1, attempt_id)
+        a = store::attempt(&state.pool, user.family_id, attempt_id)
             .await?
             .ok_or_else(not_found)?;
     }

@@ -28,8 +28,8 @@ struct InfoQuery {
 
 /// The account holder's record (None: an account without a person, which staff fix).
 async fn holder(state: &AppState, user: &FamilyUser) -> AppResult<Record> {
-    let person = user.0.person_id.unwrap_or(0);
-    match store::load(&state.pool, user.1, person).await? {
+    let person = user.account.person_id.unwrap_or(0);
+    match store::load(&state.pool, user.family_id, person).await? {
         Some(r) => Ok(r),
         None => Err(crate::web::AppError::response(StatusCode::NOT_FOUND)),
     }
@@ -105,7 +105,7 @@ async fn save(
     let school = ctx.school_name.clone().unwrap_or_default();
     let outcome = flow::submit(
         &state,
-        &user.0,
+        &user.account,
         &school,
         GUARDIAN_FIELDS,
         &record,

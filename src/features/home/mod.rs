@@ -31,7 +31,10 @@ struct InfoQuery {
 async fn home(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
-    FamilyUser(user, family): FamilyUser,
+    FamilyUser {
+        account: user,
+        family_id: family,
+    }: FamilyUser,
     Query(q): Query<InfoQuery>,
 ) -> AppResult<maud::Markup> {
     let list = students::of_family(&state.pool, family).await?;

@@ -49,7 +49,7 @@ struct Student {
 /// The student of the family this address names (404 for anyone else).
 async fn student(state: &AppState, user: &FamilyUser, raw: &str) -> AppResult<Student> {
     let person_id = id(raw)?;
-    let s = students::one(&state.pool, user.1, person_id)
+    let s = students::one(&state.pool, user.family_id, person_id)
         .await?
         .ok_or_else(not_found)?;
     Ok(Student {
@@ -60,7 +60,7 @@ async fn student(state: &AppState, user: &FamilyUser, raw: &str) -> AppResult<St
 
 async fn current_year(state: &AppState, user: &FamilyUser) -> AppResult<Option<SchoolYear>> {
     let today = crate::domain::date::today_iso();
-    Ok(store::current_year(&state.pool, user.0.site_id, &today).await?)
+    Ok(store::current_year(&state.pool, user.account.site_id, &today).await?)
 }
 
 #[handler]
@@ -73,7 +73,9 @@ async fn courses(
     let s = student(&state, &user, &pid).await?;
     let year = current_year(&state, &user).await?;
     let lines: Vec<CourseLine> = match &year {
-        Some(y) => store::year_lines(&state.pool, user.1, s.person_id, y.school_year_id).await?,
+        Some(y) => {
+            store::year_lines(&state.pool, user.family_id, s.person_id, y.school_year_id).await?
+        }
         None => Vec::new(),
     };
     Ok(views::courses(
@@ -93,7 +95,7 @@ async fn record_of(
     rid: &str,
 ) -> AppResult<(Student, CourseLine)> {
     let s = student(state, user, pid).await?;
-    let line = store::line(&state.pool, user.1, s.person_id, id(rid)?)
+    let line = store::line(&state.pool, user.family_id, s.person_id, id(rid)?)
         .await?
         .ok_or_else(not_found)?;
     Ok((s, line))
@@ -107,7 +109,7 @@ async fn record_summary(
     Path((pid, rid)): Path<(String, String)>,
 ) -> AppResult<maud::Markup> {
     let (s, line) = record_of(&state, &user, &pid, &rid).await?;
-    let facts = store::facts(&state.pool, user.1, line.course_record_id)
+    let facts = store::facts(&state.pool, user.family_id, line.course_record_id)
         .await?
         .ok_or_else(not_found)?;
     Ok(views::course_record(
@@ -127,7 +129,7 @@ async fn record_evaluations(
     Path((pid, rid)): Path<(String, String)>,
 ) -> AppResult<maud::Markup> {
     let (s, line) = record_of(&state, &user, &pid, &rid).await?;
-    let list = store::evaluations(&state.pool, user.1, line.course_record_id, None).await?;
+    let list = store::evaluations(&state.pool, user.family_id, line.course_record_id, None).await?;
     Ok(views::course_record(
         &ctx,
         &s.name,
@@ -145,8 +147,13 @@ async fn record_evaluation(
     Path((pid, rid, eid)): Path<(String, String, String)>,
 ) -> AppResult<maud::Markup> {
     let (s, line) = record_of(&state, &user, &pid, &rid).await?;
-    let list =
-        store::evaluations(&state.pool, user.1, line.course_record_id, Some(id(&eid)?)).await?;
+    let list = store::evaluations(
+        &state.pool,
+        user.family_id,
+        line.course_record_id,
+        Some(id(&eid)?),
+    )
+    .await?;
     let e = list.first().ok_or_else(not_found)?;
     Ok(views::course_record(
         &ctx,
@@ -165,7 +172,7 @@ async fn record_absences(
     Path((pid, rid)): Path<(String, String)>,
 ) -> AppResult<maud::Markup> {
     let (s, line) = record_of(&state, &user, &pid, &rid).await?;
-    let list = store::absences(&state.pool, user.1, line.course_record_id, None).await?;
+    let list = store::absences(&state.pool, user.family_id, line.course_record_id, None).await?;
     Ok(views::course_record(
         &ctx,
         &s.name,
@@ -183,7 +190,13 @@ async fn record_absence(
     Path((pid, rid, aid)): Path<(String, String, String)>,
 ) -> AppResult<maud::Markup> {
     let (s, line) = record_of(&state, &user, &pid, &rid).await?;
-    let list = store::absences(&state.pool, user.1, line.course_record_id, Some(id(&aid)?)).await?;
+    let list = store::absences(
+        &state.pool,
+        user.family_id,
+        line.course_record_id,
+        Some(id(&aid)?),
+    )
+    .await?;
     let a = list.first().ok_or_else(not_found)?;
     Ok(views::course_record(
         &ctx,
@@ -203,7 +216,14 @@ struct Search {
 /// The records of earlier years, newest first.
 async fn earlier(state: &AppState, user: &FamilyUser, s: &Student) -> AppResult<Vec<CourseLine>> {
     let today = crate::domain::date::today_iso();
-    Ok(store::earlier_lines(&state.pool, user.1, s.person_id, user.0.site_id, &today).await?)
+    Ok(store::earlier_lines(
+        &state.pool,
+        user.family_id,
+        s.person_id,
+        user.account.site_id,
+        &today,
+    )
+    .await?)
 }
 
 /// The records a search keeps.
@@ -260,10 +280,10 @@ async fn history_record(
         .position(|l| l.course_record_id == rid)
         .ok_or_else(not_found)?;
     let line = &kept[position];
-    let facts = store::facts(&state.pool, user.1, rid)
+    let facts = store::facts(&state.pool, user.family_id, rid)
         .await?
         .ok_or_else(not_found)?;
-    let evaluations = store::evaluations(&state.pool, user.1, rid, None).await?;
+    let evaluations = store::evaluations(&state.pool, user.family_id, rid, None).await?;
     let record = HistoryRecord {
         line,
         facts: &facts,
@@ -285,9 +305,9 @@ async fn repertoire(
     Path(pid): Path<String>,
 ) -> AppResult<maud::Markup> {
     let person_id = id(&pid)?;
-    let s = students::one(&state.pool, user.1, person_id)
+    let s = students::one(&state.pool, user.family_id, person_id)
         .await?
         .ok_or_else(not_found)?;
-    let pieces = store::repertoire(&state.pool, user.1, person_id).await?;
+    let pieces = store::repertoire(&state.pool, user.family_id, person_id).await?;
     Ok(views::repertoire(&ctx, &s.name(), person_id, &pieces))
 }

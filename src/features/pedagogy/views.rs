@@ -313,25 +313,16 @@ pub fn matches(line: &CourseLine, q: &str) -> bool {
     q.to_lowercase().split_whitespace().all(|w| hay.contains(w))
 }
 
+/// `?q=…` for links that keep the search (encoded as a form encodes it).
 fn query_suffix(q: &str) -> String {
     if q.is_empty() {
         String::new()
     } else {
-        format!("?q={}", url_encode(q))
+        format!(
+            "?{}",
+            serde_urlencoded::to_string([("q", q)]).unwrap_or_default()
+        )
     }
-}
-
-/// Percent-encodes a query value.
-pub fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 pub fn history(

@@ -49,10 +49,10 @@ struct Ready {
 /// The student of the family and the school's open campaign, or 404.
 async fn ready(state: &AppState, user: &FamilyUser, raw: &str) -> AppResult<Ready> {
     let person_id: i64 = raw.parse().map_err(|_| not_found())?;
-    let s = students::one(&state.pool, user.1, person_id)
+    let s = students::one(&state.pool, user.family_id, person_id)
         .await?
         .ok_or_else(not_found)?;
-    let campaign = store::open_campaign(&state.pool, user.0.site_id, &today_iso())
+    let campaign = store::open_campaign(&state.pool, user.account.site_id, &today_iso())
         .await?
         .ok_or_else(not_found)?;
     Ok(Ready {
@@ -107,15 +107,26 @@ async fn render(
         comment,
         picked,
     } = shown;
-    let offers = store::offers(&state.pool, user.1, r.person_id, &today_iso()).await?;
-    let request = store::request(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
+    let offers = store::offers(&state.pool, user.family_id, r.person_id, &today_iso()).await?;
+    let request = store::request(
+        &state.pool,
+        r.campaign.campaign_id,
+        user.family_id,
+        r.person_id,
+    )
+    .await?;
     let chosen = match &request {
         Some(q) => store::choices(&state.pool, q.request_id).await?,
         None => Vec::new(),
     };
     let docs = store::documents(&state.pool, r.campaign.campaign_id).await?;
-    let provided =
-        store::provided(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
+    let provided = store::provided(
+        &state.pool,
+        r.campaign.campaign_id,
+        user.family_id,
+        r.person_id,
+    )
+    .await?;
     let comment = comment
         .map(str::to_owned)
         .or_else(|| request.as_ref().map(|q| q.comment.clone()))
@@ -177,7 +188,7 @@ async fn choose(
     let administrative = fields
         .iter()
         .any(|(k, v)| k == "administrative" && v == "1");
-    let offers = store::offers(&state.pool, user.1, r.person_id, &today_iso()).await?;
+    let offers = store::offers(&state.pool, user.family_id, r.person_id, &today_iso()).await?;
     // Only this student's courses of this year can be chosen; anything else is ignored.
     let chosen: Vec<i64> = fields
         .iter()
@@ -186,7 +197,13 @@ async fn choose(
         .filter(|id| offers.iter().any(|o| o.course_record_id == *id))
         .collect();
     let base = format!("/eleves/{}/reinscription", r.person_id);
-    let request = store::request(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
+    let request = store::request(
+        &state.pool,
+        r.campaign.campaign_id,
+        user.family_id,
+        r.person_id,
+    )
+    .await?;
     if request.is_some_and(|q| q.status != "draft") {
         return Ok(see_other(&format!("{base}?info=deja-envoyee")));
     }
@@ -212,7 +229,7 @@ async fn choose(
     if !store::save_choice(
         &state.pool,
         &r.campaign,
-        user.1,
+        user.family_id,
         r.person_id,
         administrative,
         &chosen,
@@ -310,7 +327,13 @@ async fn upload_document(
     let picked = received.as_ref().ok().and_then(|x| x.document);
     let docs = store::documents(&state.pool, r.campaign.campaign_id).await?;
     let doc = picked.and_then(|id| docs.iter().find(|d| d.campaign_document_id == id));
-    let request = store::request(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
+    let request = store::request(
+        &state.pool,
+        r.campaign.campaign_id,
+        user.family_id,
+        r.person_id,
+    )
+    .await?;
     let has_choice = has_choice(&state, request.as_ref()).await?;
     // The file's type, once its content is checked (a 2 Mo file is read once).
     let mut kind = None;
@@ -356,7 +379,7 @@ async fn upload_document(
             &state.pool,
             &Upload {
                 campaign_document_id: doc.campaign_document_id,
-                family_id: user.1,
+                family_id: user.family_id,
                 person_id: (doc.per_student == 1).then_some(r.person_id),
                 file_name: &upload::display_name(&x.file_name, kind),
                 content_type: kind.content_type(),
@@ -406,19 +429,25 @@ async fn download(
     Path((pid, did)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let person_id: i64 = pid.parse().map_err(|_| not_found())?;
-    students::one(&state.pool, user.1, person_id)
+    students::one(&state.pool, user.family_id, person_id)
         .await?
         .ok_or_else(not_found)?;
     let id: i64 = did.parse().map_err(|_| not_found())?;
-    let (name, ct, bytes) = store::content(&state.pool, id, Some(user.1), user.0.site_id)
+    let file = store::content(&state.pool, id, Some(user.family_id), user.account.site_id)
         .await?
         .ok_or_else(not_found)?;
-    Ok(file_response(&name, &ct, bytes))
+    Ok(file_response(file))
 }
 
 /// A stored file: always a download, with its checked type, never sniffed or run.
-pub fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    let ascii: String = name
+pub fn file_response(file: store::StoredFile) -> Response {
+    // RFC 6266: an ASCII fallback, and the real name percent-encoded (RFC 8187).
+    const ATTR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'.')
+        .remove(b'-')
+        .remove(b'_');
+    let ascii: String = file
+        .file_name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
@@ -428,18 +457,9 @@ pub fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response
             }
         })
         .collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    bytes
-        .with_content_type(content_type.to_owned())
+    let encoded = percent_encoding::utf8_percent_encode(&file.file_name, ATTR);
+    file.bytes
+        .with_content_type(file.content_type)
         .with_header(
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
@@ -457,7 +477,7 @@ async fn remove(
 ) -> AppResult<Response> {
     let r = ready(&state, &user, &pid).await?;
     let id: i64 = did.parse().map_err(|_| not_found())?;
-    if !store::remove_upload(&state.pool, user.1, id).await? {
+    if !store::remove_upload(&state.pool, user.family_id, id).await? {
         return Err(not_found());
     }
     Ok(see_other(&format!(
@@ -483,7 +503,13 @@ async fn submit(
     let r = ready(&state, &user, &pid).await?;
     let base = format!("/eleves/{}/reinscription", r.person_id);
     let comment = form.commentaire.trim().to_owned();
-    let request = store::request(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
+    let request = store::request(
+        &state.pool,
+        r.campaign.campaign_id,
+        user.family_id,
+        r.person_id,
+    )
+    .await?;
     if request.as_ref().is_some_and(|q| q.status != "draft") {
         return Ok(see_other(&format!("{base}?info=deja-envoyee")));
     }
@@ -496,8 +522,13 @@ async fn submit(
         );
     }
     let docs = store::documents(&state.pool, r.campaign.campaign_id).await?;
-    let provided =
-        store::provided(&state.pool, r.campaign.campaign_id, user.1, r.person_id).await?;
+    let provided = store::provided(
+        &state.pool,
+        r.campaign.campaign_id,
+        user.family_id,
+        r.person_id,
+    )
+    .await?;
     let missing: Vec<&str> = docs
         .iter()
         .filter(|d| d.required == 1)
@@ -537,19 +568,21 @@ async fn submit(
         return Ok(unprocessable(html));
     }
     let request = request.expect("a choice implies a request");
-    let school = crate::site::school(&state.pool, user.0.site_id).await?;
-    let mail = store::family_email(&state.pool, user.1).await?.map(|to| {
-        (
-            user.0.site_id,
-            crate::mail::templates::reenrolment_received(
-                &to,
-                &school.name,
-                &r.name,
-                &r.campaign.year_label,
-                &format!("{}{base}", state.settings.base_url),
-            ),
-        )
-    });
+    let school = crate::site::school(&state.pool, user.account.site_id).await?;
+    let mail = store::family_email(&state.pool, user.family_id)
+        .await?
+        .map(|to| {
+            (
+                user.account.site_id,
+                crate::mail::templates::reenrolment_received(
+                    &to,
+                    &school.name,
+                    &r.name,
+                    &r.campaign.year_label,
+                    &format!("{}{base}", state.settings.base_url),
+                ),
+            )
+        });
     if store::submit(&state.pool, request.request_id, &comment, mail).await? {
         state.mail_wakeup.notify_one();
         Ok(see_other(&format!("{base}?info=envoyee")))

@@ -319,10 +319,10 @@ async fn download(
     Path(did): Path<String>,
 ) -> AppResult<Response> {
     let id: i64 = did.parse().map_err(|_| not_found())?;
-    let (name, ct, bytes) = store::content(&state.pool, id, None, user.site_id)
+    let file = store::content(&state.pool, id, None, user.site_id)
         .await?
         .ok_or_else(not_found)?;
-    Ok(file_response(&name, &ct, bytes))
+    Ok(file_response(file))
 }
 
 async fn render_detail(

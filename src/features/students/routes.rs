@@ -28,7 +28,7 @@ pub fn routes(route: Route) -> Route {
 
 #[handler]
 async fn list(state: Data<&Arc<AppState>>, ctx: Ctx, user: FamilyUser) -> AppResult<maud::Markup> {
-    let list = students::of_family(&state.pool, user.1).await?;
+    let list = students::of_family(&state.pool, user.family_id).await?;
     Ok(views::list(&ctx, &list))
 }
 
@@ -59,10 +59,10 @@ fn student_root(_user: FamilyUser, Path(id): Path<String>) -> Response {
 async fn student(state: &AppState, user: &FamilyUser, id: &str) -> AppResult<Record> {
     let not_found = || AppError::response(StatusCode::NOT_FOUND);
     let id: i64 = id.parse().map_err(|_| not_found())?;
-    students::one(&state.pool, user.1, id)
+    students::one(&state.pool, user.family_id, id)
         .await?
         .ok_or_else(not_found)?;
-    store::load(&state.pool, user.1, id)
+    store::load(&state.pool, user.family_id, id)
         .await?
         .ok_or_else(not_found)
 }
@@ -198,7 +198,13 @@ async fn save_identity(
     let school = ctx.school_name.clone().unwrap_or_default();
     let location = format!("/eleves/{}/identite", record.person_id);
     let outcome = flow::submit(
-        &state, &user.0, &school, &defs, &record, &submitted, &location,
+        &state,
+        &user.account,
+        &school,
+        &defs,
+        &record,
+        &submitted,
+        &location,
     )
     .await?;
     Ok(match outcome {

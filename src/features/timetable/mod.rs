@@ -98,15 +98,15 @@ async fn render(
 ) -> AppResult<Markup> {
     let year: Option<SchoolYear> = store::current_year(
         &state.pool,
-        user.0.site_id,
+        user.account.site_id,
         &crate::domain::date::today_iso(),
     )
     .await?;
     let lessons = match &year {
-        Some(y) => store::lessons(&state.pool, user.1, y.school_year_id).await?,
+        Some(y) => store::lessons(&state.pool, user.family_id, y.school_year_id).await?,
         None => Vec::new(),
     };
-    let has_link = store::has_calendar(&state.pool, user.1).await?;
+    let has_link = store::has_calendar(&state.pool, user.family_id).await?;
     Ok(layout::page(
         ctx,
         "Emploi du temps",
@@ -156,12 +156,17 @@ async fn page(state: Data<&Arc<AppState>>, ctx: Ctx, user: FamilyUser) -> AppRes
 #[handler]
 async fn renew_link(state: Data<&Arc<AppState>>, ctx: Ctx, user: FamilyUser) -> AppResult<Markup> {
     let token = crate::tokens::random_token();
-    store::set_calendar(&state.pool, user.1, &crate::tokens::hash_token(&token)).await?;
+    store::set_calendar(
+        &state.pool,
+        user.family_id,
+        &crate::tokens::hash_token(&token),
+    )
+    .await?;
     let mut conn = state.pool.acquire().await?;
     crate::audit::audit(
         &mut conn,
-        Some(user.0.site_id),
-        Some(user.0.account_id),
+        Some(user.account.site_id),
+        Some(user.account.account_id),
         "calendar_link_renewed",
         "",
     )
