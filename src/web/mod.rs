@@ -9,6 +9,7 @@ pub mod context;
 pub mod errors;
 pub mod headers;
 pub mod health;
+pub mod ids;
 pub mod layout;
 pub mod limits;
 pub mod log;
@@ -19,6 +20,7 @@ pub mod session;
 
 pub use context::{Ctx, CurrentUser, FamilyUser, StaffUser};
 pub use errors::{AppError, AppResult};
+pub use ids::Ids;
 
 use poem::http::{StatusCode, header};
 use poem::{IntoResponse, Response};

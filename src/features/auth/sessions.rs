@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use maud::{Markup, html};
-use poem::http::StatusCode;
-use poem::web::{Data, Path, Query};
+use poem::web::{Data, Query};
 use poem::{Response, Route, get, handler, post};
 use serde::Deserialize;
 
@@ -16,7 +15,7 @@ use crate::state::AppState;
 use crate::tokens::hash_token;
 use crate::web::components::{csrf_field, notice, scroll_table};
 use crate::web::session::IDLE_SECONDS;
-use crate::web::{AppError, AppResult, Ctx, CurrentUser, layout, see_other};
+use crate::web::{AppError, AppResult, Ctx, CurrentUser, Ids, layout, see_other};
 
 pub fn routes(route: Route) -> Route {
     route
@@ -169,11 +168,8 @@ async fn end_one(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: CurrentUser,
-    Path(raw): Path<String>,
+    Ids([id]): Ids<1>,
 ) -> AppResult<Response> {
-    let id: i64 = raw
-        .parse()
-        .map_err(|_| AppError::response(StatusCode::NOT_FOUND))?;
     // Another session of this account only (this one ends with « Se déconnecter »).
     let ended = sqlx::query(
         "delete from session where session_id = $1 and account_id = $2 and token_hash <> $3",
@@ -185,7 +181,7 @@ async fn end_one(
     .await?
     .rows_affected();
     if ended != 1 {
-        return Err(AppError::response(StatusCode::NOT_FOUND));
+        return Err(AppError::NotFound);
     }
     audit_pool(
         &state.pool,

@@ -15,7 +15,9 @@ use crate::domain::french_date;
 use crate::domain::money::{euros, number};
 use crate::mail::templates;
 use crate::state::AppState;
-use crate::web::{AppError, AppResult, Ctx, FamilyUser, clean_search, matches_search, see_other};
+use crate::web::{
+    AppError, AppResult, Ctx, FamilyUser, Ids, clean_search, matches_search, see_other,
+};
 
 pub fn routes(route: Route) -> Route {
     route
@@ -33,14 +35,6 @@ pub fn routes(route: Route) -> Route {
             get(payment_return).post(payment_return),
         )
         .at("/payfip/notification", post(notification))
-}
-
-fn not_found() -> AppError {
-    AppError::response(StatusCode::NOT_FOUND)
-}
-
-fn id(raw: &str) -> AppResult<i64> {
-    raw.parse().map_err(|_| not_found())
 }
 
 #[handler]
@@ -105,7 +99,7 @@ async fn ledger(
     Path(key): Path<String>,
     Query(search): Query<Search>,
 ) -> AppResult<maud::Markup> {
-    let ledger = Ledger::from_key(&key).ok_or_else(not_found)?;
+    let ledger = Ledger::from_key(&key).ok_or(AppError::NotFound)?;
     let entries = store::entries(&state.pool, user.family_id, ledger).await?;
     let school = store::school(&state.pool, user.account.site_id).await?;
     let balance: i64 = entries
@@ -154,14 +148,14 @@ impl Loaded {
     }
 }
 
-async fn load(state: &AppState, user: &FamilyUser, raw: &str) -> AppResult<Loaded> {
-    let entry = store::entry(&state.pool, user.family_id, id(raw)?)
+async fn load(state: &AppState, user: &FamilyUser, id: i64) -> AppResult<Loaded> {
+    let entry = store::entry(&state.pool, user.family_id, id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     let school = store::school(&state.pool, user.account.site_id).await?;
     let addressee = store::addressee(&state.pool, user.family_id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     let lines = store::lines(&state.pool, entry.ledger_entry_id).await?;
     let receipts = if entry.is_invoice() {
         store::receipts_of(&state.pool, entry.ledger_entry_id).await?
@@ -187,10 +181,10 @@ async fn document(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path(raw): Path<String>,
+    Ids([doc]): Ids<1>,
     Query(q): Query<Search>,
 ) -> AppResult<maud::Markup> {
-    let l = load(&state, &user, &raw).await?;
+    let l = load(&state, &user, doc).await?;
     let d = l.duplicate();
     let pdf_size = d.pdf_size();
     let payable = payable_school(&l.school) && l.entry.due_cents() > 0;
@@ -213,9 +207,9 @@ async fn document(
 async fn document_pdf(
     state: Data<&Arc<AppState>>,
     user: FamilyUser,
-    Path(raw): Path<String>,
+    Ids([doc]): Ids<1>,
 ) -> AppResult<Response> {
-    let l = load(&state, &user, &raw).await?;
+    let l = load(&state, &user, doc).await?;
     let bytes = l.duplicate().pdf();
     Ok(bytes
         .with_content_type("application/pdf")
@@ -234,9 +228,9 @@ async fn pay(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path(raw): Path<String>,
+    Ids([doc]): Ids<1>,
 ) -> AppResult<Response> {
-    let l = load(&state, &user, &raw).await?;
+    let l = load(&state, &user, doc).await?;
     let doc = format!("/facturation/documents/{}", l.entry.ledger_entry_id);
     let Some(numcli) = l
         .school
@@ -325,7 +319,7 @@ async fn notification(
         from_body.idop
     };
     if !payfip::valid_idop(&idop) {
-        return Err(AppError::response(StatusCode::BAD_REQUEST));
+        return Err(AppError::BadRequest);
     }
     match store::attempt_by_idop(&state.pool, &idop).await? {
         Some(attempt) => settle(&state, &attempt).await?,
@@ -419,8 +413,7 @@ async fn settle(state: &AppState, attempt: &Attempt) -> AppResult<()> {
 /// PayFiP sends the browser back here (GET or POST). It only leads to the attempt's page,
 /// which shows where it stands; whatever the request carries is ignored.
 #[handler]
-fn payment_return(Path(raw): Path<String>) -> AppResult<Response> {
-    let attempt_id = id(&raw)?;
+fn payment_return(Ids([attempt_id]): Ids<1>) -> AppResult<Response> {
     Ok(see_other(&format!("/facturation/paiements/{attempt_id}")))
 }
 
@@ -429,18 +422,17 @@ async fn payment_outcome(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path(raw): Path<String>,
+    Ids([attempt_id]): Ids<1>,
 ) -> AppResult<maud::Markup> {
-    let attempt_id = id(&raw)?;
     let mut a = store::attempt(&state.pool, user.family_id, attempt_id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     if a.status().is_open() {
         // The notification may be late, or lost: ask PayFiP now.
         settle(&state, &a).await?;
         a = store::attempt(&state.pool, user.family_id, attempt_id)
             .await?
-            .ok_or_else(not_found)?;
+            .ok_or(AppError::NotFound)?;
     }
     Ok(views::outcome(&ctx, &a, a.invoice_entry_id))
 }

@@ -4,7 +4,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use maud::html;
-use poem::http::StatusCode;
 use poem::web::{Data, Form, Query};
 use poem::{IntoResponse, Response, Route, get, handler};
 use serde::Deserialize;
@@ -31,7 +30,7 @@ async fn holder(state: &AppState, user: &FamilyUser) -> AppResult<Record> {
     let person = user.account.person_id.unwrap_or(0);
     match store::load(&state.pool, user.family_id, person).await? {
         Some(r) => Ok(r),
-        None => Err(crate::web::AppError::response(StatusCode::NOT_FOUND)),
+        None => Err(crate::web::AppError::NotFound),
     }
 }
 

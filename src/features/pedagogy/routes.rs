@@ -2,8 +2,7 @@
 
 use std::sync::Arc;
 
-use poem::http::StatusCode;
-use poem::web::{Data, Path, Query};
+use poem::web::{Data, Query};
 use poem::{Route, get, handler};
 use serde::Deserialize;
 
@@ -11,7 +10,7 @@ use super::store::{self, CourseLine, SchoolYear};
 use super::views::{self, HistoryRecord, RecordPart};
 use crate::features::students::store as students;
 use crate::state::AppState;
-use crate::web::{AppError, AppResult, Ctx, FamilyUser};
+use crate::web::{AppError, AppResult, Ctx, FamilyUser, Ids};
 
 pub fn routes(route: Route) -> Route {
     route
@@ -32,14 +31,6 @@ pub fn routes(route: Route) -> Route {
         .at("/eleves/:id/repertoire", get(repertoire))
 }
 
-fn not_found() -> AppError {
-    AppError::response(StatusCode::NOT_FOUND)
-}
-
-fn id(raw: &str) -> AppResult<i64> {
-    raw.parse().map_err(|_| not_found())
-}
-
 /// A student of the family.
 struct Student {
     person_id: i64,
@@ -47,11 +38,10 @@ struct Student {
 }
 
 /// The student of the family this address names (404 for anyone else).
-async fn student(state: &AppState, user: &FamilyUser, raw: &str) -> AppResult<Student> {
-    let person_id = id(raw)?;
+async fn student(state: &AppState, user: &FamilyUser, person_id: i64) -> AppResult<Student> {
     let s = students::one(&state.pool, user.family_id, person_id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     Ok(Student {
         person_id,
         name: s.name(),
@@ -68,9 +58,9 @@ async fn courses(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path(pid): Path<String>,
+    Ids([pid]): Ids<1>,
 ) -> AppResult<maud::Markup> {
-    let s = student(&state, &user, &pid).await?;
+    let s = student(&state, &user, pid).await?;
     let year = current_year(&state, &user).await?;
     let lines: Vec<CourseLine> = match &year {
         Some(y) => {
@@ -91,13 +81,13 @@ async fn courses(
 async fn record_of(
     state: &AppState,
     user: &FamilyUser,
-    pid: &str,
-    rid: &str,
+    pid: i64,
+    rid: i64,
 ) -> AppResult<(Student, CourseLine)> {
     let s = student(state, user, pid).await?;
-    let line = store::line(&state.pool, user.family_id, s.person_id, id(rid)?)
+    let line = store::line(&state.pool, user.family_id, s.person_id, rid)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     Ok((s, line))
 }
 
@@ -106,12 +96,12 @@ async fn record_summary(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path((pid, rid)): Path<(String, String)>,
+    Ids([pid, rid]): Ids<2>,
 ) -> AppResult<maud::Markup> {
-    let (s, line) = record_of(&state, &user, &pid, &rid).await?;
+    let (s, line) = record_of(&state, &user, pid, rid).await?;
     let facts = store::facts(&state.pool, user.family_id, line.course_record_id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     Ok(views::course_record(
         &ctx,
         &s.name,
@@ -126,9 +116,9 @@ async fn record_evaluations(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path((pid, rid)): Path<(String, String)>,
+    Ids([pid, rid]): Ids<2>,
 ) -> AppResult<maud::Markup> {
-    let (s, line) = record_of(&state, &user, &pid, &rid).await?;
+    let (s, line) = record_of(&state, &user, pid, rid).await?;
     let list = store::evaluations(&state.pool, user.family_id, line.course_record_id, None).await?;
     Ok(views::course_record(
         &ctx,
@@ -144,17 +134,17 @@ async fn record_evaluation(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path((pid, rid, eid)): Path<(String, String, String)>,
+    Ids([pid, rid, eid]): Ids<3>,
 ) -> AppResult<maud::Markup> {
-    let (s, line) = record_of(&state, &user, &pid, &rid).await?;
+    let (s, line) = record_of(&state, &user, pid, rid).await?;
     let list = store::evaluations(
         &state.pool,
         user.family_id,
         line.course_record_id,
-        Some(id(&eid)?),
+        Some(eid),
     )
     .await?;
-    let e = list.first().ok_or_else(not_found)?;
+    let e = list.first().ok_or(AppError::NotFound)?;
     Ok(views::course_record(
         &ctx,
         &s.name,
@@ -169,9 +159,9 @@ async fn record_absences(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path((pid, rid)): Path<(String, String)>,
+    Ids([pid, rid]): Ids<2>,
 ) -> AppResult<maud::Markup> {
-    let (s, line) = record_of(&state, &user, &pid, &rid).await?;
+    let (s, line) = record_of(&state, &user, pid, rid).await?;
     let list = store::absences(&state.pool, user.family_id, line.course_record_id, None).await?;
     Ok(views::course_record(
         &ctx,
@@ -187,17 +177,17 @@ async fn record_absence(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path((pid, rid, aid)): Path<(String, String, String)>,
+    Ids([pid, rid, aid]): Ids<3>,
 ) -> AppResult<maud::Markup> {
-    let (s, line) = record_of(&state, &user, &pid, &rid).await?;
+    let (s, line) = record_of(&state, &user, pid, rid).await?;
     let list = store::absences(
         &state.pool,
         user.family_id,
         line.course_record_id,
-        Some(id(&aid)?),
+        Some(aid),
     )
     .await?;
-    let a = list.first().ok_or_else(not_found)?;
+    let a = list.first().ok_or(AppError::NotFound)?;
     Ok(views::course_record(
         &ctx,
         &s.name,
@@ -242,10 +232,10 @@ async fn history(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path(pid): Path<String>,
+    Ids([pid]): Ids<1>,
     Query(search): Query<Search>,
 ) -> AppResult<maud::Markup> {
-    let s = student(&state, &user, &pid).await?;
+    let s = student(&state, &user, pid).await?;
     let q = clean_query(&search.q);
     let all = earlier(&state, &user, &s).await?;
     Ok(views::history(
@@ -263,12 +253,11 @@ async fn history_record(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path((pid, rid)): Path<(String, String)>,
+    Ids([pid, rid]): Ids<2>,
     Query(search): Query<Search>,
 ) -> AppResult<maud::Markup> {
-    let s = student(&state, &user, &pid).await?;
+    let s = student(&state, &user, pid).await?;
     let q = clean_query(&search.q);
-    let rid = id(&rid)?;
     let all = earlier(&state, &user, &s).await?;
     let mut kept = kept(&all, &q);
     // A record reached from a search that no longer keeps it is still shown, in the full list.
@@ -278,11 +267,11 @@ async fn history_record(
     let position = kept
         .iter()
         .position(|l| l.course_record_id == rid)
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     let line = &kept[position];
     let facts = store::facts(&state.pool, user.family_id, rid)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     let evaluations = store::evaluations(&state.pool, user.family_id, rid, None).await?;
     let record = HistoryRecord {
         line,
@@ -302,12 +291,12 @@ async fn repertoire(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path(pid): Path<String>,
+    Ids([pid]): Ids<1>,
 ) -> AppResult<maud::Markup> {
-    let person_id = id(&pid)?;
+    let person_id = pid;
     let s = students::one(&state.pool, user.family_id, person_id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     let pieces = store::repertoire(&state.pool, user.family_id, person_id).await?;
     Ok(views::repertoire(&ctx, &s.name(), person_id, &pieces))
 }

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use poem::http::{StatusCode, header};
-use poem::web::{Data, Form, Multipart, Path, Query};
+use poem::http::header;
+use poem::web::{Data, Form, Multipart, Query};
 use poem::{IntoResponse, Response, Route, get, handler, post};
 use serde::Deserialize;
 use tokio::io::AsyncReadExt;
@@ -15,7 +15,7 @@ use crate::domain::upload::{self, MAX_BYTES};
 use crate::features::students::store as students;
 use crate::state::AppState;
 use crate::web::components::Errors;
-use crate::web::{AppError, AppResult, Ctx, FamilyUser, see_other, unprocessable};
+use crate::web::{AppError, AppResult, Ctx, FamilyUser, Ids, see_other, unprocessable};
 
 pub fn routes(route: Route) -> Route {
     route
@@ -28,10 +28,6 @@ pub fn routes(route: Route) -> Route {
             post(remove),
         )
         .at("/eleves/:id/reinscription/valider", post(submit))
-}
-
-fn not_found() -> AppError {
-    AppError::response(StatusCode::NOT_FOUND)
 }
 
 /// Beyond this much, an upload is not read further (its size is still counted up to here,
@@ -47,14 +43,13 @@ struct Ready {
 }
 
 /// The student of the family and the school's open campaign, or 404.
-async fn ready(state: &AppState, user: &FamilyUser, raw: &str) -> AppResult<Ready> {
-    let person_id: i64 = raw.parse().map_err(|_| not_found())?;
+async fn ready(state: &AppState, user: &FamilyUser, person_id: i64) -> AppResult<Ready> {
     let s = students::one(&state.pool, user.family_id, person_id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     let campaign = store::open_campaign(&state.pool, user.account.site_id, &today_iso())
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     Ok(Ready {
         name: s.name(),
         person_id,
@@ -165,10 +160,10 @@ async fn page(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path(pid): Path<String>,
+    Ids([pid]): Ids<1>,
     Query(q): Query<InfoQuery>,
 ) -> AppResult<maud::Markup> {
-    let r = ready(&state, &user, &pid).await?;
+    let r = ready(&state, &user, pid).await?;
     let shown = Shown {
         info: info_text(q.info.as_deref()),
         ..Shown::default()
@@ -181,10 +176,10 @@ async fn choose(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path(pid): Path<String>,
+    Ids([pid]): Ids<1>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let r = ready(&state, &user, &pid).await?;
+    let r = ready(&state, &user, pid).await?;
     let administrative = fields
         .iter()
         .any(|(k, v)| k == "administrative" && v == "1");
@@ -317,10 +312,10 @@ async fn upload_document(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path(pid): Path<String>,
+    Ids([pid]): Ids<1>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let r = ready(&state, &user, &pid).await?;
+    let r = ready(&state, &user, pid).await?;
     let base = format!("/eleves/{}/reinscription", r.person_id);
     let received = receive(multipart).await;
     let mut errors = Errors::new();
@@ -426,16 +421,15 @@ async fn upload_document(
 async fn download(
     state: Data<&Arc<AppState>>,
     user: FamilyUser,
-    Path((pid, did)): Path<(String, String)>,
+    Ids([pid, id]): Ids<2>,
 ) -> AppResult<Response> {
-    let person_id: i64 = pid.parse().map_err(|_| not_found())?;
+    let person_id = pid;
     students::one(&state.pool, user.family_id, person_id)
         .await?
-        .ok_or_else(not_found)?;
-    let id: i64 = did.parse().map_err(|_| not_found())?;
+        .ok_or(AppError::NotFound)?;
     let file = store::content(&state.pool, id, Some(user.family_id), user.account.site_id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     Ok(file_response(file))
 }
 
@@ -473,12 +467,11 @@ pub fn file_response(file: store::StoredFile) -> Response {
 async fn remove(
     state: Data<&Arc<AppState>>,
     user: FamilyUser,
-    Path((pid, did)): Path<(String, String)>,
+    Ids([pid, id]): Ids<2>,
 ) -> AppResult<Response> {
-    let r = ready(&state, &user, &pid).await?;
-    let id: i64 = did.parse().map_err(|_| not_found())?;
+    let r = ready(&state, &user, pid).await?;
     if !store::remove_upload(&state.pool, user.family_id, id).await? {
-        return Err(not_found());
+        return Err(AppError::NotFound);
     }
     Ok(see_other(&format!(
         "/eleves/{}/reinscription?info=document-supprime",
@@ -497,10 +490,10 @@ async fn submit(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path(pid): Path<String>,
+    Ids([pid]): Ids<1>,
     Form(form): Form<SubmitForm>,
 ) -> AppResult<Response> {
-    let r = ready(&state, &user, &pid).await?;
+    let r = ready(&state, &user, pid).await?;
     let base = format!("/eleves/{}/reinscription", r.person_id);
     let comment = form.commentaire.trim().to_owned();
     let request = store::request(

@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use poem::http::StatusCode;
-use poem::web::{Data, Form, Path, Query};
+use poem::web::{Data, Form, Query};
 use poem::{Response, Route, get, handler, post};
 use serde::Deserialize;
 
@@ -14,7 +13,7 @@ use super::views::{self, StaffRequest};
 use crate::domain::text::line;
 use crate::state::AppState;
 use crate::web::components::Errors;
-use crate::web::{AppError, AppResult, Ctx, StaffUser, see_other, unprocessable};
+use crate::web::{AppError, AppResult, Ctx, Ids, StaffUser, see_other, unprocessable};
 
 pub fn routes(route: Route) -> Route {
     route
@@ -32,10 +31,6 @@ pub fn routes(route: Route) -> Route {
             post(decide_document),
         )
         .at("/gestion/reinscriptions/:id/decision", post(decide))
-}
-
-fn not_found() -> AppError {
-    AppError::response(StatusCode::NOT_FOUND)
 }
 
 #[derive(Deserialize, Default)]
@@ -250,7 +245,7 @@ async fn add_document(
 ) -> AppResult<Response> {
     let campaign = store::latest_campaign(&state.pool, user.site_id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     match line(&f.nom, "Le nom du document", 100) {
         Ok(name) if !name.is_empty() => {
             store::add_document(
@@ -302,8 +297,8 @@ async fn remove_document(
 ) -> AppResult<Response> {
     let campaign = store::latest_campaign(&state.pool, user.site_id)
         .await?
-        .ok_or_else(not_found)?;
-    let id: i64 = f.document.parse().map_err(|_| not_found())?;
+        .ok_or(AppError::NotFound)?;
+    let id: i64 = f.document.parse().map_err(|_| AppError::NotFound)?;
     let removed = store::remove_campaign_document(&state.pool, campaign.campaign_id, id).await?;
     Ok(see_other(if removed {
         "/gestion/reinscriptions?info=document-retire"
@@ -316,12 +311,11 @@ async fn remove_document(
 async fn download(
     state: Data<&Arc<AppState>>,
     StaffUser(user): StaffUser,
-    Path(did): Path<String>,
+    Ids([id]): Ids<1>,
 ) -> AppResult<Response> {
-    let id: i64 = did.parse().map_err(|_| not_found())?;
     let file = store::content(&state.pool, id, None, user.site_id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     Ok(file_response(file))
 }
 
@@ -336,7 +330,7 @@ async fn render_detail(
 ) -> AppResult<maud::Markup> {
     let request = store::request_for_staff(&state.pool, site_id, id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     let offers = store::offers(
         &state.pool,
         request.family_id,
@@ -373,10 +367,9 @@ async fn detail(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
-    Path(raw): Path<String>,
+    Ids([id]): Ids<1>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<maud::Markup> {
-    let id: i64 = raw.parse().map_err(|_| not_found())?;
     render_detail(
         &state,
         &ctx,
@@ -401,14 +394,12 @@ struct DecisionForm {
 async fn decide_document(
     state: Data<&Arc<AppState>>,
     StaffUser(user): StaffUser,
-    Path((raw, did)): Path<(String, String)>,
+    Ids([id, did]): Ids<2>,
     Form(f): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    let id: i64 = raw.parse().map_err(|_| not_found())?;
-    let did: i64 = did.parse().map_err(|_| not_found())?;
     let request = store::request_for_staff(&state.pool, user.site_id, id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     let accept = f.decision == "accepter";
     let reason = f.motif.trim();
     let base = format!("/gestion/reinscriptions/{id}");
@@ -429,7 +420,7 @@ async fn decide_document(
     let file = provided
         .iter()
         .find(|f| f.provided_document_id == did)
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     let docs = store::documents(&state.pool, request.campaign_id).await?;
     let doc_name = docs
         .iter()
@@ -471,17 +462,16 @@ async fn decide(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
-    Path(raw): Path<String>,
+    Ids([id]): Ids<1>,
     Form(f): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    let id: i64 = raw.parse().map_err(|_| not_found())?;
     let request = store::request_for_staff(&state.pool, user.site_id, id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     let accept = match f.decision.as_str() {
         "accepter" => true,
         "refuser" => false,
-        _ => return Err(AppError::response(StatusCode::BAD_REQUEST)),
+        _ => return Err(AppError::BadRequest),
     };
     let reason = f.motif.trim();
     let invalid = crate::domain::text::paragraph(reason, "Le motif", 1000).err();

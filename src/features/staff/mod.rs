@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use maud::{Markup, html};
 use poem::http::StatusCode;
-use poem::web::{Data, Form, Path, Query};
+use poem::web::{Data, Form, Query};
 use poem::{IntoResponse, Response, Route, get, handler, post};
 use serde::Deserialize;
 
@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::web::components::{
     Errors, csrf_field, error_summary, field_block, field_id, notice, scroll_table,
 };
-use crate::web::{AppError, AppResult, Ctx, StaffUser, layout, see_other, unprocessable};
+use crate::web::{AppError, AppResult, Ctx, Ids, StaffUser, layout, see_other, unprocessable};
 
 pub fn routes(route: Route) -> Route {
     route
@@ -81,15 +81,13 @@ async fn queue(
 }
 
 /// A pending request of the staff member's site, or 404.
-async fn load(state: &AppState, site_id: i64, id: &str) -> AppResult<(RequestDetail, Record)> {
-    let not_found = || AppError::response(StatusCode::NOT_FOUND);
-    let id: i64 = id.parse().map_err(|_| not_found())?;
+async fn load(state: &AppState, site_id: i64, id: i64) -> AppResult<(RequestDetail, Record)> {
     let detail = store::request(&state.pool, site_id, id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     let record = store::load_in_site(&state.pool, site_id, detail.person_id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     Ok((detail, record))
 }
 
@@ -159,9 +157,9 @@ async fn request(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
-    Path(id): Path<String>,
+    Ids([id]): Ids<1>,
 ) -> AppResult<Markup> {
-    let (detail, record) = load(&state, user.site_id, &id).await?;
+    let (detail, record) = load(&state, user.site_id, id).await?;
     Ok(request_page(
         &ctx,
         &detail,
@@ -177,10 +175,10 @@ async fn decide(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
-    Path(id): Path<String>,
+    Ids([id]): Ids<1>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (detail, record) = load(&state, user.site_id, &id).await?;
+    let (detail, record) = load(&state, user.site_id, id).await?;
     let refuse_all = form.iter().any(|(k, v)| k == "decision" && v == "refuser");
     let accepted: Vec<String> = if refuse_all {
         Vec::new()

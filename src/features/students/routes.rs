@@ -4,8 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use maud::html;
-use poem::http::StatusCode;
-use poem::web::{Data, Form, Path, Query};
+use poem::web::{Data, Form, Query};
 use poem::{IntoResponse, Response, Route, get, handler};
 use serde::Deserialize;
 
@@ -16,7 +15,7 @@ use crate::features::records::store::{self, Pending, Record};
 use crate::features::records::views::{RecordForm, record_form};
 use crate::state::AppState;
 use crate::web::components::{Errors, notice};
-use crate::web::{AppError, AppResult, Ctx, FamilyUser, layout, see_other, unprocessable};
+use crate::web::{AppError, AppResult, Ctx, FamilyUser, Ids, layout, see_other, unprocessable};
 
 pub fn routes(route: Route) -> Route {
     route
@@ -48,23 +47,18 @@ fn choose(_user: FamilyUser, Query(c): Query<Choice>) -> Response {
 }
 
 #[handler]
-fn student_root(_user: FamilyUser, Path(id): Path<String>) -> Response {
-    match id.parse::<i64>() {
-        Ok(id) => see_other(&format!("/eleves/{id}/identite")),
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
-    }
+fn student_root(_user: FamilyUser, Ids([id]): Ids<1>) -> Response {
+    see_other(&format!("/eleves/{id}/identite"))
 }
 
 /// A student of the family; another family's student and a missing one are both 404.
-async fn student(state: &AppState, user: &FamilyUser, id: &str) -> AppResult<Record> {
-    let not_found = || AppError::response(StatusCode::NOT_FOUND);
-    let id: i64 = id.parse().map_err(|_| not_found())?;
+async fn student(state: &AppState, user: &FamilyUser, id: i64) -> AppResult<Record> {
     students::one(&state.pool, user.family_id, id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     store::load(&state.pool, user.family_id, id)
         .await?
-        .ok_or_else(not_found)
+        .ok_or(AppError::NotFound)
 }
 
 /// The fields asked of this student (an adult student is their own guardian).
@@ -140,10 +134,10 @@ async fn identity(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path(id): Path<String>,
+    Ids([id]): Ids<1>,
     Query(q): Query<InfoQuery>,
 ) -> AppResult<maud::Markup> {
-    let record = student(&state, &user, &id).await?;
+    let record = student(&state, &user, id).await?;
     let defs = defs_for(&record);
     show_stored(
         &state,
@@ -189,11 +183,11 @@ async fn save_identity(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
-    Path(id): Path<String>,
+    Ids([id]): Ids<1>,
     Form(submitted): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let submitted: HashMap<String, String> = submitted.into_iter().collect();
-    let record = student(&state, &user, &id).await?;
+    let record = student(&state, &user, id).await?;
     let defs = defs_for(&record);
     let school = ctx.school_name.clone().unwrap_or_default();
     let location = format!("/eleves/{}/identite", record.person_id);

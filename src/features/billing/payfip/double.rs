@@ -91,7 +91,7 @@ fn double<'a>(state: &AppState, memory: &'a Arc<Double>) -> AppResult<&'a Double
     if state.settings.payfip.test_double {
         Ok(memory)
     } else {
-        Err(AppError::response(StatusCode::NOT_FOUND))
+        Err(AppError::NotFound)
     }
 }
 
@@ -382,12 +382,12 @@ async fn choose(
         .next()
         .filter(|r| c.resultat.len() == 1 && "PVRA".contains(*r))
     else {
-        return Err(AppError::response(StatusCode::BAD_REQUEST));
+        return Err(AppError::BadRequest);
     };
     let op = {
         let mut ops = double.operations.lock().expect("double's lock");
         let Some(op) = ops.get_mut(&c.idop) else {
-            return Err(AppError::response(StatusCode::NOT_FOUND));
+            return Err(AppError::NotFound);
         };
         if op.outcome.is_none() {
             let now = time::OffsetDateTime::now_utc();
