@@ -11,30 +11,11 @@ use tokio::sync::Notify;
 
 use crate::config::Settings;
 use crate::db::{self, Pool};
-use crate::features;
 use crate::mail;
 use crate::state::AppState;
 use crate::web::rate_limit::IpLimiter;
 use crate::web::session::CookieNames;
 use crate::web::{assets, context, headers, health, rate_limit};
-
-/// Every route of the portal.
-/// Every page of the portal (each request gets the session context).
-fn pages() -> Route {
-    let route = Route::new();
-    let route = features::home::routes(route);
-    let route = features::auth::routes(route);
-    let route = features::family::routes(route);
-    let route = features::students::routes(route);
-    let route = features::pedagogy::routes(route);
-    let route = features::timetable::routes(route);
-    let route = features::billing::routes(route);
-    let route = features::reenrolment::routes(route);
-    let route = features::staff::routes(route);
-    let route = features::accounts::routes(route);
-    let route = crate::web::resume::routes(route);
-    features::accessibility::routes(route)
-}
 
 pub struct Application {
     addr: SocketAddr,
@@ -129,7 +110,7 @@ impl Application {
             strict: IpLimiter::new(self.state.settings.login_rate_per_minute),
             other: IpLimiter::new(self.state.settings.post_rate_per_minute),
         });
-        let pages = pages()
+        let pages = crate::routes::pages()
             .with(CatchPanic::new())
             .around(rate_limit::middleware)
             .around(crate::web::limits::middleware)

@@ -26,8 +26,12 @@ pub mod features;
 pub mod import;
 /// Outbox and mail transports.
 pub mod mail;
+/// The addresses pages link to.
+pub mod paths;
 /// Tagged PDF documents (invoices, receipts, help).
 pub mod pdf;
+/// Every URL with its handler.
+pub mod routes;
 /// The schools hosted (`site`).
 pub mod site;
 /// What every request shares (`AppState`).

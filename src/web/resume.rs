@@ -10,20 +10,13 @@ use std::sync::Arc;
 use maud::html;
 use poem::http::{StatusCode, header};
 use poem::web::Data;
-use poem::{IntoResponse, Request, Response, Route, get, handler, post};
+use poem::{IntoResponse, Request, Response, handler};
 
 use super::components::{csrf_field, notice};
 use super::context::append_cookie;
 use super::{AppResult, Ctx, CurrentUser, layout, see_other, session};
 use crate::db::{self, Pool};
 use crate::state::AppState;
-
-pub fn routes(route: Route) -> Route {
-    route
-        .at("/reprise", get(page))
-        .at("/reprise/abandon", post(abandon))
-        .at("/session/prolonger", post(extend))
-}
 
 /// How long a kept form waits for its author.
 const KEEP_SECONDS: i64 = 60 * 60;
@@ -204,7 +197,7 @@ fn label(name: &str) -> String {
 }
 
 #[handler]
-async fn page(
+pub(crate) async fn page(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: CurrentUser,
@@ -257,7 +250,11 @@ async fn page(
 }
 
 #[handler]
-async fn abandon(state: Data<&Arc<AppState>>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
+pub(crate) async fn abandon(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: CurrentUser,
+) -> AppResult<Response> {
     sqlx::query("delete from pending_form where account_id = $1")
         .bind(user.account_id)
         .execute(&state.pool)
@@ -273,7 +270,7 @@ async fn abandon(state: Data<&Arc<AppState>>, ctx: Ctx, user: CurrentUser) -> Ap
 /// "Prolonger la session" (from the warning shown by the script): the session counts as
 /// used now. Answers 204, or 401 when the session is gone.
 #[handler]
-async fn extend(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<Response> {
+pub(crate) async fn extend(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<Response> {
     let (Some(_), Some(token)) = (&ctx.user, &ctx.session_token) else {
         return Ok(StatusCode::UNAUTHORIZED.into_response());
     };

@@ -7,8 +7,8 @@ use reqwest::{Client, StatusCode};
 
 use crate::helpers::*;
 
-/// Every POST route of the portal, read from `src/`: each `.at("path", …)` whose handlers
-/// include `post(`.
+/// Every POST route of the portal, read from `src/` (`src/routes.rs` lists them all): each
+/// `.at("path", …)` whose handlers include `post(`.
 pub fn post_routes() -> Vec<String> {
     let mut out = Vec::new();
     for (_, text) in crate::helpers::source_files() {
@@ -19,7 +19,8 @@ pub fn post_routes() -> Vec<String> {
             let rest = &part[start + 1..];
             let Some(end) = rest.find('"') else { continue };
             let route = &rest[..end];
-            let handlers = &rest[end..rest.find(")\n").unwrap_or(rest.len()).min(rest.len())];
+            // What follows the path up to the next `.at(`: its handlers.
+            let handlers = &rest[end..];
             if route.starts_with('/') && handlers.contains("post(") {
                 out.push(route.to_owned());
             }

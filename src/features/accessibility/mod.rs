@@ -5,7 +5,3 @@
 pub mod help;
 pub mod pages;
 pub mod statement;
-
-pub fn routes(route: poem::Route) -> poem::Route {
-    statement::routes(pages::routes(route))
-}

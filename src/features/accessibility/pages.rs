@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use maud::html;
 use poem::web::{Data, Query};
-use poem::{IntoResponse, Route, get, handler, post};
+use poem::{IntoResponse, handler};
 
 use super::help;
 use crate::features::students::store as students;
@@ -15,17 +15,9 @@ use crate::web::context::append_cookie;
 use crate::web::session;
 use crate::web::{AppResult, Ctx, layout, see_other};
 
-pub fn routes(route: Route) -> Route {
-    route
-        .at("/accessibilite", get(page))
-        .at("/accessibilite/aide.pdf", get(help_pdf))
-        .at("/raccourcis", post(toggle_shortcuts))
-        .at("/plan-du-site", get(site_map))
-}
-
 /// Every page of the portal this visitor can open, as a nested list.
 #[handler]
-async fn site_map(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Markup> {
+pub(crate) async fn site_map(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Markup> {
     let family = ctx
         .user
         .as_ref()
@@ -69,12 +61,12 @@ async fn site_map(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Mark
                                         li {
                                             (s.name())
                                             ul {
-                                                li { a href={ "/eleves/" (s.person_id) "/identite" } { "Identité" span.visually-hidden { " – " (s.name()) } } }
-                                                li { a href={ "/eleves/" (s.person_id) "/cours" } { "Cours" span.visually-hidden { " – " (s.name()) } } }
-                                                li { a href={ "/eleves/" (s.person_id) "/historique" } { "Historique" span.visually-hidden { " – " (s.name()) } } }
-                                                li { a href={ "/eleves/" (s.person_id) "/repertoire" } { "Répertoire" span.visually-hidden { " – " (s.name()) } } }
+                                                li { a href=(crate::paths::identity(s.person_id)) { "Identité" span.visually-hidden { " – " (s.name()) } } }
+                                                li { a href=(crate::paths::courses(s.person_id)) { "Cours" span.visually-hidden { " – " (s.name()) } } }
+                                                li { a href=(crate::paths::history(s.person_id)) { "Historique" span.visually-hidden { " – " (s.name()) } } }
+                                                li { a href=(crate::paths::repertoire(s.person_id)) { "Répertoire" span.visually-hidden { " – " (s.name()) } } }
                                                 @if ctx.user.as_ref().is_some_and(|u| u.reenrolment_open) {
-                                                    li { a href={ "/eleves/" (s.person_id) "/reinscription" } { "Réinscription" span.visually-hidden { " – " (s.name()) } } }
+                                                    li { a href=(crate::paths::reenrolment(s.person_id)) { "Réinscription" span.visually-hidden { " – " (s.name()) } } }
                                                 }
                                             }
                                         }
@@ -103,7 +95,7 @@ async fn site_map(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Mark
 }
 
 #[handler]
-fn page(ctx: Ctx, Query(q): Query<InfoQuery>) -> maud::Markup {
+pub(crate) fn page(ctx: Ctx, Query(q): Query<InfoQuery>) -> maud::Markup {
     let back = layout::home(&ctx);
     let family = ctx.user.as_ref().is_some_and(|u| !u.is_staff);
     let shortcuts: Vec<&help::Shortcut> = help::SHORTCUTS
@@ -191,7 +183,7 @@ struct InfoQuery {
 
 /// Turns the keyboard shortcuts and access keys on or off for this browser.
 #[handler]
-fn toggle_shortcuts(state: Data<&Arc<AppState>>, ctx: Ctx) -> poem::Response {
+pub(crate) fn toggle_shortcuts(state: Data<&Arc<AppState>>, ctx: Ctx) -> poem::Response {
     let on = !ctx.shortcuts;
     let mut resp = see_other(if on {
         "/accessibilite?info=raccourcis-actives#raccourcis"
@@ -212,7 +204,7 @@ fn toggle_shortcuts(state: Data<&Arc<AppState>>, ctx: Ctx) -> poem::Response {
 
 /// The help as a tagged PDF.
 #[handler]
-fn help_pdf(ctx: Ctx) -> poem::Response {
+pub(crate) fn help_pdf(ctx: Ctx) -> poem::Response {
     let school = ctx.school_name.as_deref().unwrap_or(layout::PORTAL);
     help::pdf(school)
         .with_content_type("application/pdf")

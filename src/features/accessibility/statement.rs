@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use maud::{Markup, html};
 use poem::web::{Data, Form, Query};
-use poem::{Response, Route, get, handler};
+use poem::{Response, handler};
 use serde::Deserialize;
 
 use crate::audit::audit;
@@ -21,16 +21,6 @@ use crate::web::components::{
     Errors, Field, csrf_field, error_summary, field_block, notice, required_legend,
 };
 use crate::web::{AppResult, Ctx, StaffUser, layout, see_other, unprocessable};
-
-pub fn routes(route: Route) -> Route {
-    route
-        .at("/accessibilite/declaration", get(statement))
-        .at("/accessibilite/signalement", get(statement).post(report))
-        .at(
-            "/gestion/accessibilite",
-            get(settings_page).post(save_settings),
-        )
-}
 
 /// The date this statement's text (and the product's audit set-up) was written.
 const STATEMENT_DATE: &str = "2026-11-29";
@@ -207,7 +197,7 @@ async fn render(
 }
 
 #[handler]
-async fn statement(
+pub(crate) async fn statement(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     Query(q): Query<InfoQuery>,
@@ -223,7 +213,7 @@ async fn statement(
 }
 
 #[handler]
-async fn report(
+pub(crate) async fn report(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     Form(form): Form<ReportForm>,
@@ -381,7 +371,7 @@ fn settings_view(ctx: &Ctx, f: &SettingsForm, errors: &Errors, saved: bool) -> M
 }
 
 #[handler]
-async fn settings_page(
+pub(crate) async fn settings_page(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
@@ -409,7 +399,7 @@ async fn settings_page(
 }
 
 #[handler]
-async fn save_settings(
+pub(crate) async fn save_settings(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,

@@ -4,5 +4,3 @@
 
 pub mod routes;
 pub mod store;
-
-pub use routes::routes;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use maud::{Markup, html};
 use poem::web::{Data, Form, Query};
-use poem::{Response, Route, get, handler};
+use poem::{Response, handler};
 use serde::Deserialize;
 
 use super::store::{self, Holder, InviteError};
@@ -12,10 +12,6 @@ use crate::domain::french_datetime;
 use crate::state::AppState;
 use crate::web::components::{csrf_field, notice, scroll_table};
 use crate::web::{AppResult, Ctx, StaffUser, layout, see_other};
-
-pub fn routes(route: Route) -> Route {
-    route.at("/gestion/comptes", get(list).post(act))
-}
 
 #[derive(Deserialize, Default)]
 struct InfoQuery {
@@ -97,7 +93,7 @@ fn row(h: &Holder) -> Markup {
 }
 
 #[handler]
-async fn list(
+pub(crate) async fn list(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
@@ -178,7 +174,7 @@ struct Action {
 
 /// The table's buttons: `inviter:PERSON`, `renvoyer:ACCOUNT`, `desactiver:ACCOUNT`, `reactiver:ACCOUNT`.
 #[handler]
-async fn act(
+pub(crate) async fn act(
     state: Data<&Arc<AppState>>,
     StaffUser(user): StaffUser,
     Form(form): Form<Action>,

@@ -9,8 +9,3 @@ pub mod throttle;
 pub mod views;
 
 pub use routes::info_text;
-
-/// Every route of the feature: login, password life-cycle, sessions.
-pub fn routes(route: poem::Route) -> poem::Route {
-    sessions::routes(routes::routes(route))
-}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use poem::http::header;
 use poem::web::{Data, Form, Query};
-use poem::{Request, Response, Route, get, handler, post};
+use poem::{Request, Response, handler};
 use serde::Deserialize;
 
 use super::throttle::{self, DeviceCookie};
@@ -20,21 +20,6 @@ use crate::web::session::{self, read_cookie};
 use crate::web::{
     AppResult, Ctx, CurrentUser, client_ip, layout, safe_return_path, see_other, unprocessable,
 };
-
-pub fn routes(route: Route) -> Route {
-    route
-        .at("/connexion", get(login_page).post(login_submit))
-        .at(
-            "/gestion/connexion",
-            get(staff_login_page).post(staff_login_submit),
-        )
-        .at("/mot-de-passe-perdu", get(lost_page).post(lost_submit))
-        .at("/mot-de-passe-perdu/envoye", get(lost_sent))
-        .at("/reinitialisation", get(reset_page).post(reset_submit))
-        .at("/mot-de-passe", get(change_page).post(change_submit))
-        .at("/deconnexion", post(logout))
-        .at("/affichage", post(toggle_display))
-}
 
 /// Confirmation texts reached through `?info=` after a redirect (codes, never free text).
 pub fn info_text(code: Option<&str>) -> Option<&'static str> {
@@ -107,7 +92,7 @@ async fn show_login(
 }
 
 #[handler]
-async fn login_page(
+pub(crate) async fn login_page(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     Query(q): Query<InfoQuery>,
@@ -116,7 +101,7 @@ async fn login_page(
 }
 
 #[handler]
-async fn staff_login_page(
+pub(crate) async fn staff_login_page(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     Query(q): Query<InfoQuery>,
@@ -125,7 +110,7 @@ async fn staff_login_page(
 }
 
 #[handler]
-async fn staff_login_submit(
+pub(crate) async fn staff_login_submit(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     req: &Request,
@@ -145,7 +130,7 @@ struct LoginForm {
 }
 
 #[handler]
-async fn login_submit(
+pub(crate) async fn login_submit(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     req: &Request,
@@ -287,7 +272,7 @@ async fn log_in(
 }
 
 #[handler]
-async fn lost_page(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Markup> {
+pub(crate) async fn lost_page(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Markup> {
     let sites = state.schools.get(&state.pool).await?;
     let values = views::LostValues {
         site: "",
@@ -308,7 +293,7 @@ struct LostForm {
 }
 
 #[handler]
-async fn lost_submit(
+pub(crate) async fn lost_submit(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     Form(form): Form<LostForm>,
@@ -384,7 +369,7 @@ async fn send_reset(
 }
 
 #[handler]
-fn lost_sent(ctx: Ctx) -> maud::Markup {
+pub(crate) fn lost_sent(ctx: Ctx) -> maud::Markup {
     views::lost_sent(&ctx)
 }
 
@@ -395,7 +380,7 @@ struct TokenQuery {
 }
 
 #[handler]
-async fn reset_page(
+pub(crate) async fn reset_page(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     Query(q): Query<TokenQuery>,
@@ -443,7 +428,7 @@ fn check_new_password(form: &NewPasswordForm, errors: &mut Errors) -> Option<New
 }
 
 #[handler]
-async fn reset_submit(
+pub(crate) async fn reset_submit(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     Query(q): Query<TokenQuery>,
@@ -470,12 +455,12 @@ async fn reset_submit(
 }
 
 #[handler]
-fn change_page(ctx: Ctx, _user: CurrentUser) -> maud::Markup {
+pub(crate) fn change_page(ctx: Ctx, _user: CurrentUser) -> maud::Markup {
     views::change(&ctx, &Errors::new(), None)
 }
 
 #[handler]
-async fn change_submit(
+pub(crate) async fn change_submit(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: CurrentUser,
@@ -529,7 +514,7 @@ async fn change_submit(
 }
 
 #[handler]
-async fn logout(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<Response> {
+pub(crate) async fn logout(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<Response> {
     if let (Some(token), Some(user)) = (&ctx.session_token, &ctx.user) {
         session::destroy(&state.pool, token).await?;
         crate::audit::audit_pool(
@@ -557,7 +542,7 @@ struct DisplayForm {
 
 /// Switches the accessible mode: a cookie before login, the account after.
 #[handler]
-async fn toggle_display(
+pub(crate) async fn toggle_display(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     Form(form): Form<DisplayForm>,

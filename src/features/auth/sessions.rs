@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use maud::{Markup, html};
 use poem::web::{Data, Query};
-use poem::{Response, Route, get, handler, post};
+use poem::{Response, handler};
 use serde::Deserialize;
 
 use crate::audit::audit_pool;
@@ -16,13 +16,6 @@ use crate::tokens::hash_token;
 use crate::web::components::{csrf_field, notice, scroll_table};
 use crate::web::session::IDLE_SECONDS;
 use crate::web::{AppError, AppResult, Ctx, CurrentUser, Ids, layout, see_other};
-
-pub fn routes(route: Route) -> Route {
-    route
-        .at("/sessions", get(page))
-        .at("/sessions/autres/fin", post(end_others))
-        .at("/sessions/:id/fin", post(end_one))
-}
 
 #[derive(sqlx::FromRow)]
 struct Open {
@@ -100,7 +93,7 @@ fn info_text(code: Option<&str>) -> Option<&'static str> {
 }
 
 #[handler]
-async fn page(
+pub(crate) async fn page(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: CurrentUser,
@@ -164,7 +157,7 @@ async fn page(
 }
 
 #[handler]
-async fn end_one(
+pub(crate) async fn end_one(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: CurrentUser,
@@ -195,7 +188,7 @@ async fn end_one(
 }
 
 #[handler]
-async fn end_others(
+pub(crate) async fn end_others(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: CurrentUser,

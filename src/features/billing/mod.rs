@@ -8,7 +8,3 @@ pub mod routes;
 pub mod staff;
 pub mod store;
 pub mod views;
-
-pub fn routes(route: poem::Route) -> poem::Route {
-    payfip::double::routes(staff::routes(routes::routes(route)))
-}

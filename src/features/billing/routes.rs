@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Path, Query};
-use poem::{Body, IntoResponse, Response, Route, get, handler, post};
+use poem::{Body, IntoResponse, Response, handler};
 use serde::Deserialize;
 
 use super::document::Duplicate;
@@ -19,26 +19,8 @@ use crate::web::{
     AppError, AppResult, Ctx, FamilyUser, Ids, clean_search, matches_search, see_other,
 };
 
-pub fn routes(route: Route) -> Route {
-    route
-        .at("/facturation", get(index))
-        .at("/facturation/:ledger", get(ledger))
-        .at("/facturation/documents/:id", get(document))
-        .at(
-            "/facturation/documents/:id/duplicata.pdf",
-            get(document_pdf),
-        )
-        .at("/facturation/documents/:id/payer", post(pay))
-        .at("/facturation/paiements/:id", get(payment_outcome))
-        .at(
-            "/facturation/paiements/:id/retour",
-            get(payment_return).post(payment_return),
-        )
-        .at("/payfip/notification", post(notification))
-}
-
 #[handler]
-fn index() -> Response {
+pub(crate) fn index() -> Response {
     see_other("/facturation/cotisations")
 }
 
@@ -92,7 +74,7 @@ fn info_text(code: Option<&str>) -> Option<&'static str> {
 }
 
 #[handler]
-async fn ledger(
+pub(crate) async fn ledger(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -177,7 +159,7 @@ async fn load(state: &AppState, user: &FamilyUser, id: i64) -> AppResult<Loaded>
 }
 
 #[handler]
-async fn document(
+pub(crate) async fn document(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -204,7 +186,7 @@ async fn document(
 }
 
 #[handler]
-async fn document_pdf(
+pub(crate) async fn document_pdf(
     state: Data<&Arc<AppState>>,
     user: FamilyUser,
     Ids([doc]): Ids<1>,
@@ -224,14 +206,14 @@ async fn document_pdf(
 /// "Payer en ligne": records an attempt, has PayFiP create the operation and sends the
 /// browser to PayFiP's page. Nothing about the payment is decided here.
 #[handler]
-async fn pay(
+pub(crate) async fn pay(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
     Ids([doc]): Ids<1>,
 ) -> AppResult<Response> {
     let l = load(&state, &user, doc).await?;
-    let doc = format!("/facturation/documents/{}", l.entry.ledger_entry_id);
+    let doc = crate::paths::document(l.entry.ledger_entry_id);
     let Some(numcli) = l
         .school
         .payfip_numcli
@@ -273,7 +255,7 @@ async fn pay(
         refdet,
         saisie: state.settings.payfip.mode.saisie(),
         urlnotif: format!("{base}{NOTIFICATION_PATH}"),
-        urlredirect: format!("{base}/facturation/paiements/{attempt_id}/retour"),
+        urlredirect: format!("{base}{}", crate::paths::payment_return(attempt_id)),
     };
     match client::create(&state.http, &state.settings.payfip.service_url, &request).await {
         Ok(idop) => {
@@ -306,7 +288,7 @@ struct Notified {
 /// result is asked back from PayFiP's service. An `idOp` that is not one of ours, or that
 /// is already resolved, changes nothing. The answer is the same in every case.
 #[handler]
-async fn notification(
+pub(crate) async fn notification(
     state: Data<&Arc<AppState>>,
     Query(q): Query<Notified>,
     body: Body,
@@ -413,12 +395,12 @@ async fn settle(state: &AppState, attempt: &Attempt) -> AppResult<()> {
 /// PayFiP sends the browser back here (GET or POST). It only leads to the attempt's page,
 /// which shows where it stands; whatever the request carries is ignored.
 #[handler]
-fn payment_return(Ids([attempt_id]): Ids<1>) -> AppResult<Response> {
-    Ok(see_other(&format!("/facturation/paiements/{attempt_id}")))
+pub(crate) fn payment_return(Ids([attempt_id]): Ids<1>) -> AppResult<Response> {
+    Ok(see_other(&crate::paths::payment(attempt_id)))
 }
 
 #[handler]
-async fn payment_outcome(
+pub(crate) async fn payment_outcome(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use maud::{Markup, html};
 use poem::web::{Data, Form, Query};
-use poem::{Response, Route, get, handler};
+use poem::{Response, handler};
 use serde::Deserialize;
 
 use super::store::{self, Attempt, NewReceipt};
@@ -17,10 +17,6 @@ use crate::web::components::{
     Errors, Field, csrf_field, error_summary, field_block, notice, required_legend, scroll_table,
 };
 use crate::web::{AppResult, Ctx, StaffUser, layout, see_other, unprocessable};
-
-pub fn routes(route: Route) -> Route {
-    route.at("/gestion/paiements", get(page).post(record))
-}
 
 /// Modes a desk payment can have (online ones are recorded by PayFiP's return).
 const DESK_MODES: &[&str] = &["cheque", "especes", "carte", "virement", "cheque-vacances"];
@@ -131,7 +127,7 @@ fn view(
 }
 
 #[handler]
-async fn page(
+pub(crate) async fn page(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
@@ -164,7 +160,7 @@ async fn page(
 }
 
 #[handler]
-async fn record(
+pub(crate) async fn record(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,

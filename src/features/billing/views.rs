@@ -105,13 +105,13 @@ pub fn ledger(ctx: &Ctx, p: &LedgerPage) -> Markup {
                                         td { (french_date(&e.entry_date)) }
                                         td { (e.mode_label()) }
                                         th scope="row" {
-                                            a href={ "/facturation/documents/" (e.ledger_entry_id) } {
+                                            a href=(crate::paths::document(e.ledger_entry_id)) {
                                                 span.visually-hidden { (e.document_name()) " " }
                                                 (e.number)
                                             }
                                             @if p.payable && e.due_cents() > 0 {
                                                 br;
-                                                a href={ "/facturation/documents/" (e.ledger_entry_id) "#paiement" } {
+                                                a href={ (crate::paths::document(e.ledger_entry_id)) "#paiement" } {
                                                     "Payer en ligne" span.visually-hidden { " la facture " (e.number) }
                                                 }
                                             }
@@ -121,7 +121,7 @@ pub fn ledger(ctx: &Ctx, p: &LedgerPage) -> Markup {
                                         td.num { (amount_cell(e.credit_cents)) }
                                         td.num { (amount_cell(e.discount_cents)) }
                                         td {
-                                            a href={ "/facturation/documents/" (e.ledger_entry_id) "/duplicata.pdf" } type="application/pdf" {
+                                            a href=(crate::paths::duplicate(e.ledger_entry_id)) type="application/pdf" {
                                                 "PDF" span.visually-hidden { " : " (e.document_name()) " " (e.number) }
                                             }
                                         }
@@ -156,7 +156,7 @@ pub fn document_page(
             h1 { (title) }
             @if let Some(i) = info { (notice(i)) }
             p { "Duplicata du " (french_date(&e.entry_date)) ". "
-                a href={ "/facturation/documents/" (e.ledger_entry_id) "/duplicata.pdf" } type="application/pdf" {
+                a href=(crate::paths::duplicate(e.ledger_entry_id)) type="application/pdf" {
                     "Télécharger le duplicata PDF"
                 }
                 " (PDF balisé, " (crate::domain::kilobytes(pdf_size)) ")."
@@ -210,7 +210,7 @@ pub fn document_page(
                                     tr {
                                         td { (french_date(&r.entry_date)) }
                                         td { (r.mode_label()) }
-                                        th scope="row" { a href={ "/facturation/documents/" (r.ledger_entry_id) } { (r.number) } }
+                                        th scope="row" { a href=(crate::paths::document(r.ledger_entry_id)) { (r.number) } }
                                         td.num { (euros(r.credit_cents + r.discount_cents)) }
                                     }
                                 }
@@ -230,12 +230,12 @@ pub fn document_page(
                         h2 #paiement-titre { "Paiement en ligne" }
                         @if let Some(a) = pending {
                             p { "Un paiement de " (euros(a.amount_cents)) " a été commencé pour cette facture sans que PayFiP nous en donne encore le résultat. "
-                                a href={ "/facturation/paiements/" (a.payment_attempt_id) } { "Voir où en est ce paiement" }
+                                a href=(crate::paths::payment(a.payment_attempt_id)) { "Voir où en est ce paiement" }
                                 ". S'il n'a pas abouti, vous pouvez recommencer : le nouveau paiement remplace le précédent." }
                         }
                         p { "Le paiement se fait par carte bancaire ou prélèvement unique sur PayFiP, le service de paiement en ligne de la Direction générale des Finances publiques. "
                             "Vous quittez le portail le temps du paiement, puis vous y revenez pour voir le résultat." }
-                        form method="post" action={ "/facturation/documents/" (e.ledger_entry_id) "/payer" } data-hx-boost="false" {
+                        form method="post" action=(crate::paths::pay(e.ledger_entry_id)) data-hx-boost="false" {
                             (csrf_field(&ctx.csrf))
                             button type="submit" { "Payer " (euros(e.due_cents())) " en ligne" }
                         }
@@ -295,7 +295,7 @@ pub fn outcome(ctx: &Ctx, a: &Attempt, invoice_id: i64) -> Markup {
                 "PayFiP ne nous a pas encore donné le résultat du paiement de " (euros(a.amount_cents))
                 " pour la facture " (a.invoice_number) ". Si vous avez payé, il sera enregistré dès que PayFiP le confirmera ; "
                 "rien n'est prélevé deux fois. "
-                a href={ "/facturation/paiements/" (a.payment_attempt_id) } { "Voir à nouveau où en est ce paiement" }
+                a href=(crate::paths::payment(a.payment_attempt_id)) { "Voir à nouveau où en est ce paiement" }
             },
         ),
     };
@@ -307,7 +307,7 @@ pub fn outcome(ctx: &Ctx, a: &Attempt, invoice_id: i64) -> Markup {
             h1 { (title) }
             p { (text) }
             p { "Référence du paiement : " (a.refdet) "." }
-            p { a href={ "/facturation/documents/" (invoice_id) } { "Voir la facture " (a.invoice_number) } }
+            p { a href=(crate::paths::document(invoice_id)) { "Voir la facture " (a.invoice_number) } }
             p { a href="/facturation/cotisations" { "Retour à la facturation" } }
         },
     )
@@ -323,7 +323,7 @@ pub fn payment_unavailable(ctx: &Ctx, invoice: &Entry) -> Markup {
             h1 { "Paiement en ligne indisponible" }
             p { "Le service de paiement PayFiP ne répond pas pour le moment : le paiement de la facture " (invoice.number)
                 " n'a pas commencé et aucune somme n'a été prélevée. Réessayez dans quelques minutes, ou réglez la facture à l'accueil de l'école." }
-            p { a href={ "/facturation/documents/" (invoice.ledger_entry_id) } { "Retour à la facture " (invoice.number) } }
+            p { a href=(crate::paths::document(invoice.ledger_entry_id)) { "Retour à la facture " (invoice.number) } }
         },
     )
 }

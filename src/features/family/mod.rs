@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use maud::html;
 use poem::web::{Data, Form, Query};
-use poem::{IntoResponse, Response, Route, get, handler};
+use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
 use crate::features::records::fields::GUARDIAN_FIELDS;
@@ -15,10 +15,6 @@ use crate::features::records::views::{RecordForm, record_form};
 use crate::state::AppState;
 use crate::web::components::{Errors, notice};
 use crate::web::{AppResult, Ctx, FamilyUser, layout, see_other, unprocessable};
-
-pub fn routes(route: Route) -> Route {
-    route.at("/famille", get(show).post(save))
-}
 
 #[derive(Deserialize, Default)]
 struct InfoQuery {
@@ -69,7 +65,7 @@ fn page(
 }
 
 #[handler]
-async fn show(
+pub(crate) async fn show(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -93,7 +89,7 @@ async fn show(
 }
 
 #[handler]
-async fn save(
+pub(crate) async fn save(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,

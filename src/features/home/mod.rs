@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use maud::html;
 use poem::web::{Data, Query};
-use poem::{Response, Route, get, handler};
+use poem::{Response, handler};
 use serde::Deserialize;
 
 use crate::features::auth::info_text;
@@ -13,12 +13,8 @@ use crate::state::AppState;
 use crate::web::components::notice;
 use crate::web::{AppResult, Ctx, FamilyUser, layout, see_other};
 
-pub fn routes(route: Route) -> Route {
-    route.at("/", get(root)).at("/accueil", get(home))
-}
-
 #[handler]
-fn root(ctx: Ctx) -> Response {
+pub(crate) fn root(ctx: Ctx) -> Response {
     see_other(layout::home(&ctx))
 }
 
@@ -28,7 +24,7 @@ struct InfoQuery {
 }
 
 #[handler]
-async fn home(
+pub(crate) async fn home(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     FamilyUser {

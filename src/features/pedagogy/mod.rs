@@ -4,5 +4,3 @@ pub mod format;
 pub mod routes;
 pub mod store;
 pub mod views;
-
-pub use routes::routes;

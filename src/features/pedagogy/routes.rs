@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use poem::handler;
 use poem::web::{Data, Query};
-use poem::{Route, get, handler};
 use serde::Deserialize;
 
 use super::store::{self, CourseLine, SchoolYear};
@@ -11,25 +11,6 @@ use super::views::{self, HistoryRecord, RecordPart};
 use crate::features::students::store as students;
 use crate::state::AppState;
 use crate::web::{AppError, AppResult, Ctx, FamilyUser, Ids};
-
-pub fn routes(route: Route) -> Route {
-    route
-        .at("/eleves/:id/cours", get(courses))
-        .at("/eleves/:id/cours/:rid", get(record_summary))
-        .at(
-            "/eleves/:id/cours/:rid/evaluations",
-            get(record_evaluations),
-        )
-        .at(
-            "/eleves/:id/cours/:rid/evaluations/:eid",
-            get(record_evaluation),
-        )
-        .at("/eleves/:id/cours/:rid/absences", get(record_absences))
-        .at("/eleves/:id/cours/:rid/absences/:aid", get(record_absence))
-        .at("/eleves/:id/historique", get(history))
-        .at("/eleves/:id/historique/:rid", get(history_record))
-        .at("/eleves/:id/repertoire", get(repertoire))
-}
 
 /// A student of the family.
 struct Student {
@@ -54,7 +35,7 @@ async fn current_year(state: &AppState, user: &FamilyUser) -> AppResult<Option<S
 }
 
 #[handler]
-async fn courses(
+pub(crate) async fn courses(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -92,7 +73,7 @@ async fn record_of(
 }
 
 #[handler]
-async fn record_summary(
+pub(crate) async fn record_summary(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -112,7 +93,7 @@ async fn record_summary(
 }
 
 #[handler]
-async fn record_evaluations(
+pub(crate) async fn record_evaluations(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -130,7 +111,7 @@ async fn record_evaluations(
 }
 
 #[handler]
-async fn record_evaluation(
+pub(crate) async fn record_evaluation(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -155,7 +136,7 @@ async fn record_evaluation(
 }
 
 #[handler]
-async fn record_absences(
+pub(crate) async fn record_absences(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -173,7 +154,7 @@ async fn record_absences(
 }
 
 #[handler]
-async fn record_absence(
+pub(crate) async fn record_absence(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -228,7 +209,7 @@ fn kept(lines: &[CourseLine], q: &str) -> Vec<CourseLine> {
 use crate::web::clean_search as clean_query;
 
 #[handler]
-async fn history(
+pub(crate) async fn history(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -249,7 +230,7 @@ async fn history(
 }
 
 #[handler]
-async fn history_record(
+pub(crate) async fn history_record(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -287,7 +268,7 @@ async fn history_record(
 }
 
 #[handler]
-async fn repertoire(
+pub(crate) async fn repertoire(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,

@@ -64,7 +64,7 @@ pub fn courses(
                         tbody {
                             @for l in lines {
                                 tr {
-                                    th scope="row" { a href={ "/eleves/" (person_id) "/cours/" (l.course_record_id) } { (l.course) } }
+                                    th scope="row" { a href=(crate::paths::course_record(person_id, l.course_record_id)) { (l.course) } }
                                     td { (yes_no(l.horaires_amenages != 0)) }
                                     td { (or_none(l.teacher.as_deref())) }
                                     td { (or_none(l.cycle.as_deref())) }
@@ -238,7 +238,7 @@ pub fn course_record(
     line: &CourseLine,
     part: RecordPart,
 ) -> Markup {
-    let base = format!("/eleves/{person_id}/cours/{}", line.course_record_id);
+    let base = crate::paths::course_record(person_id, line.course_record_id);
     let (tab, title) = match part {
         RecordPart::Summary(_) => ("", "Cours"),
         RecordPart::Evaluations(_) | RecordPart::Evaluation(_) => ("/evaluations", "Évaluations"),
@@ -250,7 +250,7 @@ pub fn course_record(
         false,
         html! {
             (student_head(ctx, name, person_id, "cours"))
-            p { a href={ "/eleves/" (person_id) "/cours" } { "Tous les cours de l'année" } }
+            p { a href=(crate::paths::courses(person_id)) { "Tous les cours de l'année" } }
             h2 { "Fiche de suivi – " (line.course) }
             (record_tabs(&base, tab))
             @match part {
@@ -333,7 +333,7 @@ pub fn history(
     lines: &[CourseLine],
     q: &str,
 ) -> Markup {
-    let base = format!("/eleves/{person_id}/historique");
+    let base = crate::paths::history(person_id);
     let suffix = query_suffix(q);
     layout::page(
         ctx,
@@ -407,9 +407,9 @@ pub struct HistoryRecord<'a> {
 }
 
 pub fn history_record(ctx: &Ctx, name: &str, person_id: i64, r: &HistoryRecord) -> Markup {
-    let base = format!("/eleves/{person_id}/historique");
+    let base = crate::paths::history(person_id);
     let suffix = query_suffix(r.q);
-    let record_base = format!("/eleves/{person_id}/cours/{}", r.line.course_record_id);
+    let record_base = crate::paths::course_record(person_id, r.line.course_record_id);
     layout::page(
         ctx,
         &format!("{} {} – Historique – {name}", r.line.course, r.line.year),

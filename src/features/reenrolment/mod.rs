@@ -5,7 +5,3 @@ pub mod routes;
 pub mod staff;
 pub mod store;
 pub mod views;
-
-pub fn routes(route: poem::Route) -> poem::Route {
-    staff::routes(routes::routes(route))
-}

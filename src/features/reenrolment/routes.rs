@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use poem::http::header;
 use poem::web::{Data, Form, Multipart, Query};
-use poem::{IntoResponse, Response, Route, get, handler, post};
+use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 use tokio::io::AsyncReadExt;
 
@@ -16,19 +16,6 @@ use crate::features::students::store as students;
 use crate::state::AppState;
 use crate::web::components::Errors;
 use crate::web::{AppError, AppResult, Ctx, FamilyUser, Ids, see_other, unprocessable};
-
-pub fn routes(route: Route) -> Route {
-    route
-        .at("/eleves/:id/reinscription", get(page))
-        .at("/eleves/:id/reinscription/choix", post(choose))
-        .at("/eleves/:id/reinscription/documents", post(upload_document))
-        .at("/eleves/:id/reinscription/documents/:did", get(download))
-        .at(
-            "/eleves/:id/reinscription/documents/:did/supprimer",
-            post(remove),
-        )
-        .at("/eleves/:id/reinscription/valider", post(submit))
-}
 
 /// Beyond this much, an upload is not read further (its size is still counted up to here,
 /// so the message can say how big it was).
@@ -156,7 +143,7 @@ async fn has_choice(state: &AppState, request: Option<&store::Request>) -> AppRe
 }
 
 #[handler]
-async fn page(
+pub(crate) async fn page(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -172,7 +159,7 @@ async fn page(
 }
 
 #[handler]
-async fn choose(
+pub(crate) async fn choose(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -191,7 +178,7 @@ async fn choose(
         .filter_map(|(_, v)| v.parse::<i64>().ok())
         .filter(|id| offers.iter().any(|o| o.course_record_id == *id))
         .collect();
-    let base = format!("/eleves/{}/reinscription", r.person_id);
+    let base = crate::paths::reenrolment(r.person_id);
     let request = store::request(
         &state.pool,
         r.campaign.campaign_id,
@@ -308,7 +295,7 @@ async fn receive(mut multipart: Multipart) -> Result<Received, String> {
 }
 
 #[handler]
-async fn upload_document(
+pub(crate) async fn upload_document(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -316,7 +303,7 @@ async fn upload_document(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let r = ready(&state, &user, pid).await?;
-    let base = format!("/eleves/{}/reinscription", r.person_id);
+    let base = crate::paths::reenrolment(r.person_id);
     let received = receive(multipart).await;
     let mut errors = Errors::new();
     let picked = received.as_ref().ok().and_then(|x| x.document);
@@ -418,7 +405,7 @@ async fn upload_document(
 }
 
 #[handler]
-async fn download(
+pub(crate) async fn download(
     state: Data<&Arc<AppState>>,
     user: FamilyUser,
     Ids([pid, id]): Ids<2>,
@@ -464,7 +451,7 @@ pub fn file_response(file: store::StoredFile) -> Response {
 }
 
 #[handler]
-async fn remove(
+pub(crate) async fn remove(
     state: Data<&Arc<AppState>>,
     user: FamilyUser,
     Ids([pid, id]): Ids<2>,
@@ -474,8 +461,8 @@ async fn remove(
         return Err(AppError::NotFound);
     }
     Ok(see_other(&format!(
-        "/eleves/{}/reinscription?info=document-supprime",
-        r.person_id
+        "{}?info=document-supprime",
+        crate::paths::reenrolment(r.person_id)
     )))
 }
 
@@ -486,7 +473,7 @@ struct SubmitForm {
 }
 
 #[handler]
-async fn submit(
+pub(crate) async fn submit(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -494,7 +481,7 @@ async fn submit(
     Form(form): Form<SubmitForm>,
 ) -> AppResult<Response> {
     let r = ready(&state, &user, pid).await?;
-    let base = format!("/eleves/{}/reinscription", r.person_id);
+    let base = crate::paths::reenrolment(r.person_id);
     let comment = form.commentaire.trim().to_owned();
     let request = store::request(
         &state.pool,

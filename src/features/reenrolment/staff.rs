@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use poem::web::{Data, Form, Query};
-use poem::{Response, Route, get, handler, post};
+use poem::{Response, handler};
 use serde::Deserialize;
 
 use super::routes::file_response;
@@ -14,24 +14,6 @@ use crate::domain::text::line;
 use crate::state::AppState;
 use crate::web::components::Errors;
 use crate::web::{AppError, AppResult, Ctx, Ids, StaffUser, see_other, unprocessable};
-
-pub fn routes(route: Route) -> Route {
-    route
-        .at("/gestion/reinscriptions", get(list))
-        .at("/gestion/reinscriptions/campagne", post(save_campaign))
-        .at("/gestion/reinscriptions/documents", post(add_document))
-        .at(
-            "/gestion/reinscriptions/documents/supprimer",
-            post(remove_document),
-        )
-        .at("/gestion/reinscriptions/documents/:did", get(download))
-        .at("/gestion/reinscriptions/:id", get(detail))
-        .at(
-            "/gestion/reinscriptions/:id/documents/:did",
-            post(decide_document),
-        )
-        .at("/gestion/reinscriptions/:id/decision", post(decide))
-}
 
 #[derive(Deserialize, Default)]
 struct ListQuery {
@@ -102,7 +84,7 @@ async fn render_list(
 }
 
 #[handler]
-async fn list(
+pub(crate) async fn list(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
@@ -159,7 +141,7 @@ fn parse_day(raw: &str) -> Result<String, String> {
 }
 
 #[handler]
-async fn save_campaign(
+pub(crate) async fn save_campaign(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
@@ -237,7 +219,7 @@ struct DocForm {
 }
 
 #[handler]
-async fn add_document(
+pub(crate) async fn add_document(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
@@ -290,7 +272,7 @@ async fn add_document(
 }
 
 #[handler]
-async fn remove_document(
+pub(crate) async fn remove_document(
     state: Data<&Arc<AppState>>,
     StaffUser(user): StaffUser,
     Form(f): Form<DocForm>,
@@ -308,7 +290,7 @@ async fn remove_document(
 }
 
 #[handler]
-async fn download(
+pub(crate) async fn download(
     state: Data<&Arc<AppState>>,
     StaffUser(user): StaffUser,
     Ids([id]): Ids<1>,
@@ -363,7 +345,7 @@ async fn render_detail(
 }
 
 #[handler]
-async fn detail(
+pub(crate) async fn detail(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
@@ -391,7 +373,7 @@ struct DecisionForm {
 }
 
 #[handler]
-async fn decide_document(
+pub(crate) async fn decide_document(
     state: Data<&Arc<AppState>>,
     StaffUser(user): StaffUser,
     Ids([id, did]): Ids<2>,
@@ -458,7 +440,7 @@ async fn decide_document(
 }
 
 #[handler]
-async fn decide(
+pub(crate) async fn decide(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,

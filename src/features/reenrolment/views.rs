@@ -38,7 +38,7 @@ pub fn status_label(status: &str) -> &'static str {
 }
 
 pub fn page(ctx: &Ctx, p: &Page) -> Markup {
-    let base = format!("/eleves/{}/reinscription", p.person_id);
+    let base = crate::paths::reenrolment(p.person_id);
     let status = p.request.map(|r| r.status.as_str()).unwrap_or("none");
     let editable = matches!(status, "none" | "draft");
     let has_choice = p.request.is_some_and(|r| r.administrative == 1) || !p.chosen.is_empty();

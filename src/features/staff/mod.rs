@@ -6,7 +6,7 @@ use std::sync::Arc;
 use maud::{Markup, html};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Query};
-use poem::{IntoResponse, Response, Route, get, handler, post};
+use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
 use crate::domain::french_datetime;
@@ -19,21 +19,13 @@ use crate::web::components::{
 };
 use crate::web::{AppError, AppResult, Ctx, Ids, StaffUser, layout, see_other, unprocessable};
 
-pub fn routes(route: Route) -> Route {
-    route
-        .at("/gestion", get(queue))
-        .at("/gestion/demandes/:id", get(request))
-        .at("/gestion/demandes/:id/decision", post(decide))
-        .at("/gestion/courriels", get(mails).post(retry_mail))
-}
-
 #[derive(Deserialize, Default)]
 struct InfoQuery {
     info: Option<String>,
 }
 
 #[handler]
-async fn queue(
+pub(crate) async fn queue(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
@@ -153,7 +145,7 @@ fn request_page(
 }
 
 #[handler]
-async fn request(
+pub(crate) async fn request(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
@@ -171,7 +163,7 @@ async fn request(
 }
 
 #[handler]
-async fn decide(
+pub(crate) async fn decide(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
@@ -260,7 +252,7 @@ async fn decide(
 
 /// Mails of the school that could not be delivered yet, with the transport's last error.
 #[handler]
-async fn mails(
+pub(crate) async fn mails(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     StaffUser(user): StaffUser,
@@ -325,7 +317,7 @@ struct RetryForm {
 }
 
 #[handler]
-async fn retry_mail(
+pub(crate) async fn retry_mail(
     state: Data<&Arc<AppState>>,
     StaffUser(user): StaffUser,
     Form(form): Form<RetryForm>,

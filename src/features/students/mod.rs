@@ -3,5 +3,3 @@
 pub mod routes;
 pub mod store;
 pub mod views;
-
-pub use routes::routes;

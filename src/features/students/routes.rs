@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use maud::html;
 use poem::web::{Data, Form, Query};
-use poem::{IntoResponse, Response, Route, get, handler};
+use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
 use super::{store as students, views};
@@ -17,16 +17,12 @@ use crate::state::AppState;
 use crate::web::components::{Errors, notice};
 use crate::web::{AppError, AppResult, Ctx, FamilyUser, Ids, layout, see_other, unprocessable};
 
-pub fn routes(route: Route) -> Route {
-    route
-        .at("/eleves", get(list))
-        .at("/eleves/choisir", get(choose))
-        .at("/eleves/:id", get(student_root))
-        .at("/eleves/:id/identite", get(identity).post(save_identity))
-}
-
 #[handler]
-async fn list(state: Data<&Arc<AppState>>, ctx: Ctx, user: FamilyUser) -> AppResult<maud::Markup> {
+pub(crate) async fn list(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+) -> AppResult<maud::Markup> {
     let list = students::of_family(&state.pool, user.family_id).await?;
     Ok(views::list(&ctx, &list))
 }
@@ -39,16 +35,16 @@ struct Choice {
 
 /// The select + button of `/eleves` (works without JavaScript).
 #[handler]
-fn choose(_user: FamilyUser, Query(c): Query<Choice>) -> Response {
+pub(crate) fn choose(_user: FamilyUser, Query(c): Query<Choice>) -> Response {
     match c.eleve.parse::<i64>() {
-        Ok(id) => see_other(&format!("/eleves/{id}/identite")),
+        Ok(id) => see_other(&crate::paths::identity(id)),
         Err(_) => see_other("/eleves"),
     }
 }
 
 #[handler]
-fn student_root(_user: FamilyUser, Ids([id]): Ids<1>) -> Response {
-    see_other(&format!("/eleves/{id}/identite"))
+pub(crate) fn student_root(_user: FamilyUser, Ids([id]): Ids<1>) -> Response {
+    see_other(&crate::paths::identity(id))
 }
 
 /// A student of the family; another family's student and a missing one are both 404.
@@ -88,7 +84,7 @@ struct View<'a> {
 
 fn page(ctx: &Ctx, v: &View) -> maud::Markup {
     let name = v.record.name();
-    let action = format!("/eleves/{}/identite", v.record.person_id);
+    let action = crate::paths::identity(v.record.person_id);
     layout::page(
         ctx,
         &format!("Identité – {name}"),
@@ -130,7 +126,7 @@ async fn guardian_if_used(
 }
 
 #[handler]
-async fn identity(
+pub(crate) async fn identity(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -179,7 +175,7 @@ async fn show_stored(
 }
 
 #[handler]
-async fn save_identity(
+pub(crate) async fn save_identity(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
     user: FamilyUser,
@@ -190,7 +186,7 @@ async fn save_identity(
     let record = student(&state, &user, id).await?;
     let defs = defs_for(&record);
     let school = ctx.school_name.clone().unwrap_or_default();
-    let location = format!("/eleves/{}/identite", record.person_id);
+    let location = crate::paths::identity(record.person_id);
     let outcome = flow::submit(
         &state,
         &user.account,

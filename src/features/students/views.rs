@@ -13,7 +13,7 @@ pub fn student_links(students: &[Student]) -> Markup {
         } @else {
             ul.cards {
                 @for s in students {
-                    li { a href={ "/eleves/" (s.person_id) "/identite" } { (s.name()) } }
+                    li { a href=(crate::paths::identity(s.person_id)) { (s.name()) } }
                 }
             }
         }
@@ -59,7 +59,7 @@ pub fn tabs(ctx: &Ctx, person_id: i64, current: &str) -> Markup {
             ul {
                 @for (slug, label) in TABS.iter().filter(|(s, _)| open || *s != "reinscription") {
                     li {
-                        a href={ "/eleves/" (person_id) "/" (slug) } aria-current=[(*slug == current).then_some("page")] { (label) }
+                        a href=(crate::paths::student_tab(person_id, slug)) aria-current=[(*slug == current).then_some("page")] { (label) }
                     }
                 }
             }

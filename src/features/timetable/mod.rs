@@ -9,20 +9,13 @@ use std::sync::Arc;
 use maud::{Markup, html};
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Path};
-use poem::{IntoResponse, Response, Route, get, handler, post};
+use poem::{IntoResponse, Response, handler};
 
 use crate::features::pedagogy::format::{duration_words, time_fr, weekday};
 use crate::features::pedagogy::store::{self, Lesson, SchoolYear};
 use crate::state::AppState;
 use crate::web::components::{csrf_field, notice, scroll_table};
 use crate::web::{AppResult, Ctx, FamilyUser, layout};
-
-pub fn routes(route: Route) -> Route {
-    route
-        .at("/emploi-du-temps", get(page))
-        .at("/emploi-du-temps/lien", post(renew_link))
-        .at("/calendrier/:file", get(feed))
-}
 
 /// "17h30 à 19h00".
 fn span(l: &Lesson) -> String {
@@ -148,13 +141,21 @@ async fn render(
 }
 
 #[handler]
-async fn page(state: Data<&Arc<AppState>>, ctx: Ctx, user: FamilyUser) -> AppResult<Markup> {
+pub(crate) async fn page(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+) -> AppResult<Markup> {
     render(&state, &ctx, &user, None).await
 }
 
 /// Creates or renews the family's link; the page shows it once.
 #[handler]
-async fn renew_link(state: Data<&Arc<AppState>>, ctx: Ctx, user: FamilyUser) -> AppResult<Markup> {
+pub(crate) async fn renew_link(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    user: FamilyUser,
+) -> AppResult<Markup> {
     let token = crate::tokens::random_token();
     store::set_calendar(
         &state.pool,
@@ -177,7 +178,10 @@ async fn renew_link(state: Data<&Arc<AppState>>, ctx: Ctx, user: FamilyUser) -> 
 
 /// The feed itself: no session, the token is the key. Unknown tokens get 404.
 #[handler]
-async fn feed(state: Data<&Arc<AppState>>, Path(file): Path<String>) -> AppResult<Response> {
+pub(crate) async fn feed(
+    state: Data<&Arc<AppState>>,
+    Path(file): Path<String>,
+) -> AppResult<Response> {
     let Some(token) = file.strip_suffix(".ics").filter(|t| t.len() == 43) else {
         return Ok(StatusCode::NOT_FOUND.into_response());
     };

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use maud::html;
 use poem::http::{Method, StatusCode};
 use poem::web::{Data, Form, Query};
-use poem::{Body, EndpointExt, IntoResponse, Response, Route, get, handler};
+use poem::{Body, IntoResponse, Response, handler};
 use serde::Deserialize;
 
 use super::soap::{self, CREATE, DETAILS};
@@ -36,20 +36,6 @@ pub const PAGE_PATH: &str = crate::config::Payfip::STAND_IN_PAGE_PATH;
 const MAX_OPERATIONS: usize = 10_000;
 /// How long a "late" notification waits.
 pub const LATE_NOTIFICATION: Duration = Duration::from_secs(1);
-
-/// The stand-in's routes, with their memory (used only when the settings turn it on).
-pub fn routes(route: Route) -> Route {
-    let memory = Double::new();
-    route
-        .at(
-            "/payfip-demo/services/securite",
-            get(service).post(service).data(memory.clone()),
-        )
-        .at(
-            "/payfip-demo/paiementws.web",
-            get(page).post(choose).data(memory),
-        )
-}
 
 #[derive(Clone, Debug)]
 struct Outcome {
@@ -161,7 +147,7 @@ fn problems(req: &CreateRequest, portal_origin: Option<&str>) -> Vec<String> {
 
 /// The SOAP service.
 #[handler]
-async fn service(
+pub(crate) async fn service(
     state: Data<&Arc<AppState>>,
     memory: Data<&Arc<Double>>,
     method: Method,
@@ -293,7 +279,7 @@ const NOTIFICATIONS: [(&str, &str); 4] = [
 
 /// The payment page.
 #[handler]
-async fn page(
+pub(crate) async fn page(
     state: Data<&Arc<AppState>>,
     memory: Data<&Arc<Double>>,
     ctx: Ctx,
@@ -370,7 +356,7 @@ struct Choice {
 /// The payer's choice: the result is decided once, PayFiP notifies the portal (as asked),
 /// and the browser goes back to `urlredirect`.
 #[handler]
-async fn choose(
+pub(crate) async fn choose(
     state: Data<&Arc<AppState>>,
     memory: Data<&Arc<Double>>,
     Form(c): Form<Choice>,
