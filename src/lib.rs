@@ -12,12 +12,6 @@ pub mod config;
 pub mod db;
 /// The deterministic demo school.
 pub mod demo;
-/// The demo's invoices, receipts and rentals.
-pub mod demo_billing;
-/// The demo's courses, history, evaluations and timetable.
-pub mod demo_pedagogy;
-/// The demo's open re-enrolment campaign.
-pub mod demo_reenrolment;
 /// Parse-don't-validate domain types.
 pub mod domain;
 /// One module per menu of the manual.

@@ -196,12 +196,7 @@ fn source_statements() -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for (path, text) in source_files() {
         // The demo's seeding runs once, before `portee demo` serves.
-        if path
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with("demo")
-        {
+        if path.components().any(|c| c.as_os_str() == "demo") {
             continue;
         }
         for literal in string_literals(&text) {

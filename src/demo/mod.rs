@@ -1,5 +1,12 @@
 //! The demo school: deterministic data created only by `portee demo`.
 
+/// The demo's invoices, receipts and rentals.
+pub mod billing;
+/// The demo's courses, history, evaluations and timetable.
+pub mod pedagogy;
+/// The demo's open re-enrolment campaign.
+pub mod reenrolment;
+
 use crate::db::{self, Pool};
 use crate::domain::text::ascii_lower;
 use crate::features::auth::password;
@@ -476,9 +483,9 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
         .bind(item).bind(request).bind(old_mobile).bind(s.now - 86_400)
         .execute(pool).await?;
     }
-    crate::demo_billing::seed(
+    billing::seed(
         pool,
-        &crate::demo_billing::Families {
+        &billing::Families {
             valognes,
             abarre,
             torre,
@@ -487,10 +494,10 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
         crate::domain::date::today(),
     )
     .await?;
-    crate::demo_reenrolment::seed(pool, valognes, abarre, crate::domain::date::today()).await?;
-    crate::demo_pedagogy::seed(
+    reenrolment::seed(pool, valognes, abarre, crate::domain::date::today()).await?;
+    pedagogy::seed(
         pool,
-        &crate::demo_pedagogy::Students {
+        &pedagogy::Students {
             valognes,
             conservatoire,
             irina,
