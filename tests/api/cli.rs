@@ -110,3 +110,17 @@ fn backup_copies_a_live_sqlite_database() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
 }
+
+#[test]
+fn the_readmes_url_table_names_every_route_of_src_routes_rs() {
+    let routes = include_str!("../../src/routes.rs");
+    let readme = include_str!("../../README.md");
+    let mut missing = Vec::new();
+    for part in routes.split(".at(").skip(1) {
+        let path = part.split('"').nth(1).expect("a path");
+        if !readme.contains(&format!("| `{path}` |")) {
+            missing.push(path);
+        }
+    }
+    assert!(missing.is_empty(), "not in the README's table: {missing:?}");
+}
