@@ -426,6 +426,9 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
     if is_post {
         // A school's name or settings may have just changed.
         state.schools.forget();
+        // A POST may have queued mail (in its transaction, now committed): the worker looks
+        // at once, so no handler has to remember to wake it.
+        state.mail_wakeup.notify_one();
     }
     if resp.status().as_u16() >= 400 && !super::is_html(resp.headers()) {
         let status = resp.status();

@@ -309,7 +309,6 @@ pub(crate) async fn report(
     )
     .await?;
     tx.commit().await?;
-    state.mail_wakeup.notify_one();
     Ok(see_other(
         "/accessibilite/declaration?info=signalement-envoye#signalement",
     ))

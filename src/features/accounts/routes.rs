@@ -182,7 +182,7 @@ pub(crate) async fn act(
     let (verb, id) = form.action.split_once(':').unwrap_or(("", ""));
     let id: i64 = id.parse().unwrap_or(0);
     let (site, by, base) = (user.site_id, user.account_id, &state.settings.base_url);
-    let result = match verb {
+    match verb {
         "inviter" => outcome(
             store::invite(&state.pool, site, id, Some(by), base)
                 .await
@@ -204,7 +204,5 @@ pub(crate) async fn act(
             Ok(see_other(&format!("/gestion/comptes?info={code}")))
         }
         _ => Ok(see_other("/gestion/comptes")),
-    };
-    state.mail_wakeup.notify_one();
-    result
+    }
 }

@@ -450,7 +450,6 @@ pub(crate) async fn reset_submit(
             .with_status(poem::http::StatusCode::GONE)
             .into_response());
     }
-    state.mail_wakeup.notify_one();
     Ok(see_other("/connexion?info=mot-de-passe-choisi"))
 }
 
@@ -506,7 +505,6 @@ pub(crate) async fn change_submit(
         &state.settings.base_url,
     )
     .await?;
-    state.mail_wakeup.notify_one();
     Ok(see_other(&format!(
         "{}?info=mot-de-passe-modifie",
         layout::home(&ctx)

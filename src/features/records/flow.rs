@@ -145,7 +145,6 @@ pub async fn submit(
         acknowledgement,
     )
     .await?;
-    state.mail_wakeup.notify_one();
     Ok(Outcome::Redirect(match result {
         Submitted::Saved => done,
         Submitted::Duplicate(first) => first,

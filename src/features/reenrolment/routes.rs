@@ -564,7 +564,6 @@ pub(crate) async fn submit(
             )
         });
     if store::submit(&state.pool, request.request_id, &comment, mail).await? {
-        state.mail_wakeup.notify_one();
         Ok(see_other(&format!("{base}?info=envoyee")))
     } else {
         Ok(see_other(&format!("{base}?info=deja-envoyee")))

@@ -435,7 +435,6 @@ pub(crate) async fn decide_document(
         mail,
     )
     .await?;
-    state.mail_wakeup.notify_one();
     Ok(see_other(&format!("{base}?info=document-decide")))
 }
 
@@ -494,7 +493,6 @@ pub(crate) async fn decide(
         mail,
     )
     .await?;
-    state.mail_wakeup.notify_one();
     Ok(see_other(&format!(
         "/gestion/reinscriptions/{id}?info=demande-decidee"
     )))

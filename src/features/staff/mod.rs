@@ -246,7 +246,6 @@ pub(crate) async fn decide(
     if decided.is_none() {
         return Ok(StatusCode::NOT_FOUND.into_response());
     }
-    state.mail_wakeup.notify_one();
     Ok(see_other("/gestion?info=decision-enregistree"))
 }
 
@@ -326,6 +325,5 @@ pub(crate) async fn retry_mail(
     if !crate::mail::retry_now(&state.pool, user.site_id, id).await? {
         return Ok(StatusCode::NOT_FOUND.into_response());
     }
-    state.mail_wakeup.notify_one();
     Ok(see_other("/gestion/courriels?info=nouvel-essai"))
 }
