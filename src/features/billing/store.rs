@@ -5,6 +5,7 @@ use sqlx::AnyConnection;
 
 use crate::audit::audit;
 use crate::db::{self, Pool};
+use crate::domain::status::stored_enum;
 use crate::mail::{self, Outgoing};
 
 /// The two ledgers of the manual's two tabs.
@@ -374,51 +375,26 @@ pub async fn record_desk_payment(
     Ok(Some(number))
 }
 
-/// Where an online payment attempt stands. Stored as its `key()`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AttemptStatus {
-    /// Created at PayFiP (or being created); no result yet.
-    Pending,
-    /// A newer attempt on the same invoice replaced it. PayFiP may still report it paid
-    /// (the payer kept its page open): the result is then recorded like any other.
-    Superseded,
-    /// PayFiP's service did not create it (the family was told to try again).
-    Failed,
-    Paid,
-    Refused,
-    Cancelled,
-    /// Paid, but the money could not settle the invoice (already settled meanwhile, or
-    /// PayFiP's amount was not the attempt's): recorded, and staff were told.
-    Review,
+stored_enum! {
+    /// Where an online payment attempt stands (`payment_attempt.status`).
+    AttemptStatus {
+        /// Created at PayFiP (or being created); no result yet.
+        Pending => "pending",
+        /// A newer attempt on the same invoice replaced it. PayFiP may still report it paid
+        /// (the payer kept its page open): the result is then recorded like any other.
+        Superseded => "superseded",
+        /// PayFiP's service did not create it (the family was told to try again).
+        Failed => "failed",
+        Paid => "paid",
+        Refused => "refused",
+        Cancelled => "cancelled",
+        /// Paid, but the money could not settle the invoice (already settled meanwhile, or
+        /// PayFiP's amount was not the attempt's): recorded, and staff were told.
+        Review => "review",
+    }
 }
 
 impl AttemptStatus {
-    pub const ALL: [AttemptStatus; 7] = [
-        AttemptStatus::Pending,
-        AttemptStatus::Superseded,
-        AttemptStatus::Failed,
-        AttemptStatus::Paid,
-        AttemptStatus::Refused,
-        AttemptStatus::Cancelled,
-        AttemptStatus::Review,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            AttemptStatus::Pending => "pending",
-            AttemptStatus::Superseded => "superseded",
-            AttemptStatus::Failed => "failed",
-            AttemptStatus::Paid => "paid",
-            AttemptStatus::Refused => "refused",
-            AttemptStatus::Cancelled => "cancelled",
-            AttemptStatus::Review => "review",
-        }
-    }
-
-    pub fn from_key(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.key() == s)
-    }
-
     /// Still waiting for PayFiP's result.
     pub fn is_open(self) -> bool {
         matches!(self, AttemptStatus::Pending | AttemptStatus::Superseded)
@@ -449,7 +425,7 @@ pub struct Attempt {
     pub idop: Option<String>,
     pub amount_cents: i64,
     #[sqlx(try_from = "String")]
-    pub status: StoredStatus,
+    pub status: AttemptStatus,
     pub result_code: Option<String>,
     pub authorisation: Option<String>,
     pub paid_on: Option<String>,
@@ -460,22 +436,9 @@ pub struct Attempt {
     pub invoice_number: String,
 }
 
-/// An attempt's status as read from the database.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StoredStatus(pub AttemptStatus);
-
-impl TryFrom<String> for StoredStatus {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        AttemptStatus::from_key(&s)
-            .map(StoredStatus)
-            .ok_or_else(|| format!("unknown payment status {s:?}"))
-    }
-}
-
 impl Attempt {
     pub fn status(&self) -> AttemptStatus {
-        self.status.0
+        self.status
     }
 }
 

@@ -7,6 +7,7 @@ use sqlx::Row;
 use super::fields::{self, FieldDef};
 use crate::audit::audit;
 use crate::db::{self, Pool};
+use crate::domain::status::{ChangeStatus, ItemStatus};
 use crate::mail::{self, Outgoing};
 
 /// Every changeable column of `person`, in the order of `load`'s select.
@@ -240,7 +241,7 @@ pub async fn submit(
         sqlx::query(
             "update change_item set status = $1 where change_request_id = $2 and field = $3 and status = 'pending'",
         )
-        .bind(if withdrawn { "withdrawn" } else { "superseded" })
+        .bind(if withdrawn { ItemStatus::Withdrawn } else { ItemStatus::Superseded }.key())
         .bind(request_id)
         .bind(change.def.key)
         .execute(&mut *tx)
@@ -267,7 +268,7 @@ pub async fn submit(
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query("update change_request set status = $1, updated_at = $2, requested_by = $3 where change_request_id = $4")
-        .bind(if left == 0 { "withdrawn" } else { "pending" })
+        .bind(if left == 0 { ChangeStatus::Withdrawn } else { ChangeStatus::Pending }.key())
         .bind(now)
         .bind(who.account_id)
         .bind(request_id)
@@ -423,7 +424,7 @@ pub async fn decide(
     request_id: i64,
     accept: &[String],
     reason: &str,
-    outcome_mail: impl FnOnce(&Decision, &str, i64) -> Option<Outgoing>,
+    outcome_mail: impl FnOnce(&Decision, ChangeStatus, i64) -> Option<Outgoing>,
 ) -> anyhow::Result<Option<Decision>> {
     let now = db::now();
     let mut tx = crate::db::begin(pool).await?;
@@ -472,21 +473,28 @@ pub async fn decide(
             decision.refused.push((def, value));
         }
         sqlx::query("update change_item set status = $1 where change_item_id = $2")
-            .bind(if ok { "accepted" } else { "refused" })
+            .bind(
+                if ok {
+                    ItemStatus::Accepted
+                } else {
+                    ItemStatus::Refused
+                }
+                .key(),
+            )
             .bind(item_id)
             .execute(&mut *tx)
             .await?;
     }
     let status = match (decision.accepted.is_empty(), decision.refused.is_empty()) {
-        (false, true) => "accepted",
-        (true, _) => "refused",
-        (false, false) => "partly_accepted",
+        (false, true) => ChangeStatus::Accepted,
+        (true, _) => ChangeStatus::Refused,
+        (false, false) => ChangeStatus::PartlyAccepted,
     };
     sqlx::query(
         "update change_request set status = $1, decided_at = $2, decided_by = $3, reason = $4, updated_at = $2 \
          where change_request_id = $5",
     )
-    .bind(status)
+    .bind(status.key())
     .bind(now)
     .bind(staff_account)
     .bind(if reason.is_empty() { None } else { Some(reason) })

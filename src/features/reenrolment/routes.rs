@@ -11,6 +11,7 @@ use tokio::io::AsyncReadExt;
 use super::store::{self, Campaign, Upload};
 use super::views::{self, Page};
 use crate::domain::date::today_iso;
+use crate::domain::status::{DocumentStatus, RequestStatus};
 use crate::domain::upload::{self, MAX_BYTES};
 use crate::features::students::store as students;
 use crate::state::AppState;
@@ -186,7 +187,7 @@ pub(crate) async fn choose(
         r.person_id,
     )
     .await?;
-    if request.is_some_and(|q| q.status != "draft") {
+    if request.is_some_and(|q| q.status != RequestStatus::Draft) {
         return Ok(see_other(&format!("{base}?info=deja-envoyee")));
     }
     if !administrative && chosen.is_empty() {
@@ -490,7 +491,10 @@ pub(crate) async fn submit(
         r.person_id,
     )
     .await?;
-    if request.as_ref().is_some_and(|q| q.status != "draft") {
+    if request
+        .as_ref()
+        .is_some_and(|q| q.status != RequestStatus::Draft)
+    {
         return Ok(see_other(&format!("{base}?info=deja-envoyee")));
     }
     let mut errors = Errors::new();
@@ -515,7 +519,7 @@ pub(crate) async fn submit(
         .filter(|d| {
             !provided.iter().any(|f| {
                 f.campaign_document_id == d.campaign_document_id
-                    && f.status != "refused"
+                    && f.status != DocumentStatus::Refused
                     && f.person_id == (d.per_student == 1).then_some(r.person_id)
             })
         })

@@ -3,6 +3,7 @@
 
 use crate::audit::audit;
 use crate::db::{self, Pool};
+use crate::domain::status::{DocumentStatus, RequestStatus};
 use crate::mail::{self, Outgoing};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -213,7 +214,8 @@ pub struct Request {
     pub person_id: i64,
     pub administrative: i64,
     pub comment: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: RequestStatus,
     pub decision_reason: Option<String>,
     pub submitted_at: Option<i64>,
     pub decided_at: Option<i64>,
@@ -275,7 +277,7 @@ pub async fn save_choice(
     .fetch_optional(&mut *tx)
     .await?;
     let id = match existing {
-        Some((_, status)) if status != "draft" => return Ok(false),
+        Some((_, status)) if status != RequestStatus::Draft.key() => return Ok(false),
         Some((id, _)) => {
             sqlx::query("update reenrolment_request set administrative = $1 where request_id = $2")
                 .bind(i64::from(administrative))
@@ -359,7 +361,8 @@ pub struct Provided {
     pub content_type: String,
     pub size_bytes: i64,
     pub uploaded_at: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: DocumentStatus,
     pub refusal_reason: Option<String>,
 }
 
@@ -442,8 +445,12 @@ pub async fn store_upload(pool: &Pool, u: &Upload<'_>) -> sqlx::Result<Stored> {
     .await?;
     let frozen = frozen > 0;
     match existing {
-        Some((_, status)) if status == "accepted" => return Ok(Stored::AlreadyAccepted),
-        Some((_, status)) if frozen && status != "refused" => return Ok(Stored::Frozen),
+        Some((_, status)) if status == DocumentStatus::Accepted.key() => {
+            return Ok(Stored::AlreadyAccepted);
+        }
+        Some((_, status)) if frozen && status != DocumentStatus::Refused.key() => {
+            return Ok(Stored::Frozen);
+        }
         None if frozen => return Ok(Stored::Frozen),
         Some((id, _)) => {
             sqlx::query(
@@ -581,7 +588,7 @@ pub async fn decide_document(
          and campaign_document_id in (select c.campaign_document_id from campaign_document c \
            join reenrolment_campaign k on k.campaign_id = c.campaign_id where k.site_id = $4)",
     )
-    .bind(if accept { "accepted" } else { "refused" })
+    .bind(if accept { DocumentStatus::Accepted } else { DocumentStatus::Refused }.key())
     .bind((!accept).then_some(reason))
     .bind(document_id)
     .bind(site_id)
@@ -611,7 +618,7 @@ pub async fn decide_request(
         "update reenrolment_request set status = $1, decision_reason = $2, decided_at = $3, decided_by = $4 \
          where request_id = $5 and site_id = $6 and status = 'submitted'",
     )
-    .bind(if accept { "accepted" } else { "refused" })
+    .bind(if accept { RequestStatus::Accepted } else { RequestStatus::Refused }.key())
     .bind((!accept).then_some(reason))
     .bind(db::now())
     .bind(staff)

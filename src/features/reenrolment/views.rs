@@ -1,5 +1,6 @@
 //! The Réinscription tab of a student, and the staff's pages.
 
+use crate::domain::status::{DocumentStatus, RequestStatus};
 use maud::{Markup, html};
 
 use super::store::{Campaign, CampaignDoc, Offer, Provided, Request};
@@ -28,19 +29,18 @@ pub struct Page<'a> {
     pub picked: Option<i64>,
 }
 
-pub fn status_label(status: &str) -> &'static str {
+pub fn status_label(status: DocumentStatus) -> &'static str {
     match status {
-        "provided" => "Fourni",
-        "accepted" => "Accepté",
-        "refused" => "Refusé",
-        _ => "À fournir",
+        DocumentStatus::Provided => "Fourni",
+        DocumentStatus::Accepted => "Accepté",
+        DocumentStatus::Refused => "Refusé",
     }
 }
 
 pub fn page(ctx: &Ctx, p: &Page) -> Markup {
     let base = crate::paths::reenrolment(p.person_id);
-    let status = p.request.map(|r| r.status.as_str()).unwrap_or("none");
-    let editable = matches!(status, "none" | "draft");
+    let status = p.request.map(|r| r.status);
+    let editable = matches!(status, None | Some(RequestStatus::Draft));
     let has_choice = p.request.is_some_and(|r| r.administrative == 1) || !p.chosen.is_empty();
     let administrative = p.request.is_some_and(|r| r.administrative == 1);
     let holder_of = |d: &CampaignDoc| {
@@ -69,9 +69,9 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
             p { "La réinscription en ligne est ouverte jusqu'au " (french_date(&p.campaign.closes_on)) " inclus. "
                 "Cochez vos choix, joignez les documents demandés, puis validez." }
             @match status {
-                "submitted" => { p.status-line { strong { "Réinscription en attente de validation." } " L'équipe administrative vous répondra par courriel." } }
-                "accepted" => { p.status-line { strong { "Réinscription acceptée" } " par l'équipe administrative." } }
-                "refused" => { p.status-line { strong { "Réinscription refusée" } @if let Some(r) = p.request.and_then(|r| r.decision_reason.as_deref()) { "\u{a0}: " (r) } "." } }
+                Some(RequestStatus::Submitted) => { p.status-line { strong { "Réinscription en attente de validation." } " L'équipe administrative vous répondra par courriel." } }
+                Some(RequestStatus::Accepted) => { p.status-line { strong { "Réinscription acceptée" } " par l'équipe administrative." } }
+                Some(RequestStatus::Refused) => { p.status-line { strong { "Réinscription refusée" } @if let Some(r) = p.request.and_then(|r| r.decision_reason.as_deref()) { "\u{a0}: " (r) } "." } }
                 _ => {}
             }
 
@@ -155,12 +155,12 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
                                     td { (french_datetime(f.uploaded_at).split(" à ").next().unwrap_or("")) }
                                     td { (french_datetime(f.uploaded_at).split(" à ").nth(1).unwrap_or("")) }
                                     td.num { (megabytes(f.size_bytes)) }
-                                    td { (status_label(&f.status)) @if let Some(r) = &f.refusal_reason { "\u{a0}: " (r) } }
+                                    td { (status_label(f.status)) @if let Some(r) = &f.refusal_reason { "\u{a0}: " (r) } }
                                     td {
                                         a href={ (base) "/documents/" (f.provided_document_id) } type=(f.content_type) { "Consulter" span.visually-hidden { " " (d.name) } }
                                         // Until staff accept it, and while the re-enrolment is not sent (a
                                         // refused file can always be replaced or removed).
-                                        @if f.status == "refused" || (f.status != "accepted" && editable) {
+                                        @if f.status == DocumentStatus::Refused || (f.status != DocumentStatus::Accepted && editable) {
                                             form.inline-action method="post" action={ (base) "/documents/" (f.provided_document_id) "/supprimer" } {
                                                 (csrf_field(&ctx.csrf))
                                                 button.link-button type="submit" { "Supprimer" span.visually-hidden { " " (d.name) } }
@@ -178,7 +178,7 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
                 }
             }))
             @let open_docs: Vec<&CampaignDoc> = p.docs.iter().filter(|d| match file_of(d) {
-                Some(f) => f.status == "refused" || (f.status != "accepted" && editable),
+                Some(f) => f.status == DocumentStatus::Refused || (f.status != DocumentStatus::Accepted && editable),
                 None => editable,
             }).collect();
             @if !open_docs.is_empty() {
@@ -220,7 +220,7 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
                         @if editable { (p.comment) } @else { (p.request.map(|r| r.comment.as_str()).unwrap_or("")) }
                     }
                 }))
-                @if status == "submitted" {
+                @if status == Some(RequestStatus::Submitted) {
                     p.status-line { strong { "Réinscription en attente de validation" } }
                 }
                 @if editable { div.actions { button type="submit" { "Valider" } } }
@@ -232,12 +232,12 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
 
 // ---- staff ----
 
-pub fn request_status(status: &str) -> &'static str {
+pub fn request_status(status: RequestStatus) -> &'static str {
     match status {
-        "submitted" => "En attente",
-        "accepted" => "Acceptée",
-        "refused" => "Refusée",
-        _ => "Brouillon",
+        RequestStatus::Submitted => "En attente",
+        RequestStatus::Accepted => "Acceptée",
+        RequestStatus::Refused => "Refusée",
+        RequestStatus::Draft => "Brouillon",
     }
 }
 
@@ -346,11 +346,11 @@ pub fn staff_list(ctx: &Ctx, l: &StaffList) -> Markup {
                     }
                 }
                 @if requests.is_empty() {
-                    p { "Aucune demande " (request_status(filter).to_lowercase()) "." }
+                    p { "Aucune demande " (request_status(RequestStatus::from_key(filter).unwrap_or(RequestStatus::Submitted)).to_lowercase()) "." }
                 } @else {
                     (scroll_table("demandes-legende", html! {
                         table {
-                            caption #demandes-legende { "Demandes " (request_status(filter).to_lowercase()) ", de la plus ancienne à la plus récente" }
+                            caption #demandes-legende { "Demandes " (request_status(RequestStatus::from_key(filter).unwrap_or(RequestStatus::Submitted)).to_lowercase()) ", de la plus ancienne à la plus récente" }
                             thead { tr { th scope="col" { "Élève" } th scope="col" { "Envoyée le" } th scope="col" { "Choix" } th scope="col" { "État" } } }
                             tbody {
                                 @for r in requests {
@@ -358,7 +358,7 @@ pub fn staff_list(ctx: &Ctx, l: &StaffList) -> Markup {
                                         th scope="row" { a href={ "/gestion/reinscriptions/" (r.request_id) } { (r.student) } }
                                         td { (r.submitted_at.map(french_datetime).unwrap_or_default()) }
                                         td { @if r.administrative == 1 { "Réinscription administrative" } @else { "Cours choisis" } }
-                                        td { (request_status(&r.status)) }
+                                        td { (request_status(r.status)) }
                                     }
                                 }
                             }
@@ -400,7 +400,7 @@ pub fn staff_request(ctx: &Ctx, s: &StaffRequest) -> Markup {
             h1 { "Réinscription de " (r.student) }
             @if let Some(i) = s.info { (notice(i)) }
             (error_summary(s.errors))
-            p { "État\u{a0}: " strong { (request_status(&r.status)) } @if let Some(x) = &r.decision_reason { " (" (x) ")" } "." }
+            p { "État\u{a0}: " strong { (request_status(r.status)) } @if let Some(x) = &r.decision_reason { " (" (x) ")" } "." }
             h2 { "Choix" }
             @if r.administrative == 1 {
                 p { "Réinscription administrative (tous les cours)." }
@@ -421,7 +421,7 @@ pub fn staff_request(ctx: &Ctx, s: &StaffRequest) -> Markup {
                                     th scope="row" { (name_of(f.campaign_document_id)) }
                                     td { a href={ "/gestion/reinscriptions/documents/" (f.provided_document_id) } type=(f.content_type) { (f.file_name) } }
                                     td.num { (megabytes(f.size_bytes)) }
-                                    td { (status_label(&f.status)) @if let Some(x) = &f.refusal_reason { "\u{a0}: " (x) } }
+                                    td { (status_label(f.status)) @if let Some(x) = &f.refusal_reason { "\u{a0}: " (x) } }
                                     td {
                                         form.inline-action method="post" action={ (base) "/documents/" (f.provided_document_id) } {
                                             (csrf_field(&ctx.csrf))
@@ -438,7 +438,7 @@ pub fn staff_request(ctx: &Ctx, s: &StaffRequest) -> Markup {
                     }
                 }))
             }
-            @if r.status == "submitted" {
+            @if r.status == RequestStatus::Submitted {
                 h2 #decision-titre { "Décision" }
                 form method="post" action={ (base) "/decision" } aria-labelledby="decision-titre" {
                     (csrf_field(&ctx.csrf))
