@@ -23,22 +23,59 @@ fn parse_parts(raw: &str) -> Option<(i32, u8, u8)> {
     Some((y.parse().ok()?, m.parse().ok()?, d.parse().ok()?))
 }
 
+/// A real calendar day typed `jj/mm/aaaa` (or `aaaa-mm-jj`) with a year in `years`: the one
+/// date parser (birth dates, payments, campaigns, imported files build on it).
+pub fn parse_day(raw: &str, years: std::ops::RangeInclusive<i32>) -> Result<Date, String> {
+    let t = raw.trim();
+    let bad = || {
+        format!(
+            "« {t} » n'est pas une date : saisissez-la sous la forme jj/mm/aaaa, par exemple 19/11/2012."
+        )
+    };
+    let (y, m, d) = parse_parts(t).ok_or_else(bad)?;
+    let month = Month::try_from(m).map_err(|_| {
+        format!("« {t} » n'est pas une date : le mois doit être compris entre 01 et 12.")
+    })?;
+    let date = Date::from_calendar_date(y, month, d)
+        .map_err(|_| format!("« {t} » n'existe pas dans le calendrier."))?;
+    if !years.contains(&y) {
+        return Err(format!(
+            "« {t} » : l'année doit être comprise entre {} et {}.",
+            years.start(),
+            years.end()
+        ));
+    }
+    Ok(date)
+}
+
+/// A stored day, `YYYY-MM-DD`, back to a date (`None` if the text is not one).
+pub fn from_iso(stored: &str) -> Option<Date> {
+    if stored.contains('/') {
+        return None;
+    }
+    let (y, m, d) = parse_parts(stored)?;
+    Date::from_calendar_date(y, Month::try_from(m).ok()?, d).ok()
+}
+
+/// A day as stored, `YYYY-MM-DD`.
+pub fn iso(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
 impl BirthDate {
     /// `today` is passed in so the rule is testable.
     pub fn parse(raw: &str, today: Date) -> Result<Self, String> {
         let t = raw.trim();
-        let (y, m, d) = parse_parts(t).ok_or_else(|| {
-            format!("« {t} » n'est pas une date : saisissez-la sous la forme jj/mm/aaaa, par exemple 19/11/2012.")
-        })?;
-        let month = Month::try_from(m).map_err(|_| {
-            format!("« {t} » n'est pas une date : le mois doit être compris entre 01 et 12.")
-        })?;
-        let date = Date::from_calendar_date(y, month, d)
-            .map_err(|_| format!("« {t} » n'existe pas dans le calendrier."))?;
+        let date = parse_day(t, i32::MIN..=i32::MAX)?;
         if date > today {
             return Err(format!("« {t} » est dans le futur : vérifiez l'année."));
         }
-        if y < 1900 {
+        if date.year() < 1900 {
             return Err(format!("« {t} » est trop ancienne : vérifiez l'année."));
         }
         Ok(BirthDate(date))
@@ -46,12 +83,7 @@ impl BirthDate {
 
     /// ISO 8601, as stored.
     pub fn iso(&self) -> String {
-        format!(
-            "{:04}-{:02}-{:02}",
-            self.0.year(),
-            u8::from(self.0.month()),
-            self.0.day()
-        )
+        iso(self.0)
     }
 }
 
@@ -65,8 +97,7 @@ pub fn today() -> Date {
 
 /// Today as stored and compared in the database, `YYYY-MM-DD`.
 pub fn today_iso() -> String {
-    let t = today();
-    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+    iso(today())
 }
 
 #[cfg(test)]
@@ -90,6 +121,22 @@ mod tests {
             BirthDate::parse("1/2/2010", TODAY).unwrap().iso(),
             "2010-02-01"
         );
+    }
+
+    #[test]
+    fn one_parser_serves_every_range_and_the_stored_form() {
+        assert_eq!(
+            iso(parse_day("15/06/2027", 2000..=2100).unwrap()),
+            "2027-06-15"
+        );
+        assert!(
+            parse_day("15/06/2127", 2000..=2100)
+                .unwrap_err()
+                .contains("entre 2000 et 2100")
+        );
+        assert_eq!(from_iso("2026-11-11"), Some(date!(2026 - 11 - 11)));
+        assert_eq!(from_iso("11/11/2026"), None);
+        assert_eq!(from_iso("2026-02-30"), None);
     }
 
     #[test]

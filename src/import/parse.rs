@@ -24,35 +24,7 @@ pub(super) struct Row {
 }
 
 pub(super) fn parse_date(raw: &str) -> Result<String, String> {
-    let bad =
-        || format!("« {raw} » n'est pas une date : écrivez-la jj/mm/aaaa, par exemple 19/11/2012.");
-    let (y, m, d) = if let Some((d, rest)) = raw.split_once('/') {
-        let (m, y) = rest.split_once('/').ok_or_else(bad)?;
-        (y, m, d)
-    } else {
-        let mut it = raw.split('-');
-        let (y, m, d) = (
-            it.next().ok_or_else(bad)?,
-            it.next().ok_or_else(bad)?,
-            it.next().ok_or_else(bad)?,
-        );
-        (y, m, d)
-    };
-    if y.len() != 4 {
-        return Err(bad());
-    }
-    let (y, m, d): (i32, u8, u8) = (
-        y.parse().map_err(|_| bad())?,
-        m.parse().map_err(|_| bad())?,
-        d.parse().map_err(|_| bad())?,
-    );
-    let month = time::Month::try_from(m).map_err(|_| bad())?;
-    let date = time::Date::from_calendar_date(y, month, d)
-        .map_err(|_| format!("« {raw} » n'existe pas dans le calendrier."))?;
-    if !(1900..=2100).contains(&y) {
-        return Err(format!("« {raw} » : l'année doit être entre 1900 et 2100."));
-    }
-    Ok(date.to_string())
+    crate::domain::date::parse_day(raw, 1900..=2100).map(crate::domain::date::iso)
 }
 
 pub(super) fn parse_time(raw: &str) -> Result<String, String> {

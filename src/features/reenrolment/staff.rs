@@ -119,25 +119,7 @@ struct CampaignForm {
 
 fn parse_day(raw: &str) -> Result<String, String> {
     // Any real calendar day (a campaign may open in the future).
-    let t = raw.trim();
-    let parts: Vec<&str> = t.split('/').collect();
-    let bad =
-        || format!("« {t} » n'est pas une date : écrivez-la jj/mm/aaaa, par exemple 15/06/2027.");
-    let [d, m, y] = parts.as_slice() else {
-        return Err(bad());
-    };
-    let (d, m, y): (u8, u8, i32) = (
-        d.parse().map_err(|_| bad())?,
-        m.parse().map_err(|_| bad())?,
-        y.parse().map_err(|_| bad())?,
-    );
-    let month = time::Month::try_from(m).map_err(|_| bad())?;
-    let date = time::Date::from_calendar_date(y, month, d)
-        .map_err(|_| format!("« {t} » n'existe pas dans le calendrier."))?;
-    if !(2000..=2100).contains(&y) {
-        return Err(bad());
-    }
-    Ok(date.to_string())
+    crate::domain::date::parse_day(raw, 2000..=2100).map(crate::domain::date::iso)
 }
 
 #[handler]

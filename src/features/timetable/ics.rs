@@ -1,18 +1,11 @@
 //! The family's timetable as an iCalendar feed (RFC 5545): weekly lessons for the school
 //! year in Europe/Paris time, school holidays left out.
 
-use time::{Date, Duration, Month};
+use time::{Date, Duration};
 
 use crate::features::pedagogy::store::{Holiday, Lesson, SchoolYear};
 
-/// 'YYYY-MM-DD' → Date.
-pub fn parse_date(iso: &str) -> Option<Date> {
-    let mut it = iso.split('-');
-    let y: i32 = it.next()?.parse().ok()?;
-    let m: u8 = it.next()?.parse().ok()?;
-    let d: u8 = it.next()?.parse().ok()?;
-    Date::from_calendar_date(y, Month::try_from(m).ok()?, d).ok()
-}
+use crate::domain::date::from_iso as parse_date;
 
 fn compact(d: Date) -> String {
     format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day())
