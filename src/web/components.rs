@@ -55,14 +55,11 @@ impl Field<'_> {
 
     /// With a note under the label (e.g. a change awaiting validation), read with the field.
     pub fn render_with_note(&self, errors: &Errors, note: Option<Markup>) -> Markup {
-        field_block(
-            self.name,
-            self.label,
-            self.required,
-            self.hint,
-            errors,
-            note,
-            |described, invalid| {
+        field_block(self.name, self.label)
+            .required_if(self.required)
+            .hint_if(self.hint)
+            .note(note)
+            .control(errors, |described, invalid| {
                 html! {
                     input id=(field_id(self.name)) name=(self.name) type=(self.kind)
                         value=[(self.kind != "password").then_some(self.value)]
@@ -71,52 +68,100 @@ impl Field<'_> {
                         aria-describedby=[described]
                         aria-invalid=[invalid.then_some("true")];
                 }
-            },
-        )
+            })
     }
 }
 
 /// A labelled field: label, hint, note, error message, then the control, all tied
-/// together with `aria-describedby`. `control` receives the ids to describe it by.
-pub fn field_block(
-    name: &str,
-    label: &str,
+/// together with `aria-describedby`. Built by `field_block(name, label)`, then
+/// `.required()`, `.hint(…)`, `.note(…)` as needed, and drawn by `.control(errors, …)`,
+/// whose closure receives the ids to describe the control by and whether it is invalid.
+pub struct FieldBlock<'a> {
+    name: &'a str,
+    label: &'a str,
     required: bool,
-    hint: Option<&str>,
-    errors: &Errors,
+    hint: Option<&'a str>,
     note: Option<Markup>,
-    control: impl FnOnce(Option<String>, bool) -> Markup,
-) -> Markup {
-    let id = field_id(name);
-    let hint_id = format!("{id}-aide");
-    let note_id = format!("{id}-note");
-    let error_id = format!("{id}-erreur");
-    let error = errors.get(name);
-    let mut described = Vec::new();
-    if hint.is_some() {
-        described.push(hint_id.as_str());
+}
+
+/// The labelled field of control `name` (its id is `field_id(name)`).
+pub fn field_block<'a>(name: &'a str, label: &'a str) -> FieldBlock<'a> {
+    FieldBlock {
+        name,
+        label,
+        required: false,
+        hint: None,
+        note: None,
     }
-    if note.is_some() {
-        described.push(note_id.as_str());
+}
+
+impl<'a> FieldBlock<'a> {
+    /// Marked required (an asterisk the label explains).
+    pub fn required(self) -> Self {
+        self.required_if(true)
     }
-    if error.is_some() {
-        described.push(error_id.as_str());
+    pub fn required_if(mut self, required: bool) -> Self {
+        self.required = required;
+        self
     }
-    let described = (!described.is_empty()).then(|| described.join(" "));
-    html! {
-        div.field.field-error[error.is_some()].field-pending[note.is_some()] {
-            label for=(id) {
-                (label)
-                @if required { " " abbr.required title="obligatoire" { "*" } }
-            }
-            @if let Some(h) = hint { p.hint id=(hint_id) { (h) } }
-            @if let Some(n) = note { div.note id=(note_id) { (n) } }
-            @if let Some(e) = error {
-                p.error-message id=(error_id) {
-                    span.visually-hidden { "Erreur\u{a0}: " } (e)
+    /// A hint under the label.
+    pub fn hint(mut self, hint: &'a str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+    pub fn hint_if(mut self, hint: Option<&'a str>) -> Self {
+        self.hint = hint;
+        self
+    }
+    /// A note under the hint (e.g. a change awaiting validation), read with the field.
+    pub fn note(mut self, note: Option<Markup>) -> Self {
+        self.note = note;
+        self
+    }
+
+    pub fn control(
+        self,
+        errors: &Errors,
+        control: impl FnOnce(Option<String>, bool) -> Markup,
+    ) -> Markup {
+        let FieldBlock {
+            name,
+            label,
+            required,
+            hint,
+            note,
+        } = self;
+        let id = field_id(name);
+        let hint_id = format!("{id}-aide");
+        let note_id = format!("{id}-note");
+        let error_id = format!("{id}-erreur");
+        let error = errors.get(name);
+        let mut described = Vec::new();
+        if hint.is_some() {
+            described.push(hint_id.as_str());
+        }
+        if note.is_some() {
+            described.push(note_id.as_str());
+        }
+        if error.is_some() {
+            described.push(error_id.as_str());
+        }
+        let described = (!described.is_empty()).then(|| described.join(" "));
+        html! {
+            div.field.field-error[error.is_some()].field-pending[note.is_some()] {
+                label for=(id) {
+                    (label)
+                    @if required { " " abbr.required title="obligatoire" { "*" } }
                 }
+                @if let Some(h) = hint { p.hint id=(hint_id) { (h) } }
+                @if let Some(n) = note { div.note id=(note_id) { (n) } }
+                @if let Some(e) = error {
+                    p.error-message id=(error_id) {
+                        span.visually-hidden { "Erreur\u{a0}: " } (e)
+                    }
+                }
+                (control(described, error.is_some()))
             }
-            (control(described, error.is_some()))
         }
     }
 }

@@ -7,7 +7,7 @@ use poem::{IntoResponse, Response};
 
 use super::Ctx;
 use super::assets;
-use super::components::csrf_field;
+use super::components::{Errors, csrf_field};
 
 pub const PORTAL: &str = "Portail famille";
 
@@ -136,7 +136,17 @@ fn current_entry<'a>(path: &str, menu: &'a [MenuItem]) -> Option<&'a str> {
 }
 
 /// A full page. `title` is the page's own part; the portal and school are appended.
-pub fn page(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup {
+pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
+    shell(ctx, title, false, content)
+}
+
+/// A page holding a form: its title starts with « Erreur : » while `errors` is not empty,
+/// so that the first thing a screen reader says after a refused submission is that it was.
+pub fn form_page(ctx: &Ctx, title: &str, errors: &Errors, content: Markup) -> Markup {
+    shell(ctx, title, !errors.is_empty(), content)
+}
+
+fn shell(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup {
     let full_title = match &ctx.school_name {
         Some(s) => format!("{title} – {PORTAL} – {s}"),
         None => format!("{title} – {PORTAL}"),
@@ -269,7 +279,6 @@ pub fn error_page(ctx: &Ctx, status: StatusCode) -> Markup {
     page(
         ctx,
         title,
-        false,
         html! {
             h1 { (title) }
             p { (text) }
@@ -303,7 +312,6 @@ pub fn csrf_refused(ctx: &Ctx) -> Markup {
     page(
         ctx,
         "Formulaire expiré",
-        false,
         html! {
             h1 { "Formulaire expiré" }
             p { "Ce formulaire a expiré, ou votre navigateur n'a pas envoyé le cookie de sécurité du portail. Rien n'a été enregistré." }

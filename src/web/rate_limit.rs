@@ -79,16 +79,11 @@ pub fn too_many(ctx: &Ctx, seconds: u64) -> Response {
         let m = seconds.div_ceil(60);
         format!("{m}\u{a0}minute{}", if m > 1 { "s" } else { "" })
     };
-    layout::page(
-        ctx,
-        "Trop de tentatives",
-        false,
-        html! {
+    layout::page(ctx, "Trop de tentatives", html! {
             h1 { "Trop de tentatives" }
             p { "Par sécurité, le portail limite le nombre de tentatives. Vous pourrez réessayer dans " strong { (when) } "." }
             p { "Si vous avez oublié votre mot de passe, vous pourrez en choisir un nouveau depuis la page " a href="/mot-de-passe-perdu" { "Mot de passe perdu" } "." }
-        },
-    )
+        })
     .with_status(StatusCode::TOO_MANY_REQUESTS)
     .with_header("Retry-After", seconds.to_string())
     .into_response()

@@ -220,7 +220,6 @@ pub(crate) async fn page(
     let markup = layout::page(
         &ctx,
         "Formulaire à confirmer",
-        false,
         html! {
             h1 { "Formulaire à confirmer" }
             (notice("Votre session avait expiré quand vous avez envoyé ce formulaire : rien n'a encore été enregistré."))

@@ -30,7 +30,6 @@ pub(crate) async fn site_map(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult
     Ok(layout::page(
         &ctx,
         "Plan du site",
-        false,
         html! {
             h1 { "Plan du site" }
             ul.site-map {
@@ -105,7 +104,6 @@ pub(crate) fn page(ctx: Ctx, Query(q): Query<InfoQuery>) -> maud::Markup {
     layout::page(
         &ctx,
         "Aide – Accessibilité",
-        false,
         html! {
             h1 { "Aide – Accessibilité" }
             @match q.info.as_deref() {

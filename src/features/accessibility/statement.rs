@@ -105,10 +105,10 @@ async fn render(
         ..SiteStatement::default()
     });
     let who = &s.name;
-    Ok(layout::page(
+    Ok(layout::form_page(
         ctx,
         "Déclaration d'accessibilité",
-        !errors.is_empty(),
+        errors,
         html! {
             h1 { "Déclaration d'accessibilité" }
             @if ctx.user.as_ref().is_some_and(|u| u.is_staff) {
@@ -167,7 +167,7 @@ async fn render(
             form method="post" action="/accessibilite/signalement" novalidate aria-labelledby="signalement" {
                 (csrf_field(&ctx.csrf))
                 @if !schools.is_empty() {
-                    (field_block("ecole", "École", true, None, errors, None, |described, invalid| html! {
+                    (field_block("ecole", "École").required().control(errors, |described, invalid| html! {
                         select #champ-ecole name="ecole" required aria-describedby=[described] aria-invalid=[invalid.then_some("true")] {
                             option value="" { "Choisissez votre école…" }
                             @for sch in &schools { option value=(sch.slug) selected[form.ecole == sch.slug] { (sch.name) } }
@@ -179,8 +179,7 @@ async fn render(
                     hint: Some("Pour vous répondre ; elle ne sert à rien d'autre."), required: true }.render(errors))
                 (Field { name: "page", label: "Page concernée", kind: "text", value: &form.page, autocomplete: "off",
                     hint: Some("Son nom ou son adresse, par exemple Facturation."), required: false }.render(errors))
-                (field_block("message", "Le problème rencontré", true, Some("Ce que vous cherchiez à faire, et ce qui vous en a empêché (outil utilisé, si vous le souhaitez)."),
-                    errors, None, |described, invalid| html! {
+                (field_block("message", "Le problème rencontré").required().hint("Ce que vous cherchiez à faire, et ce qui vous en a empêché (outil utilisé, si vous le souhaitez).").control(errors, |described, invalid| html! {
                     textarea #champ-message name="message" rows="6" required aria-describedby=[described] aria-invalid=[invalid.then_some("true")] { (form.message) }
                 }))
                 div.actions { button type="submit" { "Envoyer le signalement" } }
@@ -333,10 +332,10 @@ struct SettingsForm {
 }
 
 fn settings_view(ctx: &Ctx, f: &SettingsForm, errors: &Errors, saved: bool) -> Markup {
-    layout::page(
+    layout::form_page(
         ctx,
         "Déclaration d'accessibilité – réglages",
-        !errors.is_empty(),
+        errors,
         html! {
             h1 { "Déclaration d'accessibilité – réglages" }
             @if saved { (notice("La déclaration est mise à jour ; le pied de chaque page affiche le nouvel état.")) }
@@ -346,7 +345,7 @@ fn settings_view(ctx: &Ctx, f: &SettingsForm, errors: &Errors, saved: bool) -> M
             (required_legend())
             form method="post" action="/gestion/accessibilite" novalidate {
                 (csrf_field(&ctx.csrf))
-                (field_block("statut", "État de conformité", true, None, errors, None, |described, invalid| html! {
+                (field_block("statut", "État de conformité").required().control(errors, |described, invalid| html! {
                     select #champ-statut name="statut" aria-required="true" aria-describedby=[described] aria-invalid=[invalid.then_some("true")] {
                         @for s in STATUSES { option value=(s) selected[f.statut == *s] { (s) } }
                     }
@@ -357,8 +356,7 @@ fn settings_view(ctx: &Ctx, f: &SettingsForm, errors: &Errors, saved: bool) -> M
                     hint: Some("jj/mm/aaaa"), required: false }.render(errors))
                 (Field { name: "auditeur", label: "Audit réalisé par", kind: "text", value: &f.auditeur, autocomplete: "off",
                     hint: None, required: false }.render(errors))
-                (field_block("non_accessible", "Contenus non accessibles", false, Some("Une ligne par contenu. Laissé vide, le texte par défaut du portail s'affiche."),
-                    errors, None, |described, invalid| html! {
+                (field_block("non_accessible", "Contenus non accessibles").hint("Une ligne par contenu. Laissé vide, le texte par défaut du portail s'affiche.").control(errors, |described, invalid| html! {
                     textarea #champ-non_accessible name="non_accessible" rows="5" aria-describedby=[described] aria-invalid=[invalid.then_some("true")] { (f.non_accessible) }
                 }))
                 (Field { name: "email_contact", label: "Adresse qui reçoit les signalements", kind: "email", value: &f.email_contact, autocomplete: "off",

@@ -112,7 +112,6 @@ pub(crate) async fn list(
     Ok(layout::page(
         &ctx,
         "Comptes des familles",
-        false,
         html! {
             h1 { "Comptes des familles" }
             @if let Some(i) = info_text(q.info.as_deref()) { (notice(i)) }

@@ -104,7 +104,6 @@ pub(crate) async fn page(
     Ok(layout::page(
         &ctx,
         "Sessions ouvertes",
-        false,
         html! {
             h1 { "Sessions ouvertes" }
             @if let Some(i) = info_text(q.info.as_deref()) { (notice(i)) }

@@ -69,10 +69,10 @@ pub fn login(
     errors: &Errors,
     info: Option<&str>,
 ) -> Markup {
-    layout::page(
+    layout::form_page(
         ctx,
         audience.title(),
-        !errors.is_empty(),
+        errors,
         html! {
             h1 { (audience.title()) }
             @if audience == Audience::Staff {
@@ -112,10 +112,10 @@ pub struct LostValues<'a> {
 }
 
 pub fn lost(ctx: &Ctx, sites: &[Site], v: &LostValues, errors: &Errors) -> Markup {
-    layout::page(
+    layout::form_page(
         ctx,
         "Mot de passe perdu",
-        !errors.is_empty(),
+        errors,
         html! {
             h1 { "Mot de passe perdu ou première connexion" }
             p { "Saisissez l'identifiant reçu par mail de l'école et l'adresse e-mail transmise lors de l'inscription. "
@@ -142,7 +142,6 @@ pub fn lost_sent(ctx: &Ctx) -> Markup {
     layout::page(
         ctx,
         "Demande envoyée",
-        false,
         html! {
             h1 { "Demande envoyée" }
             (notice("Votre demande a été prise en compte."))
@@ -165,10 +164,10 @@ fn new_password_fields(errors: &Errors) -> Markup {
 }
 
 pub fn reset_form(ctx: &Ctx, token: &str, errors: &Errors) -> Markup {
-    layout::page(
+    layout::form_page(
         ctx,
         "Choisir un mot de passe",
-        !errors.is_empty(),
+        errors,
         html! {
             h1 { "Choisir un mot de passe" }
             (error_summary(errors))
@@ -186,7 +185,6 @@ pub fn reset_invalid(ctx: &Ctx) -> Markup {
     layout::page(
         ctx,
         "Lien expiré ou déjà utilisé",
-        false,
         html! {
             h1 { "Lien expiré ou déjà utilisé" }
             p { "Ce lien pour choisir un mot de passe n'est plus valable : il a déjà servi, il date de plus de 30\u{a0}minutes, ou il est incomplet." }
@@ -198,10 +196,10 @@ pub fn reset_invalid(ctx: &Ctx) -> Markup {
 }
 
 pub fn change(ctx: &Ctx, errors: &Errors, info: Option<&str>) -> Markup {
-    layout::page(
+    layout::form_page(
         ctx,
         "Mot de passe",
-        !errors.is_empty(),
+        errors,
         html! {
             h1 { "Mot de passe" }
             @if let Some(i) = info { (notice(i)) }

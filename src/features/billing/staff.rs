@@ -48,10 +48,10 @@ fn view(
     reviews: &[Attempt],
     recorded: Option<&str>,
 ) -> Markup {
-    layout::page(
+    layout::form_page(
         ctx,
         "Paiements",
-        !errors.is_empty(),
+        errors,
         html! {
             h1 { "Paiements" }
             @if let Some(n) = recorded { (notice(&format!("Le règlement est enregistré sous le n° {n}. La famille le voit dans sa facturation."))) }
@@ -78,7 +78,7 @@ fn view(
                     autocomplete: "off", hint: Some("Tel qu'il figure sur la facture, par exemple 26FC00412."), required: true }.render(errors))
                 (Field { name: "montant", label: "Montant reçu, en euros", kind: "text", value: &form.montant,
                     autocomplete: "off", hint: Some("Par exemple 84,00."), required: true }.render(errors))
-                (field_block("mode", "Mode de règlement", true, None, errors, None, |described, invalid| html! {
+                (field_block("mode", "Mode de règlement").required().control(errors, |described, invalid| html! {
                     select #champ-mode name="mode" required aria-describedby=[described] aria-invalid=[invalid.then_some("true")] {
                         option value="" selected[form.mode.is_empty()] { "Choisissez…" }
                         @for m in DESK_MODES {

@@ -56,7 +56,6 @@ pub fn ledger(ctx: &Ctx, p: &LedgerPage) -> Markup {
     layout::page(
         ctx,
         p.ledger.title(),
-        false,
         html! {
             h1 { "Facturation" }
             (tabs(p.ledger))
@@ -150,7 +149,6 @@ pub fn document_page(
     layout::page(
         ctx,
         &title,
-        false,
         html! {
             p { a href={ "/facturation/" (e.ledger) } { "Retour à la facturation" } }
             h1 { (title) }
@@ -302,7 +300,6 @@ pub fn outcome(ctx: &Ctx, a: &Attempt, invoice_id: i64) -> Markup {
     layout::page(
         ctx,
         title,
-        false,
         html! {
             h1 { (title) }
             p { (text) }
@@ -318,7 +315,6 @@ pub fn payment_unavailable(ctx: &Ctx, invoice: &Entry) -> Markup {
     layout::page(
         ctx,
         "Paiement en ligne indisponible",
-        false,
         html! {
             h1 { "Paiement en ligne indisponible" }
             p { "Le service de paiement PayFiP ne répond pas pour le moment : le paiement de la facture " (invoice.number)

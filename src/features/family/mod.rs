@@ -39,10 +39,10 @@ fn page(
     info: Option<&str>,
     extra: Option<&str>,
 ) -> maud::Markup {
-    layout::page(
+    layout::form_page(
         ctx,
         "Famille",
-        !errors.is_empty(),
+        errors,
         html! {
             h1 { "Famille" }
             p { "Voici les informations que l'école connaît de vous, responsable de la famille. "

@@ -38,7 +38,6 @@ pub(crate) async fn home(
     Ok(layout::page(
         &ctx,
         "Accueil",
-        false,
         html! {
             h1 { "Bonjour " (user.display_name()) }
             @if let Some(i) = info { (notice(i)) }

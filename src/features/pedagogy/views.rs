@@ -40,7 +40,6 @@ pub fn courses(
     layout::page(
         ctx,
         &format!("Cours – {name}"),
-        false,
         html! {
             (student_head(ctx, name, person_id, "cours"))
             h2 { "Cours" @if let Some(y) = year { " de l'année " (y) } }
@@ -247,7 +246,6 @@ pub fn course_record(
     layout::page(
         ctx,
         &format!("{title} – {} – {name}", line.course),
-        false,
         html! {
             (student_head(ctx, name, person_id, "cours"))
             p { a href=(crate::paths::courses(person_id)) { "Tous les cours de l'année" } }
@@ -338,7 +336,6 @@ pub fn history(
     layout::page(
         ctx,
         &format!("Historique – {name}"),
-        false,
         html! {
             (student_head(ctx, name, person_id, "historique"))
             h2 { "Historique" }
@@ -413,7 +410,6 @@ pub fn history_record(ctx: &Ctx, name: &str, person_id: i64, r: &HistoryRecord) 
     layout::page(
         ctx,
         &format!("{} {} – Historique – {name}", r.line.course, r.line.year),
-        false,
         html! {
             (student_head(ctx, name, person_id, "historique"))
             p { a href={ (base) (suffix) } { "Retour à la liste de l'historique" } }
@@ -436,7 +432,6 @@ pub fn repertoire(ctx: &Ctx, name: &str, person_id: i64, pieces: &[Piece]) -> Ma
     layout::page(
         ctx,
         &format!("Répertoire – {name}"),
-        false,
         html! {
             (student_head(ctx, name, person_id, "repertoire"))
             h2 { "Répertoire" }

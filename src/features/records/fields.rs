@@ -65,7 +65,8 @@ pub struct FieldDef {
 }
 
 macro_rules! field {
-    ($key:literal, $label:literal, $what:literal, $kind:expr, $req:literal, $auto:literal, $hint:expr, $contact:literal) => {
+    (key: $key:literal, label: $label:literal, what: $what:literal, kind: $kind:expr,
+     required: $req:literal, autocomplete: $auto:literal, hint: $hint:expr, contact: $contact:literal $(,)?) => {
         FieldDef {
             key: $key,
             label: $label,
@@ -87,256 +88,256 @@ macro_rules! field {
 const PHONE_HINT: Option<&str> =
     Some("Par exemple 02 38 55 02 38, ou +44 20 7946 0958 hors de France.");
 
-pub const CIVILITY: FieldDef = field!(
-    "civility",
-    "Civilité",
-    "La civilité",
-    Kind::Select(CIVILITIES),
-    true,
-    "honorific-prefix",
-    None,
-    false
-);
-pub const LAST_NAME: FieldDef = field!(
-    "last_name",
-    "Nom",
-    "Le nom",
-    Kind::Name(60),
-    true,
-    "family-name",
-    None,
-    false
-);
-pub const FIRST_NAME: FieldDef = field!(
-    "first_name",
-    "Prénom",
-    "Le prénom",
-    Kind::Name(60),
-    true,
-    "given-name",
-    None,
-    false
-);
-pub const BIRTH_DATE: FieldDef = field!(
-    "birth_date",
-    "Date de naissance",
-    "La date de naissance",
-    Kind::BirthDate,
-    true,
-    "bday",
-    Some("Au format jj/mm/aaaa, par exemple 19/11/2012."),
-    false
-);
-pub const BIRTH_PLACE: FieldDef = field!(
-    "birth_place",
-    "Lieu de naissance",
-    "Le lieu de naissance",
-    Kind::Name(60),
-    false,
-    "off",
-    None,
-    false
-);
-pub const FAMILY_SITUATION: FieldDef = field!(
-    "family_situation",
-    "Situation familiale",
-    "La situation familiale",
-    Kind::Select(FAMILY_SITUATIONS),
-    false,
-    "off",
-    None,
-    false
-);
-pub const USE_GUARDIAN_CONTACT: FieldDef = field!(
-    "use_guardian_contact",
-    "Utiliser les coordonnées du responsable légal",
-    "Ce choix",
-    Kind::Checkbox,
-    false,
-    "off",
-    Some("L'adresse et les téléphones de l'élève sont alors ceux du responsable légal."),
-    false
-);
-pub const ADDRESS: FieldDef = field!(
-    "address",
-    "Adresse",
-    "L'adresse",
-    Kind::Text(120),
-    false,
-    "address-line1",
-    None,
-    true
-);
-pub const POSTAL_CODE: FieldDef = field!(
-    "postal_code",
-    "Code postal",
-    "Le code postal",
-    Kind::Postal,
-    false,
-    "postal-code",
-    Some("5 chiffres en France."),
-    true
-);
-pub const CITY: FieldDef = field!(
-    "city",
-    "Ville",
-    "La ville",
-    Kind::Name(60),
-    false,
-    "address-level2",
-    None,
-    true
-);
-pub const COUNTRY: FieldDef = field!(
-    "country",
-    "Pays",
-    "Le pays",
-    Kind::Name(60),
-    false,
-    "country-name",
-    Some("Laissez vide pour la France."),
-    true
-);
-pub const PHONE_HOME: FieldDef = field!(
-    "phone_home",
-    "Téléphone domicile",
-    "Le téléphone domicile",
-    Kind::Phone,
-    false,
-    "tel",
-    PHONE_HINT,
-    true
-);
-pub const PHONE_MOBILE: FieldDef = field!(
-    "phone_mobile",
-    "Téléphone mobile",
-    "Le téléphone mobile",
-    Kind::Phone,
-    false,
-    "tel",
-    PHONE_HINT,
-    true
-);
-pub const PHONE_WORK: FieldDef = field!(
-    "phone_work",
-    "Téléphone professionnel",
-    "Le téléphone professionnel",
-    Kind::Phone,
-    false,
-    "tel",
-    PHONE_HINT,
-    true
-);
-pub const EMAIL_REQUIRED: FieldDef = field!(
-    "email",
-    "E-mail",
-    "L'adresse e-mail",
-    Kind::Email,
-    true,
-    "email",
-    Some("Elle sert à vous envoyer les messages de l'école et les liens de mot de passe."),
-    false
-);
-pub const EMAIL: FieldDef = field!(
-    "email",
-    "E-mail",
-    "L'adresse e-mail",
-    Kind::Email,
-    false,
-    "email",
-    None,
-    false
-);
-pub const SOCIO: FieldDef = field!(
-    "socio_professional",
-    "Catégorie socio-professionnelle",
-    "La catégorie socio-professionnelle",
-    Kind::Select(SOCIO_PROFESSIONAL),
-    false,
-    "off",
-    None,
-    false
-);
-pub const PROFESSION: FieldDef = field!(
-    "profession",
-    "Profession",
-    "La profession",
-    Kind::Text(60),
-    false,
-    "organization-title",
-    None,
-    false
-);
-pub const PHONE_EXTRA1: FieldDef = field!(
-    "phone_extra1",
-    "Téléphone supplémentaire 1",
-    "Le téléphone supplémentaire 1",
-    Kind::Phone,
-    false,
-    "tel",
-    None,
-    false
-);
-pub const PHONE_EXTRA2: FieldDef = field!(
-    "phone_extra2",
-    "Téléphone supplémentaire 2",
-    "Le téléphone supplémentaire 2",
-    Kind::Phone,
-    false,
-    "tel",
-    None,
-    false
-);
-pub const PHONE_EXTRA3: FieldDef = field!(
-    "phone_extra3",
-    "Téléphone supplémentaire 3",
-    "Le téléphone supplémentaire 3",
-    Kind::Phone,
-    false,
-    "tel",
-    None,
-    false
-);
-pub const EMERGENCY_CONTACT: FieldDef = field!(
-    "emergency_contact",
-    "Personne à prévenir",
-    "La personne à prévenir",
-    Kind::Name(80),
-    false,
-    "off",
-    Some("En cas d'urgence : nom et prénom."),
-    false
-);
-pub const EMERGENCY_PHONE: FieldDef = field!(
-    "emergency_phone",
-    "Téléphone en cas d'urgence",
-    "Le téléphone en cas d'urgence",
-    Kind::Phone,
-    false,
-    "off",
-    None,
-    false
-);
-pub const IMAGE_RIGHTS: FieldDef = field!(
-    "image_rights",
-    "Droit à l'image",
-    "Le droit à l'image",
-    Kind::YesNo,
-    false,
-    "off",
-    None,
-    false
-);
-pub const EXIT_AUTHORISATION: FieldDef = field!(
-    "exit_authorisation",
-    "Autorisation de sortie",
-    "L'autorisation de sortie",
-    Kind::YesNo,
-    false,
-    "off",
-    None,
-    false
-);
+pub const CIVILITY: FieldDef = field! {
+    key: "civility",
+    label: "Civilité",
+    what: "La civilité",
+    kind: Kind::Select(CIVILITIES),
+    required: true,
+    autocomplete: "honorific-prefix",
+    hint: None,
+    contact: false,
+};
+pub const LAST_NAME: FieldDef = field! {
+    key: "last_name",
+    label: "Nom",
+    what: "Le nom",
+    kind: Kind::Name(60),
+    required: true,
+    autocomplete: "family-name",
+    hint: None,
+    contact: false,
+};
+pub const FIRST_NAME: FieldDef = field! {
+    key: "first_name",
+    label: "Prénom",
+    what: "Le prénom",
+    kind: Kind::Name(60),
+    required: true,
+    autocomplete: "given-name",
+    hint: None,
+    contact: false,
+};
+pub const BIRTH_DATE: FieldDef = field! {
+    key: "birth_date",
+    label: "Date de naissance",
+    what: "La date de naissance",
+    kind: Kind::BirthDate,
+    required: true,
+    autocomplete: "bday",
+    hint: Some("Au format jj/mm/aaaa, par exemple 19/11/2012."),
+    contact: false,
+};
+pub const BIRTH_PLACE: FieldDef = field! {
+    key: "birth_place",
+    label: "Lieu de naissance",
+    what: "Le lieu de naissance",
+    kind: Kind::Name(60),
+    required: false,
+    autocomplete: "off",
+    hint: None,
+    contact: false,
+};
+pub const FAMILY_SITUATION: FieldDef = field! {
+    key: "family_situation",
+    label: "Situation familiale",
+    what: "La situation familiale",
+    kind: Kind::Select(FAMILY_SITUATIONS),
+    required: false,
+    autocomplete: "off",
+    hint: None,
+    contact: false,
+};
+pub const USE_GUARDIAN_CONTACT: FieldDef = field! {
+    key: "use_guardian_contact",
+    label: "Utiliser les coordonnées du responsable légal",
+    what: "Ce choix",
+    kind: Kind::Checkbox,
+    required: false,
+    autocomplete: "off",
+    hint: Some("L'adresse et les téléphones de l'élève sont alors ceux du responsable légal."),
+    contact: false,
+};
+pub const ADDRESS: FieldDef = field! {
+    key: "address",
+    label: "Adresse",
+    what: "L'adresse",
+    kind: Kind::Text(120),
+    required: false,
+    autocomplete: "address-line1",
+    hint: None,
+    contact: true,
+};
+pub const POSTAL_CODE: FieldDef = field! {
+    key: "postal_code",
+    label: "Code postal",
+    what: "Le code postal",
+    kind: Kind::Postal,
+    required: false,
+    autocomplete: "postal-code",
+    hint: Some("5 chiffres en France."),
+    contact: true,
+};
+pub const CITY: FieldDef = field! {
+    key: "city",
+    label: "Ville",
+    what: "La ville",
+    kind: Kind::Name(60),
+    required: false,
+    autocomplete: "address-level2",
+    hint: None,
+    contact: true,
+};
+pub const COUNTRY: FieldDef = field! {
+    key: "country",
+    label: "Pays",
+    what: "Le pays",
+    kind: Kind::Name(60),
+    required: false,
+    autocomplete: "country-name",
+    hint: Some("Laissez vide pour la France."),
+    contact: true,
+};
+pub const PHONE_HOME: FieldDef = field! {
+    key: "phone_home",
+    label: "Téléphone domicile",
+    what: "Le téléphone domicile",
+    kind: Kind::Phone,
+    required: false,
+    autocomplete: "tel",
+    hint: PHONE_HINT,
+    contact: true,
+};
+pub const PHONE_MOBILE: FieldDef = field! {
+    key: "phone_mobile",
+    label: "Téléphone mobile",
+    what: "Le téléphone mobile",
+    kind: Kind::Phone,
+    required: false,
+    autocomplete: "tel",
+    hint: PHONE_HINT,
+    contact: true,
+};
+pub const PHONE_WORK: FieldDef = field! {
+    key: "phone_work",
+    label: "Téléphone professionnel",
+    what: "Le téléphone professionnel",
+    kind: Kind::Phone,
+    required: false,
+    autocomplete: "tel",
+    hint: PHONE_HINT,
+    contact: true,
+};
+pub const EMAIL_REQUIRED: FieldDef = field! {
+    key: "email",
+    label: "E-mail",
+    what: "L'adresse e-mail",
+    kind: Kind::Email,
+    required: true,
+    autocomplete: "email",
+    hint: Some("Elle sert à vous envoyer les messages de l'école et les liens de mot de passe."),
+    contact: false,
+};
+pub const EMAIL: FieldDef = field! {
+    key: "email",
+    label: "E-mail",
+    what: "L'adresse e-mail",
+    kind: Kind::Email,
+    required: false,
+    autocomplete: "email",
+    hint: None,
+    contact: false,
+};
+pub const SOCIO: FieldDef = field! {
+    key: "socio_professional",
+    label: "Catégorie socio-professionnelle",
+    what: "La catégorie socio-professionnelle",
+    kind: Kind::Select(SOCIO_PROFESSIONAL),
+    required: false,
+    autocomplete: "off",
+    hint: None,
+    contact: false,
+};
+pub const PROFESSION: FieldDef = field! {
+    key: "profession",
+    label: "Profession",
+    what: "La profession",
+    kind: Kind::Text(60),
+    required: false,
+    autocomplete: "organization-title",
+    hint: None,
+    contact: false,
+};
+pub const PHONE_EXTRA1: FieldDef = field! {
+    key: "phone_extra1",
+    label: "Téléphone supplémentaire 1",
+    what: "Le téléphone supplémentaire 1",
+    kind: Kind::Phone,
+    required: false,
+    autocomplete: "tel",
+    hint: None,
+    contact: false,
+};
+pub const PHONE_EXTRA2: FieldDef = field! {
+    key: "phone_extra2",
+    label: "Téléphone supplémentaire 2",
+    what: "Le téléphone supplémentaire 2",
+    kind: Kind::Phone,
+    required: false,
+    autocomplete: "tel",
+    hint: None,
+    contact: false,
+};
+pub const PHONE_EXTRA3: FieldDef = field! {
+    key: "phone_extra3",
+    label: "Téléphone supplémentaire 3",
+    what: "Le téléphone supplémentaire 3",
+    kind: Kind::Phone,
+    required: false,
+    autocomplete: "tel",
+    hint: None,
+    contact: false,
+};
+pub const EMERGENCY_CONTACT: FieldDef = field! {
+    key: "emergency_contact",
+    label: "Personne à prévenir",
+    what: "La personne à prévenir",
+    kind: Kind::Name(80),
+    required: false,
+    autocomplete: "off",
+    hint: Some("En cas d'urgence : nom et prénom."),
+    contact: false,
+};
+pub const EMERGENCY_PHONE: FieldDef = field! {
+    key: "emergency_phone",
+    label: "Téléphone en cas d'urgence",
+    what: "Le téléphone en cas d'urgence",
+    kind: Kind::Phone,
+    required: false,
+    autocomplete: "off",
+    hint: None,
+    contact: false,
+};
+pub const IMAGE_RIGHTS: FieldDef = field! {
+    key: "image_rights",
+    label: "Droit à l'image",
+    what: "Le droit à l'image",
+    kind: Kind::YesNo,
+    required: false,
+    autocomplete: "off",
+    hint: None,
+    contact: false,
+};
+pub const EXIT_AUTHORISATION: FieldDef = field! {
+    key: "exit_authorisation",
+    label: "Autorisation de sortie",
+    what: "L'autorisation de sortie",
+    kind: Kind::YesNo,
+    required: false,
+    autocomplete: "off",
+    hint: None,
+    contact: false,
+};
 
 /// Famille: the account holder's record, in the manual's order.
 pub const GUARDIAN_FIELDS: &[&FieldDef] = &[

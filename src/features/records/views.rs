@@ -73,14 +73,11 @@ fn control(def: &'static FieldDef, value: &str, errors: &Errors, note: Option<Ma
                 @if let Some(n) = note { div.note { (n) } }
             }
         },
-        Kind::Select(options) => field_block(
-            def.key,
-            def.label,
-            def.required,
-            def.hint,
-            errors,
-            note,
-            |described, invalid| {
+        Kind::Select(options) => field_block(def.key, def.label)
+            .required_if(def.required)
+            .hint_if(def.hint)
+            .note(note)
+            .control(errors, |described, invalid| {
                 html! {
                     select id=(id) name=(def.key) aria-required=[def.required.then_some("true")] autocomplete=(def.autocomplete)
                         aria-describedby=[described] aria-invalid=[invalid.then_some("true")] {
@@ -92,30 +89,25 @@ fn control(def: &'static FieldDef, value: &str, errors: &Errors, note: Option<Ma
                         }
                     }
                 }
-            },
-        ),
+            }),
         _ => {
             let kind = match def.kind {
                 Kind::Phone => "tel",
                 Kind::Email => "email",
                 _ => "text",
             };
-            field_block(
-                def.key,
-                def.label,
-                def.required,
-                def.hint,
-                errors,
-                note,
-                |described, invalid| {
+            field_block(def.key, def.label)
+                .required_if(def.required)
+                .hint_if(def.hint)
+                .note(note)
+                .control(errors, |described, invalid| {
                     html! {
                         input id=(id) name=(def.key) type=(kind) value=(value)
                             autocomplete=(def.autocomplete) required[def.required]
                             spellcheck=[matches!(def.kind, Kind::Email | Kind::Phone | Kind::Postal).then_some("false")]
                             aria-describedby=[described] aria-invalid=[invalid.then_some("true")];
                     }
-                },
-            )
+                })
         }
     }
 }

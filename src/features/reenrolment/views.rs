@@ -55,10 +55,10 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
             f.campaign_document_id == d.campaign_document_id && f.person_id == holder_of(d)
         })
     };
-    layout::page(
+    layout::form_page(
         ctx,
         &format!("Réinscription – {}", p.name),
-        !p.errors.is_empty(),
+        p.errors,
         html! {
             p { a href="/eleves" { "Tous les élèves" } }
             h1 { (p.name) }
@@ -187,7 +187,7 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
                     @if !has_choice {
                         p.note #envoi-avant { "Cochez d'abord un choix de réinscription ci-dessus (et enregistrez-le) : un document ne peut être importé qu'après." }
                     }
-                    (field_block("document", "Nom du document", false, None, p.errors, None, |described, invalid| html! {
+                    (field_block("document", "Nom du document").control(p.errors, |described, invalid| html! {
                         select #champ-document name="document" aria-describedby=[described]
                             aria-invalid=[invalid.then_some("true")] {
                             @for d in &open_docs {
@@ -195,9 +195,7 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
                             }
                         }
                     }))
-                    (field_block("fichier", "Fichier", false,
-                        Some("Image JPEG ou PNG, ou PDF ; 2 Mo au plus. Un nouveau fichier remplace le précédent."),
-                        p.errors, None, |described, invalid| html! {
+                    (field_block("fichier", "Fichier").hint("Image JPEG ou PNG, ou PDF ; 2 Mo au plus. Un nouveau fichier remplace le précédent.").control(p.errors, |described, invalid| html! {
                         // Before any choice, the note above the form says why nothing can be sent.
                         input #champ-fichier type="file" name="fichier" accept=".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"
                             aria-describedby=[described.map(|d| if has_choice { d } else { d + " envoi-avant" })]
@@ -213,7 +211,7 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
             h3 #validation-titre { "3. Demandes complémentaires et validation" }
             form method="post" action={ (base) "/valider" } aria-labelledby="validation-titre" {
                 (csrf_field(&ctx.csrf))
-                (field_block("commentaire", "Demandes complémentaires (facultatif)", false, None, p.errors, None, |described, invalid| html! {
+                (field_block("commentaire", "Demandes complémentaires (facultatif)").control(p.errors, |described, invalid| html! {
                     textarea #champ-commentaire name="commentaire" rows="4" maxlength="2000" disabled[!editable]
                         aria-describedby=[described]
                         aria-invalid=[invalid.then_some("true")] {
@@ -267,27 +265,20 @@ pub fn staff_list(ctx: &Ctx, l: &StaffList) -> Markup {
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
     };
-    let field = |name: &'static str, label: &str, hint: &str| {
-        field_block(
-            name,
-            label,
-            true,
-            Some(hint),
-            errors,
-            None,
-            |described, invalid| {
+    let field =
+        |name: &'static str, label: &str, hint: &str| {
+            field_block(name, label).required().hint(hint).control(errors, |described, invalid| {
                 html! {
                     input id=(field_id(name)) name=(name) type="text" value=(value(name)) required
                         aria-describedby=[described]
                         aria-invalid=[invalid.then_some("true")];
                 }
-            },
-        )
-    };
-    layout::page(
+            })
+        };
+    layout::form_page(
         ctx,
         "Réinscriptions",
-        !errors.is_empty(),
+        errors,
         html! {
             h1 { "Réinscriptions" }
             @if let Some(i) = info { (notice(i)) }
@@ -325,7 +316,7 @@ pub fn staff_list(ctx: &Ctx, l: &StaffList) -> Markup {
                 form method="post" action="/gestion/reinscriptions/documents" aria-labelledby="ajout-titre" {
                     h3 #ajout-titre { "Demander un document" }
                     (csrf_field(&ctx.csrf))
-                    (field_block("nom", "Nom du document", true, None, errors, None, |described, invalid| html! {
+                    (field_block("nom", "Nom du document").required().control(errors, |described, invalid| html! {
                         input #champ-nom name="nom" type="text" value=(value("nom")) required
                             aria-describedby=[described] aria-invalid=[invalid.then_some("true")];
                     }))
@@ -391,10 +382,10 @@ pub fn staff_request(ctx: &Ctx, s: &StaffRequest) -> Markup {
             .map(|d| d.name.as_str())
             .unwrap_or("Document")
     };
-    layout::page(
+    layout::form_page(
         ctx,
         &format!("Réinscription de {}", r.student),
-        !s.errors.is_empty(),
+        s.errors,
         html! {
             p { a href="/gestion/reinscriptions" { "Toutes les demandes" } }
             h1 { "Réinscription de " (r.student) }
@@ -442,7 +433,7 @@ pub fn staff_request(ctx: &Ctx, s: &StaffRequest) -> Markup {
                 h2 #decision-titre { "Décision" }
                 form method="post" action={ (base) "/decision" } aria-labelledby="decision-titre" {
                     (csrf_field(&ctx.csrf))
-                    (field_block("motif", "Motif (obligatoire pour refuser)", false, None, s.errors, None, |described, invalid| html! {
+                    (field_block("motif", "Motif (obligatoire pour refuser)").control(s.errors, |described, invalid| html! {
                         textarea #champ-motif name="motif" rows="3" aria-describedby=[described]
                             aria-invalid=[invalid.then_some("true")] { (s.reason) }
                     }))

@@ -41,7 +41,6 @@ pub(crate) async fn queue(
     Ok(layout::page(
         &ctx,
         "Demandes de modification",
-        false,
         html! {
             h1 { "Demandes de modification" }
             @if let Some(i) = info { (notice(i)) }
@@ -94,10 +93,10 @@ fn request_page(
     let name = record.name();
     let action = format!("/gestion/demandes/{}/decision", detail.change_request_id);
     let checked = |key: &str| accepted.is_none_or(|a| a.iter().any(|k| k == key));
-    layout::page(
+    layout::form_page(
         ctx,
         &format!("Demande de modification – {name}"),
-        !errors.is_empty(),
+        errors,
         html! {
             p { a href="/gestion" { "Toutes les demandes" } }
             h1 { "Demande de modification – " (name) }
@@ -130,8 +129,7 @@ fn request_page(
                         }
                     }
                 } }))
-                (field_block("motif", "Motif (obligatoire pour tout champ refusé)", false,
-                    Some("Il est envoyé à la famille avec la décision."), errors, None, |described, invalid| html! {
+                (field_block("motif", "Motif (obligatoire pour tout champ refusé)").hint("Il est envoyé à la famille avec la décision.").control(errors, |described, invalid| html! {
                         textarea id=(field_id("motif")) name="motif" rows="3" maxlength="500"
                             aria-describedby=[described] aria-invalid=[invalid.then_some("true")] { (reason) }
                     }))
@@ -265,7 +263,6 @@ pub(crate) async fn mails(
     Ok(layout::page(
         &ctx,
         "Courriels non remis",
-        false,
         html! {
             h1 { "Courriels non remis" }
             @if let Some(i) = info { (notice(i)) }

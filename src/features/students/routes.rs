@@ -85,10 +85,10 @@ struct View<'a> {
 fn page(ctx: &Ctx, v: &View) -> maud::Markup {
     let name = v.record.name();
     let action = crate::paths::identity(v.record.person_id);
-    layout::page(
+    layout::form_page(
         ctx,
         &format!("Identité – {name}"),
-        !v.errors.is_empty(),
+        v.errors,
         html! {
             p { a href="/eleves" { "Tous les élèves" } }
             h1 { (name) }

@@ -24,7 +24,6 @@ pub fn list(ctx: &Ctx, students: &[Student]) -> Markup {
     layout::page(
         ctx,
         "Élèves",
-        false,
         html! {
             h1 { "Élèves" }
             (student_links(students))

@@ -103,7 +103,6 @@ async fn render(
     Ok(layout::page(
         ctx,
         "Emploi du temps",
-        false,
         html! {
             h1 { "Emploi du temps" }
             @if new_link.is_some() {

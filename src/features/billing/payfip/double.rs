@@ -290,7 +290,6 @@ pub(crate) async fn page(
         let markup = layout::page(
             &ctx,
             "Opération inconnue – PayFiP (démonstration)",
-            false,
             html! {
                 h1 { "Opération inconnue" }
                 p { "PayFiP ne connaît pas cette opération. Recommencez le paiement depuis le portail famille." }
@@ -302,7 +301,6 @@ pub(crate) async fn page(
     let markup = layout::page(
         &ctx,
         "PayFiP – simulation de démonstration",
-        false,
         html! {
             h1 { "PayFiP – simulation de démonstration" }
             p { "Cette page remplace PayFiP dans la démonstration : aucune carte n'est demandée et aucun argent ne circule. "
