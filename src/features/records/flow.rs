@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::fields::{self, FieldDef, Kind};
-use super::store::{self, Change, Pending, Record, Requester, Submitted};
+use super::store::{self, Change, ChangeRequest, Pending, Record, Requester, Submitted};
 use crate::mail::templates;
 use crate::state::AppState;
 use crate::web::CurrentUser;
@@ -65,16 +65,29 @@ pub enum Outcome {
     NothingChanged,
 }
 
+/// A record form as submitted by a family member.
+pub struct Correction<'a> {
+    pub user: &'a CurrentUser,
+    /// The school's name, for the acknowledgement mail.
+    pub school: &'a str,
+    /// The fields the form shows.
+    pub defs: &'a [&'static FieldDef],
+    pub record: &'a Record,
+    pub submitted: &'a HashMap<String, String>,
+    /// The form's page, where the family returns.
+    pub location: &'a str,
+}
+
 /// Reads a submitted record form and records the change request.
-pub async fn submit(
-    state: &AppState,
-    user: &CurrentUser,
-    school: &str,
-    defs: &[&'static FieldDef],
-    record: &Record,
-    submitted: &HashMap<String, String>,
-    location: &str,
-) -> anyhow::Result<Outcome> {
+pub async fn submit(state: &AppState, form: Correction<'_>) -> anyhow::Result<Outcome> {
+    let Correction {
+        user,
+        school,
+        defs,
+        record,
+        submitted,
+        location,
+    } = form;
     let form_key = submitted
         .get("cle_formulaire")
         // A key the portal made: URL-safe base64 (anything else is a new form).
@@ -137,12 +150,14 @@ pub async fn submit(
     let done = format!("{location}?info=demande-enregistree");
     let result = store::submit(
         &state.pool,
-        &who,
-        record.person_id,
-        &changes,
-        &form_key,
-        &done,
-        acknowledgement,
+        ChangeRequest {
+            who,
+            person_id: record.person_id,
+            changes: &changes,
+            form_key: &form_key,
+            location: &done,
+            acknowledgement,
+        },
     )
     .await?;
     Ok(Outcome::Redirect(match result {

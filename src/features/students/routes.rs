@@ -189,12 +189,14 @@ pub(crate) async fn save_identity(
     let location = crate::paths::identity(record.person_id);
     let outcome = flow::submit(
         &state,
-        &user.account,
-        &school,
-        &defs,
-        &record,
-        &submitted,
-        &location,
+        flow::Correction {
+            user: &user.account,
+            school: &school,
+            defs: &defs,
+            record: &record,
+            submitted: &submitted,
+            location: &location,
+        },
     )
     .await?;
     Ok(match outcome {
