@@ -51,15 +51,23 @@ async fn op(pool: &Pool, ids: &mut Ids, o: Op<'_>, now: i64) -> anyhow::Result<i
     Ok(id)
 }
 
-async fn line(
-    pool: &Pool,
-    ids: &mut Ids,
+/// One line of an invoice.
+struct Line<'a> {
     entry: i64,
     position: i64,
-    who: &str,
-    what: &str,
+    who: &'a str,
+    what: &'a str,
     cents: i64,
-) -> anyhow::Result<()> {
+}
+
+async fn line(pool: &Pool, ids: &mut Ids, l: Line<'_>) -> anyhow::Result<()> {
+    let Line {
+        entry,
+        position,
+        who,
+        what,
+        cents,
+    } = l;
     sqlx::query(
         "insert into invoice_line (invoice_line_id, ledger_entry_id, position, beneficiary, description, amount_cents) \
          values ($1, $2, $3, $4, $5, $6)",
@@ -115,11 +123,13 @@ pub async fn seed(pool: &Pool, f: &Families, today: time::Date) -> anyhow::Resul
     line(
         pool,
         &mut ids,
-        old,
-        1,
-        "ABARRE Irina",
-        "Formation musicale 1C3 – cotisation 2012/2013",
-        8400,
+        Line {
+            entry: old,
+            position: 1,
+            who: "ABARRE Irina",
+            what: "Formation musicale 1C3 – cotisation 2012/2013",
+            cents: 8400,
+        },
     )
     .await?;
     op(
@@ -176,31 +186,37 @@ pub async fn seed(pool: &Pool, f: &Families, today: time::Date) -> anyhow::Resul
     line(
         pool,
         &mut ids,
-        current,
-        1,
-        "ABARRE Irina",
-        &format!("Formation musicale 2C4 – cotisation {season}"),
-        9600,
+        Line {
+            entry: current,
+            position: 1,
+            who: "ABARRE Irina",
+            what: &format!("Formation musicale 2C4 – cotisation {season}"),
+            cents: 9600,
+        },
     )
     .await?;
     line(
         pool,
         &mut ids,
-        current,
-        2,
-        "ABARRE Irina",
-        &format!("Piano 2C4 (30 min) – cotisation {season}"),
-        16800,
+        Line {
+            entry: current,
+            position: 2,
+            who: "ABARRE Irina",
+            what: &format!("Piano 2C4 (30 min) – cotisation {season}"),
+            cents: 16800,
+        },
     )
     .await?;
     line(
         pool,
         &mut ids,
-        current,
-        3,
-        "ABARRE Hugo",
-        &format!("Éveil musical – cotisation {season}"),
-        7200,
+        Line {
+            entry: current,
+            position: 3,
+            who: "ABARRE Hugo",
+            what: &format!("Éveil musical – cotisation {season}"),
+            cents: 7200,
+        },
     )
     .await?;
 
@@ -228,11 +244,13 @@ pub async fn seed(pool: &Pool, f: &Families, today: time::Date) -> anyhow::Resul
     line(
         pool,
         &mut ids,
-        rental,
-        1,
-        "ABARRE Hugo",
-        &format!("Location violon 1/2 n° V-017 – année {season}"),
-        9000,
+        Line {
+            entry: rental,
+            position: 1,
+            who: "ABARRE Hugo",
+            what: &format!("Location violon 1/2 n° V-017 – année {season}"),
+            cents: 9000,
+        },
     )
     .await?;
     let n = format!("{yy:02}RL00021");
@@ -282,11 +300,13 @@ pub async fn seed(pool: &Pool, f: &Families, today: time::Date) -> anyhow::Resul
     line(
         pool,
         &mut ids,
-        torre,
-        1,
-        "TORRE Amélia",
-        &format!("Chant, adulte – cotisation {season}"),
-        21000,
+        Line {
+            entry: torre,
+            position: 1,
+            who: "TORRE Amélia",
+            what: &format!("Chant, adulte – cotisation {season}"),
+            cents: 21000,
+        },
     )
     .await?;
     let n = format!("{yy:02}RC00102");
@@ -339,11 +359,13 @@ pub async fn seed(pool: &Pool, f: &Families, today: time::Date) -> anyhow::Resul
             line(
                 pool,
                 &mut ids,
-                inv,
-                i as i64 + 1,
-                child,
-                &format!("Formation musicale – cotisation {season}"),
-                9600,
+                Line {
+                    entry: inv,
+                    position: i as i64 + 1,
+                    who: child,
+                    what: &format!("Formation musicale – cotisation {season}"),
+                    cents: 9600,
+                },
             )
             .await?;
         }

@@ -3,7 +3,7 @@
 //! repertoire, school holidays, and plausible courses for the generated families.
 
 // The builders below take a row's columns as arguments, which reads best for demo data.
-#![allow(clippy::too_many_arguments, clippy::type_complexity)]
+#![allow(clippy::type_complexity)]
 
 use crate::db::Pool;
 
@@ -116,16 +116,25 @@ async fn record(
     Ok(id)
 }
 
-async fn evaluation(
-    pool: &Pool,
-    ids: &mut Ids,
+/// A mark or an assessment of a course record.
+struct Evaluation<'a> {
     rec: i64,
-    kind: &str,
-    on: &str,
+    kind: &'a str,
+    on: &'a str,
     mark: Option<i64>,
-    appreciation: &str,
+    appreciation: &'a str,
     absent: bool,
-) -> anyhow::Result<()> {
+}
+
+async fn evaluation(pool: &Pool, ids: &mut Ids, x: Evaluation<'_>) -> anyhow::Result<()> {
+    let Evaluation {
+        rec,
+        kind,
+        on,
+        mark,
+        appreciation,
+        absent,
+    } = x;
     sqlx::query(
         "insert into evaluation (evaluation_id, course_record_id, kind, evaluated_on, criterion, mark_hundredths, \
          denominator_hundredths, coefficient_hundredths, appreciation, absent) \
@@ -143,16 +152,25 @@ async fn evaluation(
     Ok(())
 }
 
-async fn absence(
-    pool: &Pool,
-    ids: &mut Ids,
+/// An absence from a lesson.
+struct Absence<'a> {
     rec: i64,
-    on: &str,
-    at: &str,
+    on: &'a str,
+    at: &'a str,
     minutes: i64,
     justified: bool,
-    reason: Option<&str>,
-) -> anyhow::Result<()> {
+    reason: Option<&'a str>,
+}
+
+async fn absence(pool: &Pool, ids: &mut Ids, x: Absence<'_>) -> anyhow::Result<()> {
+    let Absence {
+        rec,
+        on,
+        at,
+        minutes,
+        justified,
+        reason,
+    } = x;
     sqlx::query(
         "insert into absence (absence_id, course_record_id, absent_on, at_time, duration_minutes, justified, reason) \
          values ($1, $2, $3, $4, $5, $6, $7)",
@@ -169,16 +187,25 @@ async fn absence(
     Ok(())
 }
 
-async fn piece(
-    pool: &Pool,
-    ids: &mut Ids,
+/// A piece of a student's repertoire.
+struct Piece<'a> {
     person: i64,
     rec: Option<i64>,
-    composer: &str,
-    title: &str,
-    period: &str,
-    performed: Option<&str>,
-) -> anyhow::Result<()> {
+    composer: &'a str,
+    title: &'a str,
+    period: &'a str,
+    performed: Option<&'a str>,
+}
+
+async fn piece(pool: &Pool, ids: &mut Ids, x: Piece<'_>) -> anyhow::Result<()> {
+    let Piece {
+        person,
+        rec,
+        composer,
+        title,
+        period,
+        performed,
+    } = x;
     sqlx::query(
         "insert into repertoire_piece (repertoire_piece_id, person_id, course_record_id, composer, title, period, performed) \
          values ($1, $2, $3, $4, $5, $6, $7)",
@@ -358,35 +385,41 @@ pub async fn seed(pool: &Pool, s: &Students, today: time::Date) -> anyhow::Resul
         evaluation(
             pool,
             ids,
-            rec,
-            "Contrôle continu",
-            &format!("{start}-12-0{}", 1 + i % 8),
-            Some(average - 50),
-            "Progrès réguliers.",
-            false,
+            Evaluation {
+                rec,
+                kind: "Contrôle continu",
+                on: &format!("{start}-12-0{}", 1 + i % 8),
+                mark: Some(average - 50),
+                appreciation: "Progrès réguliers.",
+                absent: false,
+            },
         )
         .await?;
         evaluation(
             pool,
             ids,
-            rec,
-            "Contrôle continu",
-            &format!("{y}-03-06"),
-            Some(*average),
-            "Bonne maîtrise, attention au rythme.",
-            false,
+            Evaluation {
+                rec,
+                kind: "Contrôle continu",
+                on: &format!("{y}-03-06"),
+                mark: Some(*average),
+                appreciation: "Bonne maîtrise, attention au rythme.",
+                absent: false,
+            },
         )
         .await?;
         if *department != collective {
             evaluation(
                 pool,
                 ids,
-                rec,
-                "Examen",
-                &format!("{y}-06-1{}", i % 9),
-                Some(average + 50),
-                "Prestation assurée et musicale.",
-                false,
+                Evaluation {
+                    rec,
+                    kind: "Examen",
+                    on: &format!("{y}-06-1{}", i % 9),
+                    mark: Some(average + 50),
+                    appreciation: "Prestation assurée et musicale.",
+                    absent: false,
+                },
             )
             .await?;
         }
@@ -394,26 +427,42 @@ pub async fn seed(pool: &Pool, s: &Students, today: time::Date) -> anyhow::Resul
             absence(
                 pool,
                 ids,
-                rec,
-                "2011-11-18",
-                "17:30",
-                90,
-                true,
-                Some("Maladie"),
+                Absence {
+                    rec,
+                    on: "2011-11-18",
+                    at: "17:30",
+                    minutes: 90,
+                    justified: true,
+                    reason: Some("Maladie"),
+                },
             )
             .await?;
-            absence(pool, ids, rec, "2012-02-03", "17:30", 90, false, None).await?;
+            absence(
+                pool,
+                ids,
+                Absence {
+                    rec,
+                    on: "2012-02-03",
+                    at: "17:30",
+                    minutes: 90,
+                    justified: false,
+                    reason: None,
+                },
+            )
+            .await?;
         }
         if *start == 2010 && *department == poly {
             piece(
                 pool,
                 ids,
-                s.irina,
-                Some(rec),
-                "Johann Sebastian Bach",
-                "Prélude en do majeur, BWV 846",
-                "Baroque",
-                Some("Examen"),
+                Piece {
+                    person: s.irina,
+                    rec: Some(rec),
+                    composer: "Johann Sebastian Bach",
+                    title: "Prélude en do majeur, BWV 846",
+                    period: "Baroque",
+                    performed: Some("Examen"),
+                },
             )
             .await?;
         }
@@ -421,23 +470,27 @@ pub async fn seed(pool: &Pool, s: &Students, today: time::Date) -> anyhow::Resul
             piece(
                 pool,
                 ids,
-                s.irina,
-                Some(rec),
-                "Erik Satie",
-                "Gymnopédie n° 1",
-                "1888",
-                Some("Concert"),
+                Piece {
+                    person: s.irina,
+                    rec: Some(rec),
+                    composer: "Erik Satie",
+                    title: "Gymnopédie n° 1",
+                    period: "1888",
+                    performed: Some("Concert"),
+                },
             )
             .await?;
             piece(
                 pool,
                 ids,
-                s.irina,
-                Some(rec),
-                "Wolfgang Amadeus Mozart",
-                "Sonate en do majeur, K. 545 : Allegro",
-                "Classique",
-                Some("Examen"),
+                Piece {
+                    person: s.irina,
+                    rec: Some(rec),
+                    composer: "Wolfgang Amadeus Mozart",
+                    title: "Sonate en do majeur, K. 545 : Allegro",
+                    period: "Classique",
+                    performed: Some("Examen"),
+                },
             )
             .await?;
         }
@@ -445,12 +498,14 @@ pub async fn seed(pool: &Pool, s: &Students, today: time::Date) -> anyhow::Resul
             piece(
                 pool,
                 ids,
-                s.irina,
-                Some(rec),
-                "Friedrich Burgmüller",
-                "La Candeur, op. 100 n° 1",
-                "1851",
-                None,
+                Piece {
+                    person: s.irina,
+                    rec: Some(rec),
+                    composer: "Friedrich Burgmüller",
+                    title: "La Candeur, op. 100 n° 1",
+                    period: "1851",
+                    performed: None,
+                },
             )
             .await?;
         }
@@ -507,23 +562,27 @@ pub async fn seed(pool: &Pool, s: &Students, today: time::Date) -> anyhow::Resul
     evaluation(
         pool,
         ids,
-        rec,
-        "Contrôle continu",
-        &format!("{current}-10-09"),
-        Some(1650),
-        "Très bon début d'année.",
-        false,
+        Evaluation {
+            rec,
+            kind: "Contrôle continu",
+            on: &format!("{current}-10-09"),
+            mark: Some(1650),
+            appreciation: "Très bon début d'année.",
+            absent: false,
+        },
     )
     .await?;
     absence(
         pool,
         ids,
-        rec,
-        &format!("{current}-11-13"),
-        "17:30",
-        90,
-        true,
-        Some("Rendez-vous médical"),
+        Absence {
+            rec,
+            on: &format!("{current}-11-13"),
+            at: "17:30",
+            minutes: 90,
+            justified: true,
+            reason: Some("Rendez-vous médical"),
+        },
     )
     .await?;
     record(
@@ -622,12 +681,14 @@ pub async fn seed(pool: &Pool, s: &Students, today: time::Date) -> anyhow::Resul
     absence(
         pool,
         ids,
-        violin,
-        &format!("{current}-10-03"),
-        "11:00",
-        30,
-        false,
-        None,
+        Absence {
+            rec: violin,
+            on: &format!("{current}-10-03"),
+            at: "11:00",
+            minutes: 30,
+            justified: false,
+            reason: None,
+        },
     )
     .await?;
     let fm11 = course(
@@ -663,12 +724,14 @@ pub async fn seed(pool: &Pool, s: &Students, today: time::Date) -> anyhow::Resul
     evaluation(
         pool,
         ids,
-        rec,
-        "Examen",
-        &format!("{current}-06-12"),
-        Some(1400),
-        "Bon examen de fin d'année.",
-        false,
+        Evaluation {
+            rec,
+            kind: "Examen",
+            on: &format!("{current}-06-12"),
+            mark: Some(1400),
+            appreciation: "Bon examen de fin d'année.",
+            absent: false,
+        },
     )
     .await?;
 
@@ -704,12 +767,14 @@ pub async fn seed(pool: &Pool, s: &Students, today: time::Date) -> anyhow::Resul
     piece(
         pool,
         ids,
-        s.amelia,
-        Some(rec),
-        "Gabriel Fauré",
-        "Après un rêve, op. 7 n° 1",
-        "1877",
-        Some("Concert"),
+        Piece {
+            person: s.amelia,
+            rec: Some(rec),
+            composer: "Gabriel Fauré",
+            title: "Après un rêve, op. 7 n° 1",
+            period: "1877",
+            performed: Some("Concert"),
+        },
     )
     .await?;
 

@@ -163,16 +163,27 @@ pub fn payment_to_review_family(to: &str, school: &str, invoice: &str, amount: &
     }
 }
 
+/// An online payment PayFiP confirmed, as the school's mail names it.
+pub struct ConfirmedPayment<'a> {
+    pub school: &'a str,
+    pub invoice: &'a str,
+    /// `84,00 €`.
+    pub amount: &'a str,
+    /// The payment's reference at PayFiP.
+    pub refdet: &'a str,
+    /// The bank's authorisation number (`—` when PayFiP gave none).
+    pub authorisation: &'a str,
+}
+
 /// To the school: an online payment that settled nothing, to refund or to apply by hand.
-pub fn payment_to_review_staff(
-    to: &str,
-    school: &str,
-    invoice: &str,
-    amount: &str,
-    refdet: &str,
-    authorisation: &str,
-    base_url: &str,
-) -> Outgoing {
+pub fn payment_to_review_staff(to: &str, payment: &ConfirmedPayment, base_url: &str) -> Outgoing {
+    let ConfirmedPayment {
+        school,
+        invoice,
+        amount,
+        refdet,
+        authorisation,
+    } = *payment;
     Outgoing {
         to: to.to_owned(),
         subject: format!("{school} – paiement en ligne à régulariser ({invoice})"),

@@ -150,8 +150,8 @@ impl Writer {
         }
     }
 
-    /// Draws one line of text at (x, y) as marked content belonging to `elem`.
-    fn text(&mut self, elem: usize, face: Face, size: f32, x: f32, y: f32, s: &str) {
+    /// Draws one line of text at `(x, y)` as marked content belonging to `elem`.
+    fn text(&mut self, elem: usize, face: Face, size: f32, (x, y): (f32, f32), s: &str) {
         let encoded = self.font(face).encode(s);
         let page_index = self.pages.len() - 1;
         let page = &mut self.pages[page_index];
@@ -236,7 +236,7 @@ impl Writer {
             self.ensure(leading);
             self.y -= size;
             if !line.is_empty() {
-                self.text(elem, face, size, MARGIN, self.y, &line);
+                self.text(elem, face, size, (MARGIN, self.y), &line);
             }
             self.y -= leading - size;
         }
@@ -325,7 +325,7 @@ impl Writer {
                         x + CELL_PAD
                     };
                     if !line.is_empty() {
-                        self.text(cell, face_of(c), SIZE, tx, y, line);
+                        self.text(cell, face_of(c), SIZE, (tx, y), line);
                     }
                     y -= leading - SIZE;
                 }

@@ -365,11 +365,13 @@ async fn settle(state: &AppState, attempt: &Attempt) -> AppResult<()> {
         }),
         review_staff: Some(templates::payment_to_review_staff(
             &staff_to,
-            &school.name,
-            &attempt.invoice_number,
-            &amount,
-            &attempt.refdet,
-            authorisation.as_deref().unwrap_or("—"),
+            &templates::ConfirmedPayment {
+                school: &school.name,
+                invoice: &attempt.invoice_number,
+                amount: &amount,
+                refdet: &attempt.refdet,
+                authorisation: authorisation.as_deref().unwrap_or("—"),
+            },
             base,
         )),
     };

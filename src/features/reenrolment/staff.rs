@@ -44,15 +44,27 @@ fn french(iso: &str) -> String {
     crate::domain::french_date(iso)
 }
 
+/// How the list page is drawn: its filter, and a refused form shown back with its errors.
+struct ListView<'a> {
+    filter: &'a str,
+    errors: &'a Errors,
+    /// The campaign or document form as typed, when refused.
+    form: Option<Vec<(&'static str, String)>>,
+    info: Option<&'a str>,
+}
+
 async fn render_list(
     state: &AppState,
     ctx: &Ctx,
     site_id: i64,
-    filter: &str,
-    errors: &Errors,
-    form: Option<Vec<(&'static str, String)>>,
-    info: Option<&str>,
+    view: ListView<'_>,
 ) -> AppResult<maud::Markup> {
+    let ListView {
+        filter,
+        errors,
+        form,
+        info,
+    } = view;
     let campaign = store::latest_campaign(&state.pool, site_id).await?;
     let (docs, requests) = match &campaign {
         Some(c) => (
@@ -99,10 +111,12 @@ pub(crate) async fn list(
         &state,
         &ctx,
         user.site_id,
-        filter,
-        &Errors::new(),
-        None,
-        info_text(q.info.as_deref()),
+        ListView {
+            filter,
+            errors: &Errors::new(),
+            form: None,
+            info: info_text(q.info.as_deref()),
+        },
     )
     .await
 }
@@ -161,10 +175,12 @@ pub(crate) async fn save_campaign(
             &state,
             &ctx,
             user.site_id,
-            "submitted",
-            &errors,
-            Some(form),
-            None,
+            ListView {
+                filter: "submitted",
+                errors: &errors,
+                form: Some(form),
+                info: None,
+            },
         )
         .await?;
         return Ok(unprocessable(page));
@@ -175,12 +191,14 @@ pub(crate) async fn save_campaign(
         .map(|c| c.campaign_id);
     store::save_campaign(
         &state.pool,
-        user.site_id,
-        existing,
-        &year,
-        &opens.expect("checked"),
-        &closes.expect("checked"),
-        user.account_id,
+        store::CampaignForm {
+            site_id: user.site_id,
+            existing,
+            year: &year,
+            opens: &opens.expect("checked"),
+            closes: &closes.expect("checked"),
+            staff: user.account_id,
+        },
     )
     .await?;
     Ok(see_other(
@@ -242,10 +260,12 @@ pub(crate) async fn add_document(
                 &state,
                 &ctx,
                 user.site_id,
-                "submitted",
-                &errors,
-                Some(form),
-                None,
+                ListView {
+                    filter: "submitted",
+                    errors: &errors,
+                    form: Some(form),
+                    info: None,
+                },
             )
             .await?;
             Ok(unprocessable(page))
@@ -283,15 +303,26 @@ pub(crate) async fn download(
     Ok(file_response(file))
 }
 
+/// How a request's page is drawn: a refused decision is shown back with its reason.
+struct DetailView<'a> {
+    id: i64,
+    errors: &'a Errors,
+    reason: &'a str,
+    info: Option<&'a str>,
+}
+
 async fn render_detail(
     state: &AppState,
     ctx: &Ctx,
     site_id: i64,
-    id: i64,
-    errors: &Errors,
-    reason: &str,
-    info: Option<&str>,
+    view: DetailView<'_>,
 ) -> AppResult<maud::Markup> {
+    let DetailView {
+        id,
+        errors,
+        reason,
+        info,
+    } = view;
     let request = store::request_for_staff(&state.pool, site_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -338,10 +369,12 @@ pub(crate) async fn detail(
         &state,
         &ctx,
         user.site_id,
-        id,
-        &Errors::new(),
-        "",
-        info_text(q.info.as_deref()),
+        DetailView {
+            id,
+            errors: &Errors::new(),
+            reason: "",
+            info: info_text(q.info.as_deref()),
+        },
     )
     .await
 }
@@ -409,12 +442,14 @@ pub(crate) async fn decide_document(
         });
     store::decide_document(
         &state.pool,
-        user.site_id,
-        user.account_id,
-        did,
-        accept,
-        reason,
-        mail,
+        store::StaffDecision {
+            site_id: user.site_id,
+            staff: user.account_id,
+            id: did,
+            accept,
+            reason,
+            mail,
+        },
     )
     .await?;
     Ok(see_other(&format!("{base}?info=document-decide")))
@@ -446,7 +481,18 @@ pub(crate) async fn decide(
                 "Écrivez le motif du refus : la famille le recevra par courriel.".to_owned()
             }),
         );
-        let page = render_detail(&state, &ctx, user.site_id, id, &errors, &f.motif, None).await?;
+        let page = render_detail(
+            &state,
+            &ctx,
+            user.site_id,
+            DetailView {
+                id,
+                errors: &errors,
+                reason: &f.motif,
+                info: None,
+            },
+        )
+        .await?;
         return Ok(unprocessable(page));
     }
     let campaign_year = store::latest_campaign(&state.pool, user.site_id)
@@ -467,12 +513,14 @@ pub(crate) async fn decide(
         });
     store::decide_request(
         &state.pool,
-        user.site_id,
-        user.account_id,
-        id,
-        accept,
-        reason,
-        mail,
+        store::StaffDecision {
+            site_id: user.site_id,
+            staff: user.account_id,
+            id,
+            accept,
+            reason,
+            mail,
+        },
     )
     .await?;
     Ok(see_other(&format!(

@@ -42,15 +42,28 @@ pub async fn latest_campaign(pool: &Pool, site_id: i64) -> sqlx::Result<Option<C
     .await
 }
 
-pub async fn save_campaign(
-    pool: &Pool,
-    site_id: i64,
-    existing: Option<i64>,
-    year: &str,
-    opens: &str,
-    closes: &str,
-    staff: i64,
-) -> sqlx::Result<i64> {
+/// A campaign as staff saved it (dates checked, stored `YYYY-MM-DD`).
+pub struct CampaignForm<'a> {
+    pub site_id: i64,
+    /// The campaign changed, or None for a new one.
+    pub existing: Option<i64>,
+    /// `2026/2027`.
+    pub year: &'a str,
+    pub opens: &'a str,
+    pub closes: &'a str,
+    /// The staff account, for the audit log.
+    pub staff: i64,
+}
+
+pub async fn save_campaign(pool: &Pool, form: CampaignForm<'_>) -> sqlx::Result<i64> {
+    let CampaignForm {
+        site_id,
+        existing,
+        year,
+        opens,
+        closes,
+        staff,
+    } = form;
     let mut tx = crate::db::begin(pool).await?;
     let id = match existing {
         Some(id) => {
@@ -572,16 +585,28 @@ pub async fn request_for_staff(
     .await
 }
 
+/// A staff member's decision on a document or a request of their site.
+pub struct StaffDecision<'a> {
+    pub site_id: i64,
+    pub staff: i64,
+    /// The provided document or the request decided.
+    pub id: i64,
+    pub accept: bool,
+    /// Why it is refused (kept only for a refusal).
+    pub reason: &'a str,
+    /// The family's mail, queued with the decision.
+    pub mail: Option<Outgoing>,
+}
+
 /// Staff accept or refuse one provided document of a request's family; mails the family.
-pub async fn decide_document(
-    pool: &Pool,
-    site_id: i64,
-    staff: i64,
-    document_id: i64,
-    accept: bool,
-    reason: &str,
-    mail: Option<Outgoing>,
-) -> sqlx::Result<bool> {
+pub async fn decide_document(pool: &Pool, decision: StaffDecision<'_>) -> sqlx::Result<bool> {
+    let StaffDecision {
+        site_id,
+        id: document_id,
+        accept,
+        reason,
+        ..
+    } = decision;
     let mut tx = crate::db::begin(pool).await?;
     let n = sqlx::query(
         "update provided_document set status = $1, refusal_reason = $2 where provided_document_id = $3 \
@@ -600,19 +625,19 @@ pub async fn decide_document(
     } else {
         "document_refused"
     };
-    finish_decision(tx, n, site_id, staff, mail, action, document_id).await
+    finish_decision(tx, n, action, decision).await
 }
 
 /// Staff decide a submitted request once; the family is mailed in the same transaction.
-pub async fn decide_request(
-    pool: &Pool,
-    site_id: i64,
-    staff: i64,
-    request_id: i64,
-    accept: bool,
-    reason: &str,
-    mail: Option<Outgoing>,
-) -> sqlx::Result<bool> {
+pub async fn decide_request(pool: &Pool, decision: StaffDecision<'_>) -> sqlx::Result<bool> {
+    let StaffDecision {
+        site_id,
+        staff,
+        id: request_id,
+        accept,
+        reason,
+        ..
+    } = decision;
     let mut tx = crate::db::begin(pool).await?;
     let n = sqlx::query(
         "update reenrolment_request set status = $1, decision_reason = $2, decided_at = $3, decided_by = $4 \
@@ -632,7 +657,7 @@ pub async fn decide_request(
     } else {
         "reenrolment_refused"
     };
-    finish_decision(tx, n, site_id, staff, mail, action, request_id).await
+    finish_decision(tx, n, action, decision).await
 }
 
 /// The end of a staff decision: nothing when the UPDATE touched no row (already decided, or
@@ -641,12 +666,16 @@ pub async fn decide_request(
 async fn finish_decision(
     mut tx: sqlx::Transaction<'_, sqlx::Any>,
     updated: u64,
-    site_id: i64,
-    staff: i64,
-    mail: Option<Outgoing>,
     action: &str,
-    id: i64,
+    decision: StaffDecision<'_>,
 ) -> sqlx::Result<bool> {
+    let StaffDecision {
+        site_id,
+        staff,
+        id,
+        mail,
+        ..
+    } = decision;
     if updated != 1 {
         tx.rollback().await?;
         return Ok(false);
