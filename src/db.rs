@@ -135,3 +135,33 @@ mod tests {
         assert!(ids.iter().all(|id| *id > 0));
     }
 }
+
+/// A yes/no column, stored as the integer 0 or 1 on both engines (one migration set).
+/// Rows read it as a `bool`: `#[sqlx(try_from = "Flag")] pub required: bool`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl From<Flag> for bool {
+    fn from(f: Flag) -> bool {
+        f.0
+    }
+}
+
+impl sqlx::Type<sqlx::Any> for Flag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <i64 as sqlx::Type<sqlx::Any>>::compatible(ty)
+            || <bool as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for Flag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        if <bool as sqlx::Type<sqlx::Any>>::compatible(&sqlx::ValueRef::type_info(&value)) {
+            return Ok(Flag(<bool as sqlx::Decode<sqlx::Any>>::decode(value)?));
+        }
+        Ok(Flag(<i64 as sqlx::Decode<sqlx::Any>>::decode(value)? != 0))
+    }
+}

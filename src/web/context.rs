@@ -128,9 +128,11 @@ struct SessionRow {
     site_id: i64,
     family_id: Option<i64>,
     person_id: Option<i64>,
-    is_staff: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
+    is_staff: bool,
     identifier: String,
-    accessible_mode: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
+    accessible_mode: bool,
     csrf_token: String,
     last_seen_at: i64,
     expires_at: i64,
@@ -200,7 +202,7 @@ async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionSt
         site_id: r.site_id,
         family_id: r.family_id,
         person_id: r.person_id,
-        is_staff: r.is_staff != 0,
+        is_staff: r.is_staff,
         identifier: r.identifier,
         civility: r.civility.unwrap_or_default(),
         last_name: r.last_name.unwrap_or_default(),
@@ -212,7 +214,7 @@ async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionSt
     Ok(SessionState::Live(Box::new(Live {
         user,
         csrf: r.csrf_token,
-        accessible: r.accessible_mode != 0,
+        accessible: r.accessible_mode,
         school_name: r.school_name,
         a11y_status: r.a11y_status,
     })))

@@ -103,13 +103,13 @@ pub async fn keep_and_ask_login(
     body: &[u8],
 ) -> poem::Result<Response> {
     let kept = keep(&state.pool, account, path, body).await;
-    let staff: Option<(i64,)> =
+    let staff: Option<(crate::db::Flag,)> =
         sqlx::query_as("select is_staff from account where account_id = $1")
             .bind(account)
             .fetch_optional(&state.pool)
             .await
             .unwrap_or(None);
-    let login = if staff.is_some_and(|s| s.0 == 1) {
+    let login = if staff.is_some_and(|(s,)| s.0) {
         "/gestion/connexion?info=session-expiree"
     } else {
         "/connexion?info=session-expiree"

@@ -194,8 +194,7 @@ async fn log_in(
         form.mot_de_passe.clone(),
     )
     .await?;
-    let right_audience =
-        |a: &store::LoginAccount| (a.is_staff != 0) == (audience == Audience::Staff);
+    let right_audience = |a: &store::LoginAccount| (a.is_staff) == (audience == Audience::Staff);
     let account = match (ok, account) {
         (true, Some(a)) if right_audience(&a) => a,
         (_, account) => {

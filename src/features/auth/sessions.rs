@@ -23,7 +23,8 @@ struct Open {
     user_agent: String,
     created_at: i64,
     last_seen_at: i64,
-    current: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
+    current: bool,
 }
 
 /// "Firefox sur Android": the browser's family and system, coarsely (the exact version
@@ -100,7 +101,7 @@ pub(crate) async fn page(
     Query(q): Query<InfoQuery>,
 ) -> AppResult<Markup> {
     let open = open_sessions(&state, &user, &ctx).await?;
-    let others = open.iter().filter(|s| s.current == 0).count();
+    let others = open.iter().filter(|s| !s.current).count();
     Ok(layout::page(
         &ctx,
         "Sessions ouvertes",
@@ -124,12 +125,12 @@ pub(crate) async fn page(
                             tr {
                                 th scope="row" {
                                     (browser_label(&s.user_agent))
-                                    @if s.current == 1 { " (ce navigateur)" }
+                                    @if s.current { " (ce navigateur)" }
                                 }
                                 td { (french_datetime(s.created_at)) }
                                 td { (french_datetime(s.last_seen_at)) }
                                 td {
-                                    @if s.current == 1 {
+                                    @if s.current {
                                         "Session en cours"
                                     } @else {
                                         form.inline-action method="post" action={ "/sessions/" (s.session_id) "/fin" } {

@@ -17,7 +17,8 @@ pub const RESETS_PER_HOUR: i64 = 3;
 pub struct LoginAccount {
     pub account_id: i64,
     pub password_hash: Option<String>,
-    pub is_staff: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub is_staff: bool,
 }
 
 pub async fn login_account(

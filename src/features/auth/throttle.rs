@@ -172,12 +172,12 @@ pub async fn clear(pool: &Pool, key: &str) -> sqlx::Result<()> {
 
 /// A new password was set: every counter of the account's identifier starts afresh.
 pub async fn clear_account(conn: &mut AnyConnection, account_id: i64) -> sqlx::Result<()> {
-    let (site_id, identifier, is_staff): (i64, String, i64) =
+    let (site_id, identifier, crate::db::Flag(is_staff)): (i64, String, crate::db::Flag) =
         sqlx::query_as("select site_id, identifier, is_staff from account where account_id = $1")
             .bind(account_id)
             .fetch_one(&mut *conn)
             .await?;
-    let audience = if is_staff != 0 {
+    let audience = if is_staff {
         Audience::Staff
     } else {
         Audience::Family

@@ -42,7 +42,8 @@ pub struct CourseLine {
     pub weekday: Option<i64>,
     pub start_time: Option<String>,
     pub duration_minutes: Option<i64>,
-    pub horaires_amenages: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub horaires_amenages: bool,
     pub exam_time: Option<String>,
 }
 
@@ -213,7 +214,8 @@ pub struct Evaluation {
     pub mention: Option<String>,
     pub appreciation: Option<String>,
     pub choice: Option<String>,
-    pub absent: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub absent: bool,
 }
 
 /// The evaluations of a record of `family_id` (optionally only one).
@@ -244,7 +246,8 @@ pub struct Absence {
     pub absent_on: String,
     pub at_time: Option<String>,
     pub duration_minutes: Option<i64>,
-    pub justified: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub justified: bool,
     pub reason: Option<String>,
 }
 

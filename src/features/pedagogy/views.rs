@@ -64,7 +64,7 @@ pub fn courses(
                             @for l in lines {
                                 tr {
                                     th scope="row" { a href=(crate::paths::course_record(person_id, l.course_record_id)) { (l.course) } }
-                                    td { (yes_no(l.horaires_amenages != 0)) }
+                                    td { (yes_no(l.horaires_amenages)) }
                                     td { (or_none(l.teacher.as_deref())) }
                                     td { (or_none(l.cycle.as_deref())) }
                                     td { (or_none(l.room.as_deref())) }
@@ -119,7 +119,7 @@ pub fn facts(line: &CourseLine, f: &RecordFacts) -> Markup {
             dt { "Nombre d'heures effectuées" } dd { (or_none(f.effective_minutes.map(hours_minutes).as_deref())) }
             dt { "Absences (total)" } dd { (f.absences_total) }
             dt { "Absences non justifiées" } dd { (f.absences_unjustified) }
-            dt { "Horaires aménagés" } dd { (yes_no(line.horaires_amenages != 0)) }
+            dt { "Horaires aménagés" } dd { (yes_no(line.horaires_amenages)) }
             dt { "Situation d'activité" } dd { (or_none(f.activity_status.as_deref())) }
             dt { "Motif" } dd { (or_none(f.activity_reason.as_deref())) }
             dt { "Premier instrument" } dd { (or_none(f.first_instrument.as_deref())) }
@@ -180,7 +180,7 @@ pub fn evaluations_table(base: &str, list: &[Evaluation], caption: &str) -> Mark
                             td { (e.mention.as_deref().unwrap_or("")) }
                             td { (e.appreciation.as_deref().unwrap_or("")) }
                             td { (e.choice.as_deref().unwrap_or("")) }
-                            td { (yes_no(e.absent != 0)) }
+                            td { (yes_no(e.absent)) }
                         }
                     }
                 }
@@ -211,7 +211,7 @@ pub fn absences_table(base: &str, list: &[Absence]) -> Markup {
                             th scope="row" { a href={ (base) "/absences/" (a.absence_id) } { (french_date(&a.absent_on)) } }
                             td { (a.at_time.as_deref().map(time_fr).unwrap_or_default()) }
                             td { (a.duration_minutes.map(hours_minutes).unwrap_or_default()) }
-                            td { (yes_no(a.justified != 0)) }
+                            td { (yes_no(a.justified)) }
                             td { (a.reason.as_deref().unwrap_or("")) }
                         }
                     }
@@ -277,7 +277,7 @@ pub fn course_record(
                         dt { "Mention" } dd { (or_none(e.mention.as_deref())) }
                         dt { "Appréciation" } dd { (or_none(e.appreciation.as_deref())) }
                         dt { "Choix" } dd { (or_none(e.choice.as_deref())) }
-                        dt { "Absent" } dd { (yes_no(e.absent != 0)) }
+                        dt { "Absent" } dd { (yes_no(e.absent)) }
                     }
                     p { a href={ (base) "/evaluations" } { "Toutes les évaluations de ce cours" } }
                 }
@@ -287,7 +287,7 @@ pub fn course_record(
                         dt { "Date" } dd { (french_date(&a.absent_on)) }
                         dt { "Heure" } dd { (or_none(a.at_time.as_deref().map(time_fr).as_deref())) }
                         dt { "Durée" } dd { (or_none(a.duration_minutes.map(hours_minutes).as_deref())) }
-                        dt { "Justifiée" } dd { (yes_no(a.justified != 0)) }
+                        dt { "Justifiée" } dd { (yes_no(a.justified)) }
                         dt { "Motif" } dd { (or_none(a.reason.as_deref())) }
                     }
                     p { a href={ (base) "/absences" } { "Toutes les absences de ce cours" } }

@@ -136,9 +136,7 @@ async fn render(
 /// Has the family ticked something for this student (and saved it)?
 async fn has_choice(state: &AppState, request: Option<&store::Request>) -> AppResult<bool> {
     Ok(match request {
-        Some(q) => {
-            q.administrative == 1 || !store::choices(&state.pool, q.request_id).await?.is_empty()
-        }
+        Some(q) => q.administrative || !store::choices(&state.pool, q.request_id).await?.is_empty(),
         None => false,
     })
 }
@@ -363,7 +361,7 @@ pub(crate) async fn upload_document(
             &Upload {
                 campaign_document_id: doc.campaign_document_id,
                 family_id: user.family_id,
-                person_id: (doc.per_student == 1).then_some(r.person_id),
+                person_id: (doc.per_student).then_some(r.person_id),
                 file_name: &upload::display_name(&x.file_name, kind),
                 content_type: kind.content_type(),
                 bytes: &x.bytes,
@@ -515,12 +513,12 @@ pub(crate) async fn submit(
     .await?;
     let missing: Vec<&str> = docs
         .iter()
-        .filter(|d| d.required == 1)
+        .filter(|d| d.required)
         .filter(|d| {
             !provided.iter().any(|f| {
                 f.campaign_document_id == d.campaign_document_id
                     && f.status != DocumentStatus::Refused
-                    && f.person_id == (d.per_student == 1).then_some(r.person_id)
+                    && f.person_id == (d.per_student).then_some(r.person_id)
             })
         })
         .map(|d| d.name.as_str())

@@ -113,8 +113,10 @@ pub async fn save_campaign(pool: &Pool, form: CampaignForm<'_>) -> sqlx::Result<
 pub struct CampaignDoc {
     pub campaign_document_id: i64,
     pub name: String,
-    pub per_student: i64,
-    pub required: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub per_student: bool,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub required: bool,
 }
 
 pub async fn documents(pool: &Pool, campaign_id: i64) -> sqlx::Result<Vec<CampaignDoc>> {
@@ -187,7 +189,8 @@ pub struct Offer {
     pub course_record_id: i64,
     pub department: String,
     pub course: String,
-    pub horaires_amenages: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub horaires_amenages: bool,
     pub teacher: Option<String>,
     pub cycle: Option<String>,
     pub activity_status: Option<String>,
@@ -225,7 +228,8 @@ pub struct Request {
     pub campaign_id: i64,
     pub family_id: i64,
     pub person_id: i64,
-    pub administrative: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub administrative: bool,
     pub comment: String,
     #[sqlx(try_from = "String")]
     pub status: RequestStatus,

@@ -41,10 +41,10 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
     let base = crate::paths::reenrolment(p.person_id);
     let status = p.request.map(|r| r.status);
     let editable = matches!(status, None | Some(RequestStatus::Draft));
-    let has_choice = p.request.is_some_and(|r| r.administrative == 1) || !p.chosen.is_empty();
-    let administrative = p.request.is_some_and(|r| r.administrative == 1);
+    let has_choice = p.request.is_some_and(|r| r.administrative) || !p.chosen.is_empty();
+    let administrative = p.request.is_some_and(|r| r.administrative);
     let holder_of = |d: &CampaignDoc| {
-        if d.per_student == 1 {
+        if d.per_student {
             Some(p.person_id)
         } else {
             None
@@ -115,7 +115,7 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
                                             }
                                             td { (o.department) }
                                             th scope="row" { (o.course) }
-                                            td { @if o.horaires_amenages == 1 { "Oui" } @else { "Non" } }
+                                            td { @if o.horaires_amenages { "Oui" } @else { "Non" } }
                                             td { (o.teacher.as_deref().unwrap_or("")) }
                                             td { (o.cycle.as_deref().unwrap_or("")) }
                                             td { @if o.activity_status.as_deref().unwrap_or("ACTIF") == "ACTIF" { "Oui" } @else { (o.activity_status.as_deref().unwrap_or("")) } }
@@ -148,7 +148,7 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
                             tr {
                                 th scope="row" {
                                     (d.name)
-                                    span.doc-scope { @if d.per_student == 1 { " (pour l'élève" } @else { " (pour la famille" } @if d.required == 1 { ", obligatoire)" } @else { ", facultatif)" } }
+                                    span.doc-scope { @if d.per_student { " (pour l'élève" } @else { " (pour la famille" } @if d.required { ", obligatoire)" } @else { ", facultatif)" } }
                                 }
                                 @if let Some(f) = f {
                                     td { (f.file_name) }
@@ -302,8 +302,8 @@ pub fn staff_list(ctx: &Ctx, l: &StaffList) -> Markup {
                     ul {
                         @for d in docs {
                             li {
-                                (d.name) " – " @if d.per_student == 1 { "par élève" } @else { "par famille" } ", "
-                                @if d.required == 1 { "obligatoire" } @else { "facultatif" }
+                                (d.name) " – " @if d.per_student { "par élève" } @else { "par famille" } ", "
+                                @if d.required { "obligatoire" } @else { "facultatif" }
                                 form.inline-action method="post" action="/gestion/reinscriptions/documents/supprimer" {
                                     (csrf_field(&ctx.csrf))
                                     input type="hidden" name="document" value=(d.campaign_document_id);
@@ -348,7 +348,7 @@ pub fn staff_list(ctx: &Ctx, l: &StaffList) -> Markup {
                                     tr {
                                         th scope="row" { a href={ "/gestion/reinscriptions/" (r.request_id) } { (r.student) } }
                                         td { (r.submitted_at.map(french_datetime).unwrap_or_default()) }
-                                        td { @if r.administrative == 1 { "Réinscription administrative" } @else { "Cours choisis" } }
+                                        td { @if r.administrative { "Réinscription administrative" } @else { "Cours choisis" } }
                                         td { (request_status(r.status)) }
                                     }
                                 }
@@ -393,7 +393,7 @@ pub fn staff_request(ctx: &Ctx, s: &StaffRequest) -> Markup {
             (error_summary(s.errors))
             p { "État\u{a0}: " strong { (request_status(r.status)) } @if let Some(x) = &r.decision_reason { " (" (x) ")" } "." }
             h2 { "Choix" }
-            @if r.administrative == 1 {
+            @if r.administrative {
                 p { "Réinscription administrative (tous les cours)." }
             } @else {
                 ul { @for o in s.offers.iter().filter(|o| s.chosen.contains(&o.course_record_id)) { li { (o.department) " – " (o.course) } } }
