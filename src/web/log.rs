@@ -18,7 +18,7 @@ pub fn redact(path: &str) -> String {
 }
 
 /// Logs each request inside a span carrying a fresh request id (also sent back in
-/// `X-Request-Id`), so every line a request writes can be traced to it.
+/// `X-Request-Id`), its method and path, so every line a request writes can be traced to it.
 pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
     let started = Instant::now();
     let method = req.method().clone();
@@ -31,15 +31,14 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<R
         .map(|a| a.to_string())
         .unwrap_or_default();
     let request_id = format!("{:016x}", rand::random::<u64>());
-    let span = tracing::info_span!("request", request_id = %request_id);
+    // The span carries what was being asked, so an error logged deep inside says it too.
+    let span = tracing::info_span!("request", request_id = %request_id, %method, path = %path);
     let mut resp = async {
         let resp = match ep.call(req).await {
             Ok(r) => r.into_response(),
             Err(e) => e.into_response(),
         };
         tracing::info!(
-            %method,
-            path,
             remote,
             status = resp.status().as_u16(),
             ms = started.elapsed().as_millis() as u64,

@@ -1,5 +1,6 @@
 //! `/facturation…` (families), the PayFiP return, the demo's PayFiP stand-in.
 
+use anyhow::Context;
 use std::sync::Arc;
 
 use poem::http::{StatusCode, header};
@@ -386,7 +387,8 @@ async fn settle(state: &AppState, attempt: &Attempt) -> AppResult<()> {
         },
         mails,
     )
-    .await?;
+    .await
+    .with_context(|| format!("applying PayFiP's answer to payment {}", attempt.refdet))?;
     if let store::Applied::Resolved(status) = applied {
         tracing::info!(refdet = %attempt.refdet, status = status.key(), "online payment resolved");
         state.mail_wakeup.notify_one();

@@ -1,6 +1,7 @@
 //! What Famille and Identité do alike: show a record with its pending changes, and turn a
 //! submitted form into a change request (or errors, or "nothing changed").
 
+use anyhow::Context;
 use std::collections::HashMap;
 
 use super::fields::{self, FieldDef, Kind};
@@ -159,7 +160,8 @@ pub async fn submit(state: &AppState, form: Correction<'_>) -> anyhow::Result<Ou
             acknowledgement,
         },
     )
-    .await?;
+    .await
+    .with_context(|| format!("recording the changes of person {}", record.person_id))?;
     Ok(Outcome::Redirect(match result {
         Submitted::Saved => done,
         Submitted::Duplicate(first) => first,

@@ -1,5 +1,6 @@
 //! `/eleves/{id}/reinscription…`: the family's side of a re-enrolment campaign.
 
+use anyhow::Context;
 use std::sync::Arc;
 
 use poem::http::header;
@@ -565,7 +566,10 @@ pub(crate) async fn submit(
                 ),
             )
         });
-    if store::submit(&state.pool, request.request_id, &comment, mail).await? {
+    if store::submit(&state.pool, request.request_id, &comment, mail)
+        .await
+        .with_context(|| format!("submitting re-enrolment request {}", request.request_id))?
+    {
         Ok(see_other(&format!("{base}?info=envoyee")))
     } else {
         Ok(see_other(&format!("{base}?info=deja-envoyee")))

@@ -1,6 +1,7 @@
 //! `/gestion/reinscriptions…`: staff open the campaign, list the documents they ask for,
 //! and decide each request and each document.
 
+use anyhow::Context;
 use std::sync::Arc;
 
 use poem::web::{Data, Form, Query};
@@ -200,7 +201,8 @@ pub(crate) async fn save_campaign(
             staff: user.account_id,
         },
     )
-    .await?;
+    .await
+    .with_context(|| format!("saving the campaign {year}"))?;
     Ok(see_other(
         "/gestion/reinscriptions?info=campagne-enregistree",
     ))
@@ -451,7 +453,8 @@ pub(crate) async fn decide_document(
             mail,
         },
     )
-    .await?;
+    .await
+    .with_context(|| format!("deciding provided document {did}"))?;
     Ok(see_other(&format!("{base}?info=document-decide")))
 }
 
@@ -522,7 +525,8 @@ pub(crate) async fn decide(
             mail,
         },
     )
-    .await?;
+    .await
+    .with_context(|| format!("deciding re-enrolment request {id}"))?;
     Ok(see_other(&format!(
         "/gestion/reinscriptions/{id}?info=demande-decidee"
     )))

@@ -1,6 +1,7 @@
 //! Handlers of Gestion: the queue of change requests, a request and its decision, the mails
 //! not yet delivered.
 
+use anyhow::Context;
 use std::sync::Arc;
 
 use maud::Markup;
@@ -151,7 +152,8 @@ pub(crate) async fn decide(
             ))
         },
     )
-    .await?;
+    .await
+    .with_context(|| format!("deciding change request {}", detail.change_request_id))?;
     if decided.is_none() {
         return Ok(StatusCode::NOT_FOUND.into_response());
     }
