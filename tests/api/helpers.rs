@@ -29,6 +29,9 @@ pub struct Options {
     /// PayFiP's service address when there is no stand-in.
     pub payfip_service_url: Option<String>,
     pub http: portee::config::HttpLimits,
+    /// The demo school (off: an empty database, for tests that build their own school
+    /// with `school::TestSchool`).
+    pub demo: bool,
 }
 
 impl Default for Options {
@@ -40,6 +43,7 @@ impl Default for Options {
             payfip_double: true,
             payfip_service_url: None,
             http: portee::config::HttpLimits::default(),
+            demo: true,
         }
     }
 }
@@ -91,7 +95,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     };
     let pool = portee::db::connect(&db_url).await.expect("database");
     portee::db::migrate(&pool).await.expect("migrations");
-    portee::demo::seed(&pool).await.expect("demo data");
+    if options.demo {
+        portee::demo::seed(&pool).await.expect("demo data");
+    }
     let app = Application::build_with_pool(settings.clone(), pool.clone())
         .await
         .expect("application");

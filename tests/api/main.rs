@@ -1,7 +1,10 @@
 //! Integration tests: each boots the real application on a random port with a fresh
-//! SQLite database and the demo school, and speaks HTTP to it.
+//! database (SQLite, or PostgreSQL when `PORTEE_TEST_DATABASE_URL` is set) and speaks HTTP
+//! to it. The database holds either the demo school or, for tests that must not depend on
+//! the demo's data, only a school the test builds itself (`school.rs`).
 
 mod helpers;
+mod school;
 
 mod accessibility;
 mod accounts;

@@ -2,6 +2,7 @@ use reqwest::{Client, StatusCode};
 
 use crate::helpers::*;
 use crate::records::{JEREMIE, with};
+use crate::school::TestSchool;
 
 /// The pending request of Monsieur ABARRE.
 async fn abarre_request(app: &TestApp) -> i64 {
@@ -306,70 +307,61 @@ async fn staff_refuse_a_request_with_a_reason_and_nothing_is_applied() {
 
 #[tokio::test]
 async fn staff_see_only_their_own_schools_requests() {
-    let app = spawn_app().await;
-    let (identifier,): (String,) = sqlx::query_as(
-        "select a.identifier from account a join site s on s.site_id = a.site_id where s.slug = 'conservatoire1' and a.is_staff = 0 order by a.account_id limit 1",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    let family = new_client();
-    let resp = app
-        .post_form(
-            &family,
-            "/connexion",
-            "/connexion",
-            &[
-                ("site", "conservatoire1"),
-                ("identifiant", &identifier),
-                ("mot_de_passe", PASSWORD),
-            ],
-        )
-        .await;
-    assert_redirect(&resp, "/accueil");
-    let html = app.get_html(&family, "/famille").await;
-    let mut fields: Vec<(String, String)> = Vec::new();
-    for name in [
-        "civility",
-        "last_name",
-        "first_name",
-        "address",
-        "postal_code",
-        "city",
-        "email",
-        "phone_mobile",
-    ] {
-        let marker = format!("name=\"{name}\"");
-        let value = if name == "civility" {
-            if html.contains("value=\"MME\" selected") {
-                "MME".to_owned()
-            } else {
-                "M".to_owned()
-            }
-        } else {
-            let at = html.find(&marker).unwrap_or_else(|| panic!("{name}"));
-            let rest = &html[at..];
-            let v = rest.find("value=\"").unwrap() + 7;
-            rest[v..v + rest[v..].find('"').unwrap()].to_owned()
-        };
-        fields.push((name.to_owned(), value));
-    }
-    fields.retain(|(k, _)| k != "profession");
-    fields.push(("profession".into(), "Luthier".into()));
-    let refs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let app = crate::school::spawn_empty_app().await;
+    let ours = TestSchool::generate(&app).await;
+    let theirs = TestSchool::generate(&app).await;
+    let family = theirs.add_family(&app, "ROSSIGNOL").await;
+    let browser = new_client();
     assert_redirect(
-        &app.post_record(&family, "/famille", &refs).await,
+        &app.family_login(&browser, &theirs, &family.account).await,
+        "/accueil",
+    );
+    let html = app.get_html(&browser, "/famille").await;
+    for (name, value) in [
+        ("address", "12 rue des Tilleuls"),
+        ("postal_code", "45000"),
+        ("city", "ORLÉANS"),
+    ] {
+        assert!(
+            html.contains(&format!("name=\"{name}\" type=\"text\" value=\"{value}\"")),
+            "{name}"
+        );
+    }
+    let guardian = &family.guardian;
+    let fields = [
+        ("civility", "MME"),
+        ("last_name", guardian.last_name.as_str()),
+        ("first_name", guardian.first_name.as_str()),
+        ("address", "12 rue des Tilleuls"),
+        ("postal_code", "45000"),
+        ("city", "ORLÉANS"),
+        ("email", guardian.email.as_deref().unwrap()),
+        ("profession", "Luthier"),
+    ];
+    assert_redirect(
+        &app.post_record(&browser, "/famille", &fields).await,
         "/famille?info=demande-enregistree",
     );
-    let (other,): (i64,) = sqlx::query_as("select change_request_id from change_request r join site s on s.site_id = r.site_id where s.slug = 'conservatoire1'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let (other,): (i64,) =
+        sqlx::query_as("select change_request_id from change_request where site_id = $1")
+            .bind(theirs.site_id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    // Their own staff see it: the request is there to be seen.
+    let their_staff = new_client();
+    assert_redirect(
+        &app.school_staff_login(&their_staff, &theirs).await,
+        "/gestion",
+    );
+    assert!(
+        app.get_html(&their_staff, "/gestion")
+            .await
+            .contains(&format!("/gestion/demandes/{other}"))
+    );
+    // Another school's staff never reach it, by list, page or decision.
     let staff = new_client();
-    staff_login(&app, &staff).await;
+    assert_redirect(&app.school_staff_login(&staff, &ours).await, "/gestion");
     assert!(
         !app.get_html(&staff, "/gestion")
             .await
@@ -383,4 +375,11 @@ async fn staff_see_only_their_own_schools_requests() {
     );
     let resp = decide(&app, &staff, other, &[("accepter", "profession")]).await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let (status,): (String,) =
+        sqlx::query_as("select status from change_request where change_request_id = $1")
+            .bind(other)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "pending");
 }

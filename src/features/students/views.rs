@@ -42,8 +42,8 @@ pub fn list(ctx: &Ctx, students: &[Student]) -> Markup {
     )
 }
 
-/// The student's tabs: links, each its own page; only pages that exist.
-/// The student's tabs; Réinscription only while a campaign of the school is open.
+/// The student's tabs: links, each its own page; Réinscription only while a campaign of
+/// the school is open.
 pub fn tabs(ctx: &Ctx, person_id: i64, current: &str) -> Markup {
     const TABS: &[(&str, &str)] = &[
         ("identite", "Identité"),
