@@ -123,16 +123,30 @@ pub async fn guardian_of(pool: &Pool, family_id: i64) -> sqlx::Result<Option<Rec
 }
 
 /// A pending change of one field.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Pending {
     pub old_value: String,
     pub new_value: String,
     pub created_at: i64,
 }
 
+/// A pending change as read from `change_item` (`field, old_value, new_value, created_at`).
+#[derive(sqlx::FromRow)]
+pub(crate) struct PendingItem {
+    pub field: String,
+    #[sqlx(flatten)]
+    pub pending: Pending,
+}
+
+impl PendingItem {
+    pub fn pair(self) -> (String, Pending) {
+        (self.field, self.pending)
+    }
+}
+
 /// The pending changes of a person, by field.
 pub async fn pending(pool: &Pool, person_id: i64) -> sqlx::Result<HashMap<String, Pending>> {
-    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+    let rows: Vec<PendingItem> = sqlx::query_as(
         "select i.field, i.old_value, i.new_value, i.created_at from change_item i \
          join change_request r on r.change_request_id = i.change_request_id \
          where r.person_id = $1 and r.status = 'pending' and i.status = 'pending'",
@@ -140,19 +154,7 @@ pub async fn pending(pool: &Pool, person_id: i64) -> sqlx::Result<HashMap<String
     .bind(person_id)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(f, old_value, new_value, created_at)| {
-            (
-                f,
-                Pending {
-                    old_value,
-                    new_value,
-                    created_at,
-                },
-            )
-        })
-        .collect())
+    Ok(rows.into_iter().map(PendingItem::pair).collect())
 }
 
 /// One field the family changed: `new == record` withdraws an earlier pending change.

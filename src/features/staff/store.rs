@@ -5,7 +5,7 @@ use crate::audit::audit;
 use crate::db::{self, Pool};
 use crate::domain::status::{ChangeStatus, ItemStatus};
 use crate::features::records::fields::{self, FieldDef};
-use crate::features::records::store::{KEYS, Pending};
+use crate::features::records::store::{KEYS, Pending, PendingItem};
 use crate::mail::{self, Outgoing};
 
 /// A line of the staff queue.
@@ -64,26 +64,14 @@ pub async fn request(
     let Some((person_id, requested_by, identifier, updated_at)) = head else {
         return Ok(None);
     };
-    let items: Vec<(String, String, String, i64)> = sqlx::query_as(
+    let items: Vec<PendingItem> = sqlx::query_as(
         "select field, old_value, new_value, created_at from change_item \
          where change_request_id = $1 and status = 'pending' order by created_at, change_item_id",
     )
     .bind(request_id)
     .fetch_all(pool)
     .await?;
-    let mut items: Vec<(String, Pending)> = items
-        .into_iter()
-        .map(|(f, old_value, new_value, created_at)| {
-            (
-                f,
-                Pending {
-                    old_value,
-                    new_value,
-                    created_at,
-                },
-            )
-        })
-        .collect();
+    let mut items: Vec<(String, Pending)> = items.into_iter().map(PendingItem::pair).collect();
     // In the order of the forms.
     let order = |k: &str| KEYS.iter().position(|x| *x == k).unwrap_or(usize::MAX);
     items.sort_by_key(|(k, _)| order(k));
