@@ -1,4 +1,5 @@
-//! The command line: `portee serve`, `portee demo`, `portee migrate`.
+//! The command line: `portee serve`, `portee demo`, `portee migrate`, the setup commands
+//! (`schools`, `staff`, `accounts`), `import` and `backup`.
 
 use std::net::SocketAddr;
 
@@ -35,6 +36,12 @@ pub enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Create and list the schools this portal hosts.
+    #[command(subcommand)]
+    Schools(SchoolsCommand),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    Staff(StaffCommand),
     /// Manage families' accounts.
     #[command(subcommand)]
     Accounts(AccountsCommand),
@@ -56,6 +63,57 @@ pub enum Command {
     Backup {
         /// Where to write the copy (must not exist yet).
         path: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SchoolsCommand {
+    /// Create a school. Every value is checked; on any error nothing is written.
+    Add {
+        /// The school's short name: lower-case letters, digits and hyphens (e.g. valognes).
+        /// Families choose it on the login page; the commands take it as --site.
+        #[arg(long)]
+        slug: String,
+        /// The school's name, as every page and mail shows it.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        address: Option<String>,
+        #[arg(long)]
+        postal_code: Option<String>,
+        #[arg(long)]
+        city: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        /// Where families' questions go (the contact address of the school).
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List the schools: short name, name, city, families and active staff accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum StaffCommand {
+    /// Create a staff account and mail its identifier and a single-use link, valid 7 days,
+    /// to choose a password.
+    Invite {
+        /// The school's short name.
+        #[arg(long)]
+        site: String,
+        /// The staff member's e-mail address (invitation, lost password).
+        #[arg(long)]
+        email: String,
+        /// « Prénom NOM ».
+        #[arg(long)]
+        name: String,
+        /// administrateur (also the settings and the staff) or secretariat (the queues).
+        #[arg(long, default_value = "administrateur")]
+        role: String,
+        /// Print the identifier and the link instead of mailing them (a first installation
+        /// whose mail is not set up yet).
+        #[arg(long)]
+        print_link: bool,
     },
 }
 
@@ -210,6 +268,155 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 if sent > 0 { "sent" } else { "queued" }
             );
         }
+        Command::Schools(SchoolsCommand::Add {
+            slug,
+            name,
+            address,
+            postal_code,
+            city,
+            phone,
+            email,
+        }) => {
+            let school = checked(parse_school(SchoolArgs {
+                slug: &slug,
+                name: &name,
+                address: address.as_deref(),
+                postal_code: postal_code.as_deref(),
+                city: city.as_deref(),
+                phone: phone.as_deref(),
+                email: email.as_deref(),
+            }));
+            let pool = offline_pool().await?;
+            db::migrate(&pool).await?;
+            match crate::site::add(&pool, &school).await {
+                Ok(_) => println!(
+                    "School « {} » created (short name {}).",
+                    school.name,
+                    school.slug.as_str()
+                ),
+                Err(crate::site::AddSchoolError::SlugTaken(_)) => refuse(&[(
+                    "--slug",
+                    format!(
+                        "le nom court « {} » est déjà celui d'une école : choisissez-en un autre.",
+                        school.slug.as_str()
+                    ),
+                )]),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::Schools(SchoolsCommand::List) => {
+            let pool = offline_pool().await?;
+            db::migrate(&pool).await?;
+            let schools = crate::site::list(&pool).await?;
+            if schools.is_empty() {
+                println!("No school yet: create one with portee schools add --slug … --name …");
+            }
+            for s in schools {
+                println!(
+                    "{}\t{}\t{}\t{} famil{}\t{} staff account{}",
+                    s.slug,
+                    s.name,
+                    s.city.unwrap_or_default(),
+                    s.families,
+                    if s.families == 1 { "y" } else { "ies" },
+                    s.staff,
+                    if s.staff == 1 { "" } else { "s" },
+                );
+            }
+        }
+        Command::Staff(StaffCommand::Invite {
+            site,
+            email,
+            name,
+            role,
+            print_link,
+        }) => {
+            let mut problems = Vec::new();
+            let email = crate::domain::email::EmailAddress::parse(&email)
+                .map_err(|e| problems.push(("--email", e)))
+                .ok();
+            let name = crate::domain::text::Name::parse(&name, "Le nom", 120)
+                .map_err(|e| problems.push(("--name", e)))
+                .ok();
+            let typed_role = role.trim();
+            let role = crate::domain::status::Role::from_key(typed_role);
+            if role.is_none() {
+                problems.push((
+                    "--role",
+                    format!("« {typed_role} » n'est pas un rôle : administrateur ou secretariat."),
+                ));
+            }
+            let (Some(email), Some(name), Some(role)) = (email, name, role) else {
+                refuse(&problems)
+            };
+            // Mail is only needed when it is sent.
+            let settings = if print_link {
+                Settings::from_env(
+                    &Defaults {
+                        mail_dir: Some("."),
+                        ..SERVE
+                    },
+                    None,
+                )?
+            } else {
+                Settings::from_env(&SERVE, None)?
+            };
+            let pool = db::connect(&settings.database_url.0).await?;
+            db::migrate(&pool).await?;
+            let Some(site_id) = crate::site::by_slug(&pool, site.trim()).await? else {
+                refuse(&[(
+                    "--site",
+                    format!(
+                        "aucune école n'a le nom court « {} » (voir portee schools list).",
+                        site.trim()
+                    ),
+                )])
+            };
+            use crate::features::personnel::store::{self as personnel, Delivery};
+            let invited = match personnel::invite(
+                &pool,
+                personnel::StaffInvitation {
+                    site_id,
+                    email: &email,
+                    name: &name,
+                    role,
+                    by: None,
+                    base_url: &settings.base_url,
+                    delivery: if print_link {
+                        Delivery::Print
+                    } else {
+                        Delivery::Mail
+                    },
+                },
+            )
+            .await
+            {
+                Ok(i) => i,
+                Err(personnel::StaffInviteError::EmailTaken(_, identifier)) => refuse(&[(
+                    "--email",
+                    format!(
+                        "{} est déjà l'adresse du compte de personnel « {identifier} » de cette école.",
+                        email.as_str()
+                    ),
+                )]),
+                Err(e) => return Err(e.into()),
+            };
+            if print_link {
+                println!("Identifiant : {}", invited.identifier);
+                println!("Lien pour choisir le mot de passe (valable 7 jours, une seule fois) :");
+                println!("{}", invited.link);
+            } else {
+                let mailer = crate::mail::Mailer::new(&settings)?;
+                let sent = crate::mail::send_due(&pool, &mailer).await?;
+                println!(
+                    "Staff account {} created ({}); invitation {} to {}.",
+                    invited.identifier,
+                    role.label(),
+                    if sent > 0 { "sent" } else { "queued" },
+                    email.as_str()
+                );
+            }
+        }
         Command::Migrate => {
             let pool = offline_pool().await?;
             db::migrate(&pool).await?;
@@ -217,4 +424,89 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Prints each problem, naming its option, and exits with status 1: nothing was written.
+fn refuse(problems: &[(&str, String)]) -> ! {
+    for (option, message) in problems {
+        eprintln!("{option} : {message}");
+    }
+    eprintln!("Nothing was written.");
+    std::process::exit(1)
+}
+
+fn checked<T>(parsed: Result<T, Vec<(&'static str, String)>>) -> T {
+    parsed.unwrap_or_else(|problems| refuse(&problems))
+}
+
+/// The options of `portee schools add`, as typed.
+struct SchoolArgs<'a> {
+    slug: &'a str,
+    name: &'a str,
+    address: Option<&'a str>,
+    postal_code: Option<&'a str>,
+    city: Option<&'a str>,
+    phone: Option<&'a str>,
+    email: Option<&'a str>,
+}
+
+/// Checks every option with the domain types; all problems at once, each with its option.
+fn parse_school(a: SchoolArgs) -> Result<crate::site::NewSchool, Vec<(&'static str, String)>> {
+    use crate::domain::{
+        email::EmailAddress, phone::PhoneNumber, postal::PostalCode, slug::Slug, text,
+    };
+    let mut problems = Vec::new();
+    fn given(v: Option<&str>) -> Option<&str> {
+        v.map(str::trim).filter(|v| !v.is_empty())
+    }
+    let slug = Slug::parse(a.slug)
+        .map_err(|e| problems.push(("--slug", e)))
+        .ok();
+    let name = match text::line(a.name, "Le nom de l'école", 120) {
+        Ok(n) if n.is_empty() => {
+            problems.push(("--name", "le nom de l'école est vide.".to_owned()));
+            None
+        }
+        Ok(n) => Some(n),
+        Err(e) => {
+            problems.push(("--name", e));
+            None
+        }
+    };
+    let mut line = |v: Option<&str>, option: &'static str, what: &str, max: usize| {
+        given(v).and_then(|v| {
+            text::line(v, what, max)
+                .map_err(|e| problems.push((option, e)))
+                .ok()
+        })
+    };
+    let address = line(a.address, "--address", "L'adresse", 200);
+    let city = line(a.city, "--city", "La ville", 80);
+    let postal_code = given(a.postal_code).and_then(|v| {
+        PostalCode::parse(v, "")
+            .map_err(|e| problems.push(("--postal-code", e)))
+            .ok()
+    });
+    let phone = given(a.phone).and_then(|v| {
+        PhoneNumber::parse(v)
+            .map_err(|e| problems.push(("--phone", e)))
+            .ok()
+    });
+    let email = given(a.email).and_then(|v| {
+        EmailAddress::parse(v)
+            .map_err(|e| problems.push(("--email", e)))
+            .ok()
+    });
+    match (slug, name) {
+        (Some(slug), Some(name)) if problems.is_empty() => Ok(crate::site::NewSchool {
+            slug,
+            name,
+            address,
+            postal_code,
+            city,
+            phone,
+            email,
+        }),
+        _ => Err(problems),
+    }
 }

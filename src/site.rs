@@ -1,5 +1,6 @@
-//! The `site` table (one row a school): the one store that reads a school's identity. The
-//! accessibility statement's settings are read and written by their own feature.
+//! The `site` table (one row a school): the one store that reads and writes a school's
+//! identity. The accessibility statement's settings are read and written by their own
+//! feature.
 
 use crate::db::Pool;
 
@@ -56,4 +57,84 @@ pub async fn by_slug(pool: &Pool, slug: &str) -> sqlx::Result<Option<i64>> {
         .fetch_optional(pool)
         .await?;
     Ok(row.map(|r| r.0))
+}
+
+/// A new school, its values checked by the domain types (`portee schools add`).
+pub struct NewSchool {
+    pub slug: crate::domain::slug::Slug,
+    pub name: String,
+    pub address: Option<String>,
+    pub postal_code: Option<crate::domain::postal::PostalCode>,
+    pub city: Option<String>,
+    pub phone: Option<crate::domain::phone::PhoneNumber>,
+    pub email: Option<crate::domain::email::EmailAddress>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AddSchoolError {
+    #[error("le nom court « {0} » est déjà celui d'une école : choisissez-en un autre")]
+    SlugTaken(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Creates a school (and audits it) in one transaction. Returns its id.
+pub async fn add(pool: &Pool, school: &NewSchool) -> Result<i64, AddSchoolError> {
+    let slug = school.slug.as_str();
+    let mut tx = crate::db::begin(pool).await?;
+    let taken: Option<(i64,)> = sqlx::query_as("select site_id from site where slug = $1")
+        .bind(slug)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if taken.is_some() {
+        return Err(AddSchoolError::SlugTaken(slug.to_owned()));
+    }
+    let site_id = crate::db::new_id();
+    sqlx::query(
+        "insert into site (site_id, slug, name, address, postal_code, city, phone, contact_email, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(site_id)
+    .bind(slug)
+    .bind(&school.name)
+    .bind(school.address.as_deref())
+    .bind(school.postal_code.as_ref().map(|p| p.as_str()))
+    .bind(school.city.as_deref())
+    .bind(school.phone.as_ref().map(|p| p.as_str()))
+    .bind(school.email.as_ref().map(|e| e.as_str()))
+    .bind(crate::db::now())
+    .execute(&mut *tx)
+    .await?;
+    crate::audit::audit(
+        &mut tx,
+        Some(site_id),
+        None,
+        "school_added",
+        &format!("{slug}: {}", school.name),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(site_id)
+}
+
+/// A school as `portee schools list` shows it.
+#[derive(sqlx::FromRow)]
+pub struct Listed {
+    pub slug: String,
+    pub name: String,
+    pub city: Option<String>,
+    pub families: i64,
+    /// Staff accounts that are not disabled.
+    pub staff: i64,
+}
+
+pub async fn list(pool: &Pool) -> sqlx::Result<Vec<Listed>> {
+    sqlx::query_as(
+        "select s.slug, s.name, s.city, \
+           (select cast(count(*) as bigint) from family f where f.site_id = s.site_id) as families, \
+           (select cast(count(*) as bigint) from account a where a.site_id = s.site_id and a.is_staff = 1 and a.disabled = 0) as staff \
+         from site s order by s.slug",
+    )
+    .fetch_all(pool)
+    .await
 }

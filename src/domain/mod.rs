@@ -7,6 +7,7 @@ pub mod password;
 pub mod pdf_check;
 pub mod phone;
 pub mod postal;
+pub mod slug;
 pub mod status;
 pub mod text;
 pub mod upload;

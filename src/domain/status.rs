@@ -101,3 +101,23 @@ mod tests {
         assert_eq!(ChangeStatus::Withdrawn.key(), "withdrawn");
     }
 }
+
+stored_enum! {
+    /// What a staff account may do (`account.role`).
+    Role {
+        /// Also the school's settings and its staff.
+        Administrator => "administrateur",
+        /// The queues: requests, re-enrolments, payments, mails, families' accounts.
+        Secretariat => "secretariat",
+    }
+}
+
+impl Role {
+    /// As the staff pages name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Administrator => "Administrateur",
+            Role::Secretariat => "Secrétariat",
+        }
+    }
+}

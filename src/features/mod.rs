@@ -7,6 +7,7 @@ pub mod billing;
 pub mod family;
 pub mod home;
 pub mod pedagogy;
+pub mod personnel;
 pub mod records;
 pub mod reenrolment;
 pub mod staff;

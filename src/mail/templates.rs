@@ -124,6 +124,30 @@ pub fn invitation(to: &str, school: &str, identifier: &str, link: &str) -> Outgo
     }
 }
 
+/// To a new staff member: their identifier and the link to choose a first password.
+pub fn staff_invitation(
+    to: &str,
+    school: &str,
+    identifier: &str,
+    role: &str,
+    link: &str,
+) -> Outgoing {
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{school} – votre accès à la gestion du portail famille"),
+        body: format!(
+            "Bonjour,\n\n\
+             Un compte de personnel ({role}) vous est ouvert sur le portail famille de {school}.\n\n\
+             Votre identifiant : {identifier}\n\n\
+             Pour choisir votre mot de passe, ouvrez ce lien dans les 7 jours :\n\n\
+             {link}\n\n\
+             Ce lien ne sert qu'une fois. Vous vous connecterez ensuite depuis la page « Accès \
+             du personnel » du portail.\n\n\
+             {school}\n"
+        ),
+    }
+}
+
 /// Confirms an online payment. `{receipt}` in the body is replaced by the receipt's number
 /// once it is allocated (in the same transaction as the mail).
 pub fn payment_received(

@@ -27,6 +27,7 @@ mod records;
 mod reenrolment;
 mod security;
 mod session_expiry;
+mod setup;
 mod staff;
 mod students;
 mod throttle;

@@ -444,12 +444,16 @@ pub(crate) async fn reset_submit(
         return Ok(unprocessable(views::reset_form(&ctx, &q.jeton, &errors)));
     };
     let hash = password::hash(new.expose().to_owned()).await?;
-    if !store::use_reset(&state.pool, &q.jeton, &hash, &state.settings.base_url).await? {
+    let Some(by) = store::use_reset(&state.pool, &q.jeton, &hash, &state.settings.base_url).await?
+    else {
         return Ok(views::reset_invalid(&ctx)
             .with_status(poem::http::StatusCode::GONE)
             .into_response());
-    }
-    Ok(see_other("/connexion?info=mot-de-passe-choisi"))
+    };
+    Ok(see_other(match by {
+        store::ResetBy::Family => "/connexion?info=mot-de-passe-choisi",
+        store::ResetBy::Staff => "/gestion/connexion?info=mot-de-passe-choisi",
+    }))
 }
 
 #[handler]

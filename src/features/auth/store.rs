@@ -90,8 +90,8 @@ pub async fn reset_target(
     identifier: &str,
 ) -> sqlx::Result<Option<ResetTarget>> {
     sqlx::query_as(
-        "select a.account_id, a.site_id, p.email, a.identifier, site.name as school from account a \
-         join site on site.site_id = a.site_id \
+        "select a.account_id, a.site_id, coalesce(p.email, a.email) as email, a.identifier, site.name as school \
+         from account a join site on site.site_id = a.site_id \
          left join person p on p.person_id = a.person_id \
          where a.site_id = $1 and a.identifier = $2 and a.disabled = 0",
     )
@@ -195,7 +195,7 @@ async fn account_mail_facts(
     account_id: i64,
 ) -> sqlx::Result<(Option<String>, String, String, i64)> {
     sqlx::query_as(
-        "select p.email, a.identifier, site.name, a.site_id from account a \
+        "select coalesce(p.email, a.email), a.identifier, site.name, a.site_id from account a \
          join site on site.site_id = a.site_id \
          left join person p on p.person_id = a.person_id where a.account_id = $1",
     )
@@ -204,15 +204,22 @@ async fn account_mail_facts(
     .await
 }
 
+/// Whose password a reset link set: where they log in next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResetBy {
+    Family,
+    Staff,
+}
+
 /// Sets a new password through a reset link: the link is spent (exactly once, even
 /// under a double submit), every session of the account ends, other links die, and a
-/// notice mail is queued. Returns false when the link was no longer valid.
+/// notice mail is queued. Returns None when the link was no longer valid.
 pub async fn use_reset(
     pool: &Pool,
     token: &str,
     new_hash: &str,
     base_url: &str,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Option<ResetBy>> {
     let now = db::now();
     let mut tx = crate::db::begin(pool).await?;
     let spent = sqlx::query(
@@ -224,13 +231,15 @@ pub async fn use_reset(
     .await?;
     if spent.rows_affected() != 1 {
         tx.rollback().await?;
-        return Ok(false);
+        return Ok(None);
     }
-    let (account_id,): (i64,) =
-        sqlx::query_as("select account_id from password_reset where token_hash = $1")
-            .bind(hash_token(token))
-            .fetch_one(&mut *tx)
-            .await?;
+    let (account_id, crate::db::Flag(is_staff)): (i64, crate::db::Flag) = sqlx::query_as(
+        "select r.account_id, a.is_staff from password_reset r join account a on a.account_id = r.account_id \
+         where r.token_hash = $1",
+    )
+    .bind(hash_token(token))
+    .fetch_one(&mut *tx)
+    .await?;
     set_password_in(
         &mut tx,
         account_id,
@@ -246,7 +255,11 @@ pub async fn use_reset(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(Some(if is_staff {
+        ResetBy::Staff
+    } else {
+        ResetBy::Family
+    }))
 }
 
 /// Stores a new hash, ends the account's sessions except `keep_session` (a token
