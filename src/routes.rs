@@ -15,8 +15,10 @@ use crate::features::billing::staff as payments;
 use crate::features::family::routes as family;
 use crate::features::home::routes as home;
 use crate::features::pedagogy::routes as pedagogy;
+use crate::features::personnel::routes as personnel;
 use crate::features::reenrolment::routes as reenrolment;
 use crate::features::reenrolment::staff as reenrolment_staff;
+use crate::features::school::routes as school;
 use crate::features::staff::routes as requests;
 use crate::features::students::routes as students;
 use crate::features::timetable;
@@ -182,6 +184,15 @@ pub fn pages() -> Route {
         )
         // Personnel › Comptes des familles
         .at("/gestion/comptes", get(accounts::list).post(accounts::act))
+        .at("/gestion/ecole", get(school::page).post(school::save))
+        .at(
+            "/gestion/personnel",
+            get(personnel::list).post(personnel::invite),
+        )
+        .at(
+            "/gestion/personnel/:id",
+            get(personnel::member).post(personnel::act),
+        )
         // Session : prolonger, formulaire conservé
         .at("/reprise", get(resume::page))
         .at("/reprise/abandon", post(resume::abandon))

@@ -30,11 +30,26 @@ pub struct School {
     pub payfip_numcli: Option<String>,
     /// Where families' questions (and staff notices) go.
     pub contact_email: Option<String>,
+    /// The name the school's mails are sent under (None: the instance's PORTEE_MAIL_FROM).
+    pub sender_name: Option<String>,
+    /// `test`, `activation` or `production` (None: the instance's PORTEE_PAYFIP_MODE).
+    pub payfip_mode: Option<String>,
+}
+
+impl School {
+    /// The PayFiP mode of this school: its own, else the instance's.
+    pub fn payfip_mode(&self, instance: crate::config::PayfipMode) -> crate::config::PayfipMode {
+        self.payfip_mode
+            .as_deref()
+            .and_then(crate::config::PayfipMode::parse)
+            .unwrap_or(instance)
+    }
 }
 
 pub async fn school(pool: &Pool, site_id: i64) -> sqlx::Result<School> {
     sqlx::query_as(
-        "select name, address, postal_code, city, phone, payfip_numcli, contact_email from site where site_id = $1",
+        "select name, address, postal_code, city, phone, payfip_numcli, contact_email, sender_name, payfip_mode \
+         from site where site_id = $1",
     )
     .bind(site_id)
     .fetch_one(pool)
@@ -137,4 +152,121 @@ pub async fn list(pool: &Pool) -> sqlx::Result<Vec<Listed>> {
     )
     .fetch_all(pool)
     .await
+}
+
+/// A school's settings as `/gestion/ecole` saves them, each checked by its domain type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub name: String,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
+    pub contact_email: Option<String>,
+    pub sender_name: Option<String>,
+    pub payfip_numcli: Option<String>,
+    pub payfip_mode: Option<String>,
+}
+
+impl Settings {
+    pub fn of(s: &School) -> Settings {
+        Settings {
+            name: s.name.clone(),
+            address: s.address.clone(),
+            postal_code: s.postal_code.clone(),
+            city: s.city.clone(),
+            phone: s.phone.clone(),
+            contact_email: s.contact_email.clone(),
+            sender_name: s.sender_name.clone(),
+            payfip_numcli: s.payfip_numcli.clone(),
+            payfip_mode: s.payfip_mode.clone(),
+        }
+    }
+
+    /// Each setting with the name the audit log gives it.
+    fn fields(&self) -> [(&'static str, Option<&str>); 9] {
+        [
+            ("name", Some(self.name.as_str())),
+            ("address", self.address.as_deref()),
+            ("postal_code", self.postal_code.as_deref()),
+            ("city", self.city.as_deref()),
+            ("phone", self.phone.as_deref()),
+            ("contact_email", self.contact_email.as_deref()),
+            ("sender_name", self.sender_name.as_deref()),
+            ("payfip_numcli", self.payfip_numcli.as_deref()),
+            ("payfip_mode", self.payfip_mode.as_deref()),
+        ]
+    }
+}
+
+/// Saves a school's settings and audits each value that changed (before → after), in one
+/// transaction. Returns the names of the changed settings.
+pub async fn save_settings(
+    pool: &Pool,
+    site_id: i64,
+    by: i64,
+    new: &Settings,
+) -> sqlx::Result<Vec<&'static str>> {
+    let mut tx = crate::db::begin(pool).await?;
+    let old: School = sqlx::query_as(
+        "select name, address, postal_code, city, phone, payfip_numcli, contact_email, sender_name, payfip_mode \
+         from site where site_id = $1",
+    )
+    .bind(site_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let old = Settings::of(&old);
+    let changed: Vec<(&'static str, Option<&str>, Option<&str>)> = old
+        .fields()
+        .into_iter()
+        .zip(new.fields())
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((k, a), (_, b))| (k, a, b))
+        .collect();
+    if changed.is_empty() {
+        tx.rollback().await?;
+        return Ok(Vec::new());
+    }
+    sqlx::query(
+        "update site set name = $1, address = $2, postal_code = $3, city = $4, phone = $5, contact_email = $6, \
+         sender_name = $7, payfip_numcli = $8, payfip_mode = $9 where site_id = $10",
+    )
+    .bind(&new.name)
+    .bind(new.address.as_deref())
+    .bind(new.postal_code.as_deref())
+    .bind(new.city.as_deref())
+    .bind(new.phone.as_deref())
+    .bind(new.contact_email.as_deref())
+    .bind(new.sender_name.as_deref())
+    .bind(new.payfip_numcli.as_deref())
+    .bind(new.payfip_mode.as_deref())
+    .bind(site_id)
+    .execute(&mut *tx)
+    .await?;
+    for (field, before, after) in &changed {
+        crate::audit::audit(
+            &mut tx,
+            Some(site_id),
+            Some(by),
+            "school_setting_changed",
+            &format!(
+                "{field}: {} -> {}",
+                before.unwrap_or("(vide)"),
+                after.unwrap_or("(vide)")
+            ),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(changed.into_iter().map(|(k, _, _)| k).collect())
+}
+
+/// The name a school's mails are sent under, if it set one.
+pub async fn sender_name(pool: &Pool, site_id: i64) -> sqlx::Result<Option<String>> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("select sender_name from site where site_id = $1")
+            .bind(site_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.and_then(|r| r.0).filter(|n| !n.trim().is_empty()))
 }

@@ -243,11 +243,16 @@ impl Seeder<'_> {
     ) -> anyhow::Result<i64> {
         let id = self.id();
         sqlx::query(
-            "insert into account (account_id, site_id, person_id, family_id, identifier, password_hash, is_staff, created_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "insert into account (account_id, site_id, person_id, family_id, identifier, password_hash, is_staff, role, \
+             display_name, email, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(id).bind(site).bind(person).bind(family).bind(identifier).bind(&self.hash)
-        .bind(i64::from(staff)).bind(self.now)
+        .bind(i64::from(staff))
+        // The demo's staff account administers its school.
+        .bind(staff.then_some(crate::domain::status::Role::Administrator.key()))
+        .bind(staff.then_some("Claire LEMOINE"))
+        .bind(staff.then(|| format!("{identifier}@ecole.example.org")))
+        .bind(self.now)
         .execute(self.pool).await?;
         Ok(id)
     }

@@ -10,6 +10,7 @@ pub mod pedagogy;
 pub mod personnel;
 pub mod records;
 pub mod reenrolment;
+pub mod school;
 pub mod staff;
 pub mod students;
 pub mod timetable;

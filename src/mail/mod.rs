@@ -81,11 +81,25 @@ impl Mailer {
 
     /// `mail_id` makes the `Message-ID`: a mail sent twice (a crash between sending and
     /// marking it sent) carries the same id, so mail clients recognise the duplicate.
-    async fn send(&self, mail_id: i64, to: &str, subject: &str, body: &str) -> anyhow::Result<()> {
+    /// `sender`: the school's own name for its mails, else PORTEE_MAIL_FROM's.
+    async fn send(
+        &self,
+        mail_id: i64,
+        sender: Option<&str>,
+        to: &str,
+        subject: &str,
+        body: &str,
+    ) -> anyhow::Result<()> {
         let domain = self.from.email.domain().to_owned();
+        let from = match sender {
+            Some(name) => {
+                lettre::message::Mailbox::new(Some(name.to_owned()), self.from.email.clone())
+            }
+            None => self.from.clone(),
+        };
         let message = Message::builder()
             .message_id(Some(format!("<{mail_id}.portee@{domain}>")))
-            .from(self.from.clone())
+            .from(from)
             .to(to.parse()?)
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
@@ -142,7 +156,7 @@ pub async fn retry_now(pool: &Pool, site_id: i64, mail_id: i64) -> sqlx::Result<
     Ok(done.rows_affected() == 1)
 }
 
-type Claimed = (i64, String, String, String, i64);
+type Claimed = (i64, String, String, String, i64, Option<i64>);
 
 /// Claims the due mails (one statement, so two instances never claim the same row)
 /// and sends them. Returns how many were sent.
@@ -157,12 +171,12 @@ pub async fn send_due(pool: &Pool, mailer: &Mailer) -> anyhow::Result<usize> {
            where sent_at is null and next_attempt_at <= $2 and attempts < $3 \
              and (claimed_until is null or claimed_until < $2) \
            order by next_attempt_at limit 50 for update skip locked) \
-         returning mail_id, to_address, subject, body_text, attempts"
+         returning mail_id, to_address, subject, body_text, attempts, site_id"
     } else {
         "update mail_outbox set claimed_until = $1 \
          where sent_at is null and next_attempt_at <= $2 and attempts < $3 \
            and (claimed_until is null or claimed_until < $2) \
-         returning mail_id, to_address, subject, body_text, attempts"
+         returning mail_id, to_address, subject, body_text, attempts, site_id"
     };
     let claimed: Vec<Claimed> = sqlx::query_as(sql)
         .bind(now + 120)
@@ -171,8 +185,24 @@ pub async fn send_due(pool: &Pool, mailer: &Mailer) -> anyhow::Result<usize> {
         .fetch_all(pool)
         .await?;
     let mut sent = 0;
-    for (id, to, subject, body, attempts) in claimed {
-        match mailer.send(id, &to, &subject, &body).await {
+    // The name each school's mails are sent under (its settings), read once a batch.
+    let mut senders: std::collections::HashMap<i64, Option<String>> = Default::default();
+    for (id, to, subject, body, attempts, site_id) in claimed {
+        let sender = match site_id {
+            Some(site) => match senders.get(&site) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = crate::site::sender_name(pool, site).await?;
+                    senders.insert(site, name.clone());
+                    name
+                }
+            },
+            None => None,
+        };
+        match mailer
+            .send(id, sender.as_deref(), &to, &subject, &body)
+            .await
+        {
             Ok(()) => {
                 sqlx::query("update mail_outbox set sent_at = $1, claimed_until = null, attempts = $2 where mail_id = $3")
                     .bind(db::now())

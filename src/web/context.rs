@@ -49,6 +49,11 @@ pub struct CurrentUser {
     pub reenrolment_open: bool,
     /// Seconds before the session expires if nothing else happens (idle or absolute limit).
     pub session_seconds_left: i64,
+    /// A staff account's role (None: a family, or a staff account without one, which
+    /// gets the secretariat's pages only).
+    pub role: Option<crate::domain::status::Role>,
+    /// A staff account's « Prénom NOM ».
+    pub staff_name: Option<String>,
 }
 
 impl CurrentUser {
@@ -60,11 +65,21 @@ impl CurrentUser {
             _ => "",
         };
         if self.last_name.is_empty() {
-            return self.identifier.clone();
+            return self
+                .staff_name
+                .clone()
+                .unwrap_or_else(|| self.identifier.clone());
         }
         format!("{civ}{} {}", self.last_name, self.first_name)
             .trim()
             .to_owned()
+    }
+}
+
+impl CurrentUser {
+    /// A staff account that also manages the school's settings and its staff.
+    pub fn is_admin(&self) -> bool {
+        self.is_staff && self.role == Some(crate::domain::status::Role::Administrator)
     }
 }
 
@@ -112,6 +127,21 @@ impl<'a> FromRequest<'a> for StaffUser {
     }
 }
 
+/// An administrator of the school (settings, staff). Other staff and families get 403;
+/// visitors, the staff login page.
+pub struct AdminUser(pub CurrentUser);
+
+impl<'a> FromRequest<'a> for AdminUser {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let StaffUser(user) = StaffUser::from_request(req, body).await?;
+        if user.is_admin() {
+            Ok(AdminUser(user))
+        } else {
+            Err(poem::Error::from_status(StatusCode::FORBIDDEN))
+        }
+    }
+}
+
 impl<'a> FromRequest<'a> for Ctx {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
         req.data::<Ctx>()
@@ -142,6 +172,8 @@ struct SessionRow {
     first_name: Option<String>,
     open_campaigns: i64,
     a11y_status: String,
+    role: Option<String>,
+    display_name: Option<String>,
 }
 
 /// A live session, as the context needs it.
@@ -170,7 +202,7 @@ async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionSt
                 p.civility, p.last_name, p.first_name, \
                 cast((select count(*) from reenrolment_campaign k where k.site_id = a.site_id \
                       and k.opens_on <= $2 and k.closes_on >= $2) as bigint) as open_campaigns, \
-                site.a11y_status \
+                site.a11y_status, a.role, a.display_name \
          from session s \
          join account a on a.account_id = s.account_id \
          join site on site.site_id = a.site_id \
@@ -210,6 +242,11 @@ async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionSt
         reenrolment_open: r.open_campaigns > 0,
         session_seconds_left: (expires - now)
             .min(session::IDLE_SECONDS - (now - if touched { now } else { last_seen })),
+        role: r
+            .role
+            .as_deref()
+            .and_then(crate::domain::status::Role::from_key),
+        staff_name: r.display_name,
     };
     Ok(SessionState::Live(Box::new(Live {
         user,

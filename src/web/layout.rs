@@ -95,6 +95,55 @@ const STAFF_MENU: &[MenuItem] = &[
     },
 ];
 
+/// An administrator's menu: the staff's, with the school and its staff.
+const ADMIN_MENU: &[MenuItem] = &[
+    MenuItem {
+        href: "/gestion",
+        label: "Demandes de modification",
+        key: Some("1"),
+    },
+    MenuItem {
+        href: "/gestion/comptes",
+        label: "Comptes des familles",
+        key: None,
+    },
+    MenuItem {
+        href: "/gestion/reinscriptions",
+        label: "Réinscriptions",
+        key: None,
+    },
+    MenuItem {
+        href: "/gestion/paiements",
+        label: "Paiements",
+        key: None,
+    },
+    MenuItem {
+        href: "/gestion/courriels",
+        label: "Courriels non remis",
+        key: None,
+    },
+    MenuItem {
+        href: "/gestion/ecole",
+        label: "École",
+        key: None,
+    },
+    MenuItem {
+        href: "/gestion/personnel",
+        label: "Personnel",
+        key: None,
+    },
+    MenuItem {
+        href: "/accessibilite",
+        label: "Accessibilité",
+        key: Some("0"),
+    },
+    MenuItem {
+        href: "/mot-de-passe",
+        label: "Mot de passe",
+        key: None,
+    },
+];
+
 const ANONYMOUS_MENU: &[MenuItem] = &[
     MenuItem {
         href: "/connexion",
@@ -157,6 +206,7 @@ fn shell(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup {
         full_title
     };
     let menu = match &ctx.user {
+        Some(u) if u.is_admin() => ADMIN_MENU,
         Some(u) if u.is_staff => STAFF_MENU,
         Some(_) => FAMILY_MENU,
         None => ANONYMOUS_MENU,

@@ -18,7 +18,7 @@ pub mod resume;
 pub mod schools;
 pub mod session;
 
-pub use context::{Ctx, CurrentUser, FamilyUser, StaffUser};
+pub use context::{AdminUser, Ctx, CurrentUser, FamilyUser, StaffUser};
 pub use errors::{AppError, AppResult};
 pub use ids::Ids;
 

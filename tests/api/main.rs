@@ -22,6 +22,7 @@ mod operations;
 mod password;
 mod payfip;
 mod pedagogy;
+mod personnel;
 mod query_plans;
 mod records;
 mod reenrolment;

@@ -88,6 +88,7 @@ impl TestSchool {
             person_id: None,
             family_id: None,
             staff: true,
+            role: Some("administrateur"),
         };
         account(app, staff, &identifier, &password).await;
         TestSchool {
@@ -137,6 +138,7 @@ impl TestSchool {
             person_id: Some(guardian.person_id),
             family_id: Some(family_id),
             staff: false,
+            role: None,
         };
         account(app, holder, &identifier, &password).await;
         TestFamily {
@@ -193,6 +195,8 @@ struct Holder {
     person_id: Option<i64>,
     family_id: Option<i64>,
     staff: bool,
+    /// A staff account's role (`administrateur` for the school's first account).
+    role: Option<&'static str>,
 }
 
 async fn account(app: &TestApp, holder: Holder, identifier: &str, password: &str) {
@@ -201,14 +205,15 @@ async fn account(app: &TestApp, holder: Holder, identifier: &str, password: &str
         person_id,
         family_id,
         staff,
+        role,
     } = holder;
     let account_id = db::new_id();
     let hash = portee::features::auth::password::hash(password.to_owned())
         .await
         .expect("hash");
     sqlx::query(
-        "insert into account (account_id, site_id, person_id, family_id, identifier, password_hash, is_staff, created_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "insert into account (account_id, site_id, person_id, family_id, identifier, password_hash, is_staff, role, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(account_id)
     .bind(site_id)
@@ -217,6 +222,7 @@ async fn account(app: &TestApp, holder: Holder, identifier: &str, password: &str
     .bind(identifier)
     .bind(hash)
     .bind(i64::from(staff))
+    .bind(role)
     .bind(db::now())
     .execute(&app.pool)
     .await
@@ -224,6 +230,24 @@ async fn account(app: &TestApp, holder: Holder, identifier: &str, password: &str
 }
 
 impl TestSchool {
+    /// Another staff account of the school, with a password, in `role` (`administrateur`
+    /// or `secretariat`).
+    pub async fn add_staff(&self, app: &TestApp, role: &'static str) -> TestUser {
+        let (identifier, password) = TestUser::generate(role);
+        let holder = Holder {
+            site_id: self.site_id,
+            person_id: None,
+            family_id: None,
+            staff: true,
+            role: Some(role),
+        };
+        account(app, holder, &identifier, &password).await;
+        TestUser {
+            identifier,
+            password,
+        }
+    }
+
     /// Another child of `family` (born on 19/11/2012 too).
     pub async fn add_child(
         &self,
@@ -261,14 +285,24 @@ impl TestApp {
         .await
     }
 
-    /// Logs `client` in as `school`'s staff.
+    /// Logs `client` in as `school`'s first staff account (an administrator).
     pub async fn school_staff_login(&self, client: &Client, school: &TestSchool) -> Response {
+        self.staff_login_as(client, school, &school.staff).await
+    }
+
+    /// Logs `client` in as a staff account of `school`.
+    pub async fn staff_login_as(
+        &self,
+        client: &Client,
+        school: &TestSchool,
+        user: &TestUser,
+    ) -> Response {
         self.login_at(
             client,
             "/gestion/connexion",
             school,
-            &school.staff.identifier,
-            &school.staff.password,
+            &user.identifier,
+            &user.password,
         )
         .await
     }

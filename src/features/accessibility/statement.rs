@@ -20,7 +20,7 @@ use crate::state::AppState;
 use crate::web::components::{
     Errors, Field, csrf_field, error_summary, field_block, notice, required_legend,
 };
-use crate::web::{AppResult, Ctx, StaffUser, layout, see_other, unprocessable};
+use crate::web::{AdminUser, AppResult, Ctx, layout, see_other, unprocessable};
 
 /// The date this statement's text (and the product's audit set-up) was written.
 const STATEMENT_DATE: &str = "2026-11-29";
@@ -371,7 +371,7 @@ fn settings_view(ctx: &Ctx, f: &SettingsForm, errors: &Errors, saved: bool) -> M
 pub(crate) async fn settings_page(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
-    StaffUser(user): StaffUser,
+    AdminUser(user): AdminUser,
     Query(q): Query<InfoQuery>,
 ) -> AppResult<Markup> {
     let s = load(&state.pool, user.site_id).await?.unwrap_or_default();
@@ -399,7 +399,7 @@ pub(crate) async fn settings_page(
 pub(crate) async fn save_settings(
     state: Data<&Arc<AppState>>,
     ctx: Ctx,
-    StaffUser(user): StaffUser,
+    AdminUser(user): AdminUser,
     Form(f): Form<SettingsForm>,
 ) -> AppResult<Response> {
     let mut errors = Errors::new();

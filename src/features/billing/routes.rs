@@ -254,7 +254,7 @@ pub(crate) async fn pay(
             l.entry.number, l.addressee.last_name
         )),
         refdet,
-        saisie: state.settings.payfip.mode.saisie(),
+        saisie: l.school.payfip_mode(state.settings.payfip.mode).saisie(),
         urlnotif: format!("{base}{NOTIFICATION_PATH}"),
         urlredirect: format!("{base}{}", crate::paths::payment_return(attempt_id)),
     };

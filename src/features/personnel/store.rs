@@ -142,3 +142,199 @@ pub async fn invite(pool: &Pool, inv: StaffInvitation<'_>) -> Result<Invited, St
     tx.commit().await?;
     Ok(Invited { identifier, link })
 }
+
+/// A staff account as the Personnel page lists it.
+#[derive(sqlx::FromRow)]
+pub struct Member {
+    pub account_id: i64,
+    pub identifier: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub disabled: bool,
+    /// A password was chosen (else the invitation is pending).
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub has_password: bool,
+    pub last_login_at: Option<i64>,
+}
+
+impl Member {
+    pub fn name(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.identifier)
+    }
+}
+
+const MEMBER_COLUMNS: &str = "account_id, identifier, display_name, email, coalesce(role, 'secretariat') as role, \
+     disabled, cast(case when password_hash is null then 0 else 1 end as bigint) as has_password, last_login_at";
+
+/// The school's staff accounts, by name.
+pub async fn members(pool: &Pool, site_id: i64) -> sqlx::Result<Vec<Member>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {MEMBER_COLUMNS} from account where site_id = $1 and is_staff = 1 \
+         order by coalesce(display_name, identifier), account_id"
+    )))
+    .bind(site_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// One staff account of the school.
+pub async fn member(pool: &Pool, site_id: i64, account_id: i64) -> sqlx::Result<Option<Member>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {MEMBER_COLUMNS} from account where site_id = $1 and is_staff = 1 and account_id = $2"
+    )))
+    .bind(site_id)
+    .bind(account_id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// A change an administrator makes to a staff account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// New link mailed; the earlier ones stop working.
+    Resend,
+    /// No more login; its sessions end at once.
+    Disable,
+    Enable,
+    SetRole(Role),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    #[error("not a staff account of this school")]
+    NotFound,
+    /// The school would be left without an active administrator.
+    #[error("the school's last active administrator")]
+    LastAdministrator,
+    #[error("this account has no e-mail address")]
+    NoEmail,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Who changes what, and where links point.
+pub struct ChangeBy<'a> {
+    pub site_id: i64,
+    pub admin: i64,
+    pub base_url: &'a str,
+}
+
+/// Applies `change` to a staff account of the site in one transaction: refused if the
+/// school would keep no active administrator (one with a password, not disabled);
+/// audited.
+pub async fn apply(
+    pool: &Pool,
+    by: &ChangeBy<'_>,
+    account_id: i64,
+    change: Change,
+) -> Result<(), ChangeError> {
+    let mut tx = crate::db::begin(pool).await?;
+    // Changes to one school's staff are made one at a time (SQLite: BEGIN IMMEDIATE).
+    if db::is_postgres(pool) {
+        sqlx::query("select site_id from site where site_id = $1 for update")
+            .bind(by.site_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let row: Option<(String, Option<String>, String)> = sqlx::query_as(
+        "select a.identifier, a.email, s.name from account a join site s on s.site_id = a.site_id \
+         where a.account_id = $1 and a.site_id = $2 and a.is_staff = 1",
+    )
+    .bind(account_id)
+    .bind(by.site_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((identifier, email, school)) = row else {
+        return Err(ChangeError::NotFound);
+    };
+    let detail = match change {
+        Change::Resend => {
+            let Some(email) = email.filter(|e| !e.trim().is_empty()) else {
+                return Err(ChangeError::NoEmail);
+            };
+            sqlx::query(
+                "update password_reset set used_at = $1 where account_id = $2 and used_at is null",
+            )
+            .bind(db::now())
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+            let link =
+                new_password_link(&mut tx, account_id, INVITATION_VALID_SECONDS, by.base_url)
+                    .await?;
+            let (role,): (Option<String>,) =
+                sqlx::query_as("select role from account where account_id = $1")
+                    .bind(account_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let role = role
+                .as_deref()
+                .and_then(Role::from_key)
+                .unwrap_or(Role::Secretariat);
+            mail::enqueue(
+                &mut tx,
+                Some(by.site_id),
+                &templates::staff_invitation(&email, &school, &identifier, role.label(), &link),
+            )
+            .await?;
+            ("staff_invitation_resent", identifier)
+        }
+        Change::Disable | Change::Enable => {
+            let off = change == Change::Disable;
+            sqlx::query("update account set disabled = $1 where account_id = $2")
+                .bind(i64::from(off))
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+            if off {
+                sqlx::query("delete from session where account_id = $1")
+                    .bind(account_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            (
+                if off {
+                    "staff_disabled"
+                } else {
+                    "staff_enabled"
+                },
+                identifier,
+            )
+        }
+        Change::SetRole(role) => {
+            sqlx::query("update account set role = $1 where account_id = $2")
+                .bind(role.key())
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+            (
+                "staff_role_changed",
+                format!("{identifier}: {}", role.key()),
+            )
+        }
+    };
+    let (admins,): (i64,) = sqlx::query_as(
+        "select cast(count(*) as bigint) from account where site_id = $1 and is_staff = 1 \
+         and role = 'administrateur' and disabled = 0 and password_hash is not null",
+    )
+    .bind(by.site_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if admins == 0 {
+        tx.rollback().await?;
+        return Err(ChangeError::LastAdministrator);
+    }
+    audit(
+        &mut tx,
+        Some(by.site_id),
+        Some(by.admin),
+        detail.0,
+        &detail.1,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,3 +1,5 @@
+-- A school set up and run from Portée itself: staff accounts and the school's settings.
+
 -- Staff accounts of their own: a name, an e-mail where invitations and reset links go
 -- (staff have no person record), and a role. Families' accounts keep these null.
 alter table account add column role text;             -- 'administrateur' or 'secretariat' (staff only)
@@ -5,3 +7,8 @@ alter table account add column display_name text;     -- « Prénom NOM » (staf
 alter table account add column email text;            -- staff only: families' address is on their record
 -- The staff accounts made before roles administer their school.
 update account set role = 'administrateur' where is_staff = 1;
+
+-- The school's own settings (`/gestion/ecole`): the name its mails are sent under, and its
+-- PayFiP mode ('test', 'activation', 'production'; null: the instance's PORTEE_PAYFIP_MODE).
+alter table site add column sender_name text;
+alter table site add column payfip_mode text;
