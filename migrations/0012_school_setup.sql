@@ -12,3 +12,10 @@ update account set role = 'administrateur' where is_staff = 1;
 -- PayFiP mode ('test', 'activation', 'production'; null: the instance's PORTEE_PAYFIP_MODE).
 alter table site add column sender_name text;
 alter table site add column payfip_mode text;
+
+-- Public holidays (computed by the portal) on which a school keeps its lessons.
+create table lesson_day (
+    site_id bigint not null references site (site_id),
+    day text not null,                   -- 'YYYY-MM-DD', a French public holiday
+    primary key (site_id, day)
+);

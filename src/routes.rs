@@ -12,6 +12,7 @@ use crate::features::auth::sessions;
 use crate::features::billing::payfip::double as payfip_double;
 use crate::features::billing::routes as billing;
 use crate::features::billing::staff as payments;
+use crate::features::calendar::routes as calendar;
 use crate::features::family::routes as family;
 use crate::features::home::routes as home;
 use crate::features::pedagogy::routes as pedagogy;
@@ -185,6 +186,10 @@ pub fn pages() -> Route {
         // Personnel › Comptes des familles
         .at("/gestion/comptes", get(accounts::list).post(accounts::act))
         .at("/gestion/ecole", get(school::page).post(school::save))
+        .at(
+            "/gestion/calendrier",
+            get(calendar::page).post(calendar::act),
+        )
         .at(
             "/gestion/personnel",
             get(personnel::list).post(personnel::invite),

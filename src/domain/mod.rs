@@ -2,6 +2,7 @@
 
 pub mod date;
 pub mod email;
+pub mod holidays;
 pub mod money;
 pub mod password;
 pub mod pdf_check;

@@ -4,6 +4,7 @@ pub mod accessibility;
 pub mod accounts;
 pub mod auth;
 pub mod billing;
+pub mod calendar;
 pub mod family;
 pub mod home;
 pub mod pedagogy;

@@ -128,6 +128,11 @@ const ADMIN_MENU: &[MenuItem] = &[
         key: None,
     },
     MenuItem {
+        href: "/gestion/calendrier",
+        label: "Calendrier",
+        key: None,
+    },
+    MenuItem {
         href: "/gestion/personnel",
         label: "Personnel",
         key: None,

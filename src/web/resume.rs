@@ -33,6 +33,7 @@ pub const KEPT_ROUTES: &[&str] = &[
     "/emploi-du-temps/lien",
     "/facturation/documents/:id/payer",
     "/gestion/accessibilite",
+    "/gestion/calendrier",
     "/gestion/comptes",
     "/gestion/courriels",
     "/gestion/demandes/:id/decision",

@@ -12,6 +12,7 @@ mod attacks;
 mod auth;
 mod authorization;
 mod billing;
+mod calendar;
 mod cli;
 mod display;
 mod faults;

@@ -3,7 +3,7 @@
 
 use time::{Date, Duration};
 
-use crate::features::pedagogy::store::{Holiday, Lesson, SchoolYear};
+use crate::features::pedagogy::store::{Lesson, SchoolYear};
 
 use crate::domain::date::from_iso as parse_date;
 
@@ -59,7 +59,7 @@ pub fn calendar(
     school: &str,
     year: &SchoolYear,
     lessons: &[Lesson],
-    holidays: &[Holiday],
+    days_off: &[(Date, Date)],
     stamp: &str,
 ) -> String {
     let mut out = String::new();
@@ -85,10 +85,6 @@ pub fn calendar(
         line("END:VCALENDAR".to_owned());
         return out;
     };
-    let days_off: Vec<(Date, Date)> = holidays
-        .iter()
-        .filter_map(|h| Some((parse_date(&h.starts_on)?, parse_date(&h.ends_on)?)))
-        .collect();
     for lesson in lessons {
         let weekday = lesson.weekday as u8;
         let Some(first) = (0..7)

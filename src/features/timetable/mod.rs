@@ -100,6 +100,18 @@ async fn render(
         None => Vec::new(),
     };
     let has_link = store::has_calendar(&state.pool, user.family_id).await?;
+    let today = crate::domain::date::today();
+    let days_off = match &year {
+        Some(y) if !lessons.is_empty() => {
+            crate::features::calendar::store::days_off(&state.pool, user.account.site_id, y)
+                .await?
+                .into_iter()
+                .filter(|d| d.last >= today)
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let day = |d: time::Date| crate::domain::french_date(&crate::domain::date::iso(d));
     Ok(layout::page(
         ctx,
         "Emploi du temps",
@@ -114,11 +126,22 @@ async fn render(
                 (Some(y), false) => {
                     p { "Les cours de tous les élèves de la famille pour l'année " (y.label) "." }
                     @if ctx.accessible { (week_lists(&lessons)) } @else { (week_table(&y.label, &lessons)) }
+                    @if !days_off.is_empty() {
+                        h2 { "Pas de cours" }
+                        ul.days-off {
+                            @for d in &days_off {
+                                li {
+                                    (d.label) "\u{a0}: "
+                                    @if d.first == d.last { "le " (day(d.first)) } @else { "du " (day(d.first)) " au " (day(d.last)) }
+                                }
+                            }
+                        }
+                    }
                 }
             }
             h2 { "Votre calendrier sur téléphone ou ordinateur" }
             p { "Un lien privé permet d'abonner l'application Calendrier de votre téléphone à cet emploi du temps : "
-                "les cours s'y affichent chaque semaine de l'année scolaire, sauf pendant les vacances, et se mettent à jour tout seuls." }
+                "les cours s'y affichent chaque semaine de l'année scolaire, sauf pendant les vacances et les jours fériés, et se mettent à jour tout seuls." }
             @if let Some(link) = new_link {
                 div.field {
                     label for="lien-calendrier" { "Adresse de votre calendrier" }
@@ -196,7 +219,12 @@ pub(crate) async fn feed(
         return Ok(StatusCode::NOT_FOUND.into_response());
     };
     let lessons = store::lessons(&state.pool, family, year.school_year_id).await?;
-    let holidays = store::holidays(&state.pool, site).await?;
+    let days_off: Vec<(time::Date, time::Date)> =
+        crate::features::calendar::store::days_off(&state.pool, site, &year)
+            .await?
+            .into_iter()
+            .map(|d| (d.first, d.last))
+            .collect();
     let now = time::OffsetDateTime::now_utc();
     let stamp = format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
@@ -207,7 +235,7 @@ pub(crate) async fn feed(
         now.minute(),
         now.second()
     );
-    let body = ics::calendar(&school.0, &year, &lessons, &holidays, &stamp);
+    let body = ics::calendar(&school.0, &year, &lessons, &days_off, &stamp);
     Ok(Response::builder()
         .header(header::CONTENT_TYPE, "text/calendar; charset=utf-8")
         .header(header::CACHE_CONTROL, "private, max-age=900")
