@@ -58,6 +58,20 @@ pub enum Command {
         /// The folder holding familles.csv, personnes.csv, … (see README).
         dir: std::path::PathBuf,
     },
+    /// Write what staff accepted that no export held yet (modifications.csv,
+    /// reinscriptions.csv, paiements.csv) into DIR, for the school's management software.
+    /// The export is kept: /gestion/exports offers it again.
+    Export {
+        /// The school's short name.
+        #[arg(long)]
+        site: String,
+        /// AAAA-MM-JJ: everything decided since that day instead (a repeat export, which
+        /// changes what the next export holds in no way).
+        #[arg(long)]
+        depuis: Option<String>,
+        /// The folder to write the three files into (created if missing).
+        dir: std::path::PathBuf,
+    },
     /// Write a consistent copy of the SQLite database (PORTEE_DATABASE_URL) to PATH, while
     /// the portal keeps running.
     Backup {
@@ -228,6 +242,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 } else {
                     "Dry run: nothing written"
                 }
+            );
+        }
+        Command::Export { site, depuis, dir } => {
+            let since = match depuis
+                .as_deref()
+                .map(|d| crate::domain::date::parse_day(d, 2000..=2100))
+            {
+                None => None,
+                Some(Ok(d)) => Some(crate::domain::date::iso(d)),
+                Some(Err(e)) => refuse(&[("--depuis", e)]),
+            };
+            let pool = offline_pool().await?;
+            db::migrate(&pool).await?;
+            let Some(site_id) = crate::site::by_slug(&pool, site.trim()).await? else {
+                refuse(&[(
+                    "--site",
+                    format!(
+                        "aucune école n'a le nom court « {} » (voir portee schools list).",
+                        site.trim()
+                    ),
+                )])
+            };
+            if let Err(e) = std::fs::create_dir_all(&dir) {
+                refuse(&[("DIR", format!("{} : {e}", dir.display()))]);
+            }
+            let scope = match &since {
+                Some(d) => crate::export::Scope::Since(d),
+                None => crate::export::Scope::New,
+            };
+            let export = crate::export::run(&pool, site_id, None, scope).await?;
+            for (name, rows, content) in &export.files {
+                let path = dir.join(name);
+                std::fs::write(&path, content)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                println!("{}: {rows} line(s)", path.display());
+            }
+            println!(
+                "Export n° {} recorded (/gestion/exports offers it again).",
+                export.number
             );
         }
         Command::Backup { path } => {

@@ -14,6 +14,8 @@ pub mod db;
 pub mod demo;
 /// Parse-don't-validate domain types.
 pub mod domain;
+/// `portee export` and `/gestion/exports`: accepted changes back to the management software.
+pub mod export;
 /// One module per menu of the manual.
 pub mod features;
 /// `portee import`: CSV files from the school's management software.

@@ -13,6 +13,7 @@ use crate::features::billing::payfip::double as payfip_double;
 use crate::features::billing::routes as billing;
 use crate::features::billing::staff as payments;
 use crate::features::calendar::routes as calendar;
+use crate::features::exports::routes as exports;
 use crate::features::family::routes as family;
 use crate::features::home::routes as home;
 use crate::features::pedagogy::routes as pedagogy;
@@ -186,6 +187,8 @@ pub fn pages() -> Route {
         // Personnel › Comptes des familles
         .at("/gestion/comptes", get(accounts::list).post(accounts::act))
         .at("/gestion/ecole", get(school::page).post(school::save))
+        .at("/gestion/exports", get(exports::page).post(exports::make))
+        .at("/gestion/exports/:id/:fichier", get(exports::download))
         .at(
             "/gestion/calendrier",
             get(calendar::page).post(calendar::act),

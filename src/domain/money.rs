@@ -9,6 +9,13 @@ pub fn euros(cents: i64) -> String {
     format!("{}{NBSP}€", number(cents))
 }
 
+/// 123456 → "1234,56": no sign, no grouping, as the import reads amounts (exports).
+pub fn euros_plain(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{},{:02}", abs / 100, abs % 100)
+}
+
 /// 123456 → "1 234,56" (no currency sign).
 pub fn number(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };

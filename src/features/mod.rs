@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod billing;
 pub mod calendar;
+pub mod exports;
 pub mod family;
 pub mod home;
 pub mod pedagogy;

@@ -23,6 +23,18 @@ mod spec;
 
 use parse::{Row, Value, read_file};
 pub use spec::columns_markdown;
+
+/// The column of `file` (e.g. `personnes`) that imports `db_column`, as the school's
+/// software names it (exports name fields the same way).
+pub fn column_of(file: &str, db_column: &str) -> Option<&'static str> {
+    SPECS
+        .iter()
+        .find(|s| s.file == file)?
+        .cols
+        .iter()
+        .find(|c| c.db == db_column)
+        .map(|c| c.csv)
+}
 use spec::{SPECS, Spec};
 
 /// One problem in one cell (or row, or file) of the import.

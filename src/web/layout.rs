@@ -84,6 +84,11 @@ const STAFF_MENU: &[MenuItem] = &[
         key: None,
     },
     MenuItem {
+        href: "/gestion/exports",
+        label: "Exports",
+        key: None,
+    },
+    MenuItem {
         href: "/accessibilite",
         label: "Accessibilité",
         key: Some("0"),
@@ -120,6 +125,11 @@ const ADMIN_MENU: &[MenuItem] = &[
     MenuItem {
         href: "/gestion/courriels",
         label: "Courriels non remis",
+        key: None,
+    },
+    MenuItem {
+        href: "/gestion/exports",
+        label: "Exports",
         key: None,
     },
     MenuItem {

@@ -38,6 +38,7 @@ pub const KEPT_ROUTES: &[&str] = &[
     "/gestion/courriels",
     "/gestion/demandes/:id/decision",
     "/gestion/ecole",
+    "/gestion/exports",
     "/gestion/paiements",
     "/gestion/personnel",
     "/gestion/personnel/:id",

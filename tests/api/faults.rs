@@ -237,7 +237,7 @@ async fn acknowledged_writes_survive_kill_9_and_queued_mail_goes_out_after_resta
 
 /// The fields of the record form of a page, as a browser would send them: inputs (checked
 /// radios only), selects (the selected option) and text areas.
-fn record_form_fields(html: &str) -> Vec<(String, String)> {
+pub fn record_form_fields(html: &str) -> Vec<(String, String)> {
     let marker = html.find("record-form").expect("a record form");
     let start = html[..marker].rfind("<form").expect("a form tag");
     let form = &html[start..start + html[start..].find("</form>").expect("form end")];

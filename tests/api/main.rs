@@ -15,6 +15,7 @@ mod billing;
 mod calendar;
 mod cli;
 mod display;
+mod export;
 mod faults;
 mod fuzz;
 mod import;

@@ -7,13 +7,13 @@ use reqwest::{Client, StatusCode};
 use crate::helpers::*;
 
 const PROOF_OF_ADDRESS: i64 = 950_011;
-const PHOTO: i64 = 950_013;
+pub const PHOTO: i64 = 950_013;
 
 fn pdf_bytes() -> Vec<u8> {
     portee::domain::pdf_check::sample("", &[])
 }
 
-fn png_bytes() -> Vec<u8> {
+pub fn png_bytes() -> Vec<u8> {
     [
         b"\x89PNG\r\n\x1a\n".as_slice(),
         b"\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89",
@@ -22,16 +22,16 @@ fn png_bytes() -> Vec<u8> {
     .concat()
 }
 
-async fn irina(app: &TestApp) -> i64 {
+pub async fn irina(app: &TestApp) -> i64 {
     app.login("abarre1", PASSWORD).await;
     app.person_id("Irina").await
 }
 
-fn page_of(pid: i64) -> String {
+pub fn page_of(pid: i64) -> String {
     format!("/eleves/{pid}/reinscription")
 }
 
-async fn choose(
+pub async fn choose(
     app: &TestApp,
     client: &Client,
     pid: i64,
@@ -46,7 +46,7 @@ async fn choose(
     .await
 }
 
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     client: &Client,
     pid: i64,

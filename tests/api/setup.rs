@@ -325,3 +325,235 @@ async fn a_new_school_is_set_up_from_an_empty_database_with_the_commands_alone()
         "/gestion/connexion?info=mot-de-passe-choisi"
     );
 }
+
+/// Logs `client` in at `form` of the school `conservatoire-nord`.
+async fn log_in(install: &Install, client: &reqwest::Client, form: &str, id: &str, password: &str) {
+    let url = format!("{}{form}", install.base_url());
+    let page = page_text(client, url.clone()).await;
+    let resp = client
+        .post(&url)
+        .form(&[
+            ("csrf_token", csrf_of(&page).as_str()),
+            ("site", "conservatoire-nord"),
+            ("identifiant", id),
+            ("mot_de_passe", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{id} logs in");
+}
+
+fn copy_sample(to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import-sample");
+    for entry in std::fs::read_dir(sample).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+/// The README's steps, with the real binary, from an empty database to a family's accepted
+/// change in the export, and that export applied back to the software and imported again.
+#[tokio::test]
+async fn from_an_empty_database_to_a_familys_accepted_change_in_the_export() {
+    let mut install = Install::new();
+    let ok = |o: Output| {
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    ok(install.run(&[
+        "schools",
+        "add",
+        "--slug",
+        "conservatoire-nord",
+        "--name",
+        "Conservatoire du Nord",
+    ]));
+    let printed = ok(install.run(&[
+        "staff",
+        "invite",
+        "--site",
+        "conservatoire-nord",
+        "--email",
+        "anne.dupont@example.org",
+        "--name",
+        "Anne DUPONT",
+        "--print-link",
+    ]));
+    let link = printed
+        .lines()
+        .find(|l| l.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    let sample = install.dir.path().join("logiciel");
+    copy_sample(&sample);
+    let out = ok(install.run(&[
+        "import",
+        "--site",
+        "conservatoire-nord",
+        sample.to_str().unwrap(),
+    ]));
+    assert!(out.contains("Import written"), "{out}");
+    let out = ok(install.run(&[
+        "accounts",
+        "invite",
+        "--site",
+        "conservatoire-nord",
+        "--email",
+        "helene.lefevre@example.org",
+    ]));
+    assert!(
+        out.contains("Account lefevre1 created; invitation sent."),
+        "{out}"
+    );
+    install.serve().await;
+
+    // The administrator and the family choose their passwords.
+    choose_password(&link, "Conservatoire59").await;
+    let invitation = install
+        .mails()
+        .into_iter()
+        .find(|m| m.contains("To: helene.lefevre@example.org"))
+        .expect("the family's invitation");
+    let family_link = format!("{}{}", install.base_url(), TestApp::reset_path(&invitation));
+    assert_eq!(
+        choose_password(&family_link, "Famille2027").await,
+        "/connexion?info=mot-de-passe-choisi"
+    );
+
+    // The family changes its mobile number; staff accept it.
+    let family = new_client();
+    log_in(&install, &family, "/connexion", "lefevre1", "Famille2027").await;
+    let famille = format!("{}/famille", install.base_url());
+    let html = page_text(&family, famille.clone()).await;
+    let mut fields = crate::faults::record_form_fields(&html);
+    for (k, v) in fields.iter_mut() {
+        if k == "phone_mobile" {
+            assert_eq!(v, "06 12 34 56 78");
+            *v = "07 11 22 33 44".to_owned();
+        }
+    }
+    let resp = family.post(&famille).form(&fields).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let staff = new_client();
+    log_in(
+        &install,
+        &staff,
+        "/gestion/connexion",
+        "anne.dupont",
+        "Conservatoire59",
+    )
+    .await;
+    let queue = page_text(&staff, format!("{}/gestion", install.base_url())).await;
+    let at = queue
+        .find("href=\"/gestion/demandes/")
+        .expect("the request")
+        + 6;
+    let request = &queue[at..at + queue[at..].find('"').unwrap()];
+    let page = page_text(&staff, format!("{}{request}", install.base_url())).await;
+    let resp = staff
+        .post(format!("{}{request}/decision", install.base_url()))
+        .form(&[
+            ("csrf_token", csrf_of(&page).as_str()),
+            ("accepter", "phone_mobile"),
+            ("decision", "accepter"),
+            ("motif", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+
+    // The export holds that line, with the software's id of the person.
+    let out_dir = install.dir.path().join("export-1");
+    let out = ok(install.run(&[
+        "export",
+        "--site",
+        "conservatoire-nord",
+        out_dir.to_str().unwrap(),
+    ]));
+    assert!(out.contains("modifications.csv: 1 line(s)"), "{out}");
+    let modifications = std::fs::read_to_string(out_dir.join("modifications.csv")).unwrap();
+    assert!(modifications.starts_with(
+        "\u{feff}personne;personne_portee;champ;avant;apres;demande_le;decide_le;decide_par\r\n"
+    ));
+    let line = modifications.lines().nth(1).unwrap();
+    assert!(line.starts_with("P1000;"), "{line}");
+    assert!(
+        line.contains(";tel_portable;06 12 34 56 78;07 11 22 33 44;"),
+        "{line}"
+    );
+    assert!(line.ends_with(";Anne DUPONT"), "{line}");
+    for file in ["reinscriptions.csv", "paiements.csv"] {
+        assert!(out_dir.join(file).exists(), "{file}");
+    }
+    // The page offers the same files.
+    let list = page_text(&staff, format!("{}/gestion/exports", install.base_url())).await;
+    assert!(list.contains("Ligne de commande"));
+    let at = list.find("href=\"/gestion/exports/").unwrap() + 6;
+    let href = &list[at..at + list[at..].find('"').unwrap()];
+    assert!(href.ends_with("/modifications.csv"), "{href}");
+    let downloaded = staff
+        .get(format!("{}{href}", install.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(downloaded, modifications);
+    // Each change leaves once; a repeat since a day brings it again.
+    let again = install.dir.path().join("export-2");
+    let out = ok(install.run(&[
+        "export",
+        "--site",
+        "conservatoire-nord",
+        again.to_str().unwrap(),
+    ]));
+    assert!(out.contains("modifications.csv: 0 line(s)"), "{out}");
+    let repeat = install.dir.path().join("export-3");
+    let out = ok(install.run(&[
+        "export",
+        "--site",
+        "conservatoire-nord",
+        "--depuis",
+        "2000-01-01",
+        repeat.to_str().unwrap(),
+    ]));
+    assert!(out.contains("modifications.csv: 1 line(s)"), "{out}");
+
+    // The school applies it in its software and exports again: importing changes nothing.
+    let persons = sample.join("personnes.csv");
+    let text = std::fs::read_to_string(&persons).unwrap();
+    std::fs::write(
+        &persons,
+        text.replacen("06 12 34 56 78", "07 11 22 33 44", 1),
+    )
+    .unwrap();
+    let before = page_text(&family, famille.clone()).await;
+    ok(install.run(&[
+        "import",
+        "--site",
+        "conservatoire-nord",
+        sample.to_str().unwrap(),
+    ]));
+    let after = page_text(&family, famille).await;
+    let values = |html: &str| {
+        crate::faults::record_form_fields(html)
+            .into_iter()
+            .filter(|(k, _)| k != "csrf_token" && k != "cle_formulaire")
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(values(&before), values(&after));
+    assert!(values(&after).contains(&("phone_mobile".to_owned(), "07 11 22 33 44".to_owned())));
+    let out = ok(install.run(&[
+        "export",
+        "--site",
+        "conservatoire-nord",
+        again.to_str().unwrap(),
+    ]));
+    assert!(out.contains("modifications.csv: 0 line(s)"), "{out}");
+}

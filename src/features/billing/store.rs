@@ -326,8 +326,8 @@ pub async fn insert_receipt(
     let id = db::new_id();
     sqlx::query(
         "insert into ledger_entry (ledger_entry_id, site_id, family_id, ledger, kind, entry_date, number, label, \
-         payment_mode, credit_cents, settles_entry_id, created_at) \
-         values ($1, $2, $3, $4, 'receipt', $5, $6, $7, $8, $9, $10, $11)",
+         payment_mode, credit_cents, settles_entry_id, created_at, received_in_portal) \
+         values ($1, $2, $3, $4, 'receipt', $5, $6, $7, $8, $9, $10, $11, 1)",
     )
     .bind(id)
     .bind(r.invoice.site_id)

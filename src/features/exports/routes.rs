@@ -1,0 +1,115 @@
+//! Handlers of `/gestion/exports`: the list of exports, a new one, and each file again.
+
+use std::sync::Arc;
+
+use maud::{Markup, html};
+use poem::http::header;
+use poem::web::{Data, Path, Query};
+use poem::{IntoResponse, Response, handler};
+use serde::Deserialize;
+
+use crate::domain::french_datetime;
+use crate::export::{self, FILES, Scope};
+use crate::state::AppState;
+use crate::web::components::{csrf_field, notice, scroll_table};
+use crate::web::{AppError, AppResult, Ctx, StaffUser, layout, see_other};
+
+#[derive(Deserialize, Default)]
+struct InfoQuery {
+    info: Option<String>,
+}
+
+#[handler]
+pub(crate) async fn page(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    StaffUser(user): StaffUser,
+    Query(q): Query<InfoQuery>,
+) -> AppResult<Markup> {
+    let exports = export::list(&state.pool, user.site_id).await?;
+    let info = match q.info.as_deref() {
+        Some("export-fait") => {
+            Some("L'export est prêt : téléchargez ses trois fichiers ci-dessous.")
+        }
+        _ => None,
+    };
+    Ok(layout::page(
+        &ctx,
+        "Exports",
+        html! {
+            h1 { "Exports vers le logiciel de gestion" }
+            @if let Some(i) = info { (notice(i)) }
+            p { "Chaque export contient ce qui a été accepté depuis le précédent : les modifications de fiches ("
+                code { "modifications.csv" } "), les réinscriptions décidées (" code { "reinscriptions.csv" }
+                ") et les paiements reçus en ligne ou au guichet (" code { "paiements.csv" } "). "
+                "Les fichiers suivent les conventions de l'import : CSV en UTF-8, séparés par des points-virgules, avec les identifiants du logiciel. "
+                "Chaque export reste téléchargeable." }
+            form method="post" action="/gestion/exports" {
+                (csrf_field(&ctx.csrf))
+                button type="submit" { "Exporter les nouveautés" }
+            }
+            @if exports.is_empty() {
+                p { "Aucun export pour l'instant." }
+            } @else {
+                (scroll_table("exports-legende", html! { table {
+                    caption #exports-legende { "Exports, du plus récent au plus ancien" }
+                    thead { tr {
+                        th scope="col" { "Export" }
+                        th scope="col" { "Fait par" }
+                        th scope="col" { "Modifications" }
+                        th scope="col" { "Réinscriptions" }
+                        th scope="col" { "Paiements" }
+                        th scope="col" { "Fichiers" }
+                    } }
+                    tbody { @for e in &exports {
+                        @let when = french_datetime(e.created_at);
+                        tr {
+                            th scope="row" { "n° " (e.number) ", " (when) @if let Some(d) = &e.since { " (depuis le " (crate::domain::french_date(d)) ")" } }
+                            td { (e.by_name.as_deref().unwrap_or("Ligne de commande")) }
+                            td { (e.modifications) }
+                            td { (e.reenrolments) }
+                            td { (e.payments) }
+                            td { ul.inline-list { @for f in FILES {
+                                li { a href={ "/gestion/exports/" (e.export_id) "/" (f) } download=(f) {
+                                    (f) span.visually-hidden { " – export n° " (e.number) }
+                                } }
+                            } } }
+                        }
+                    } }
+                } }))
+            }
+        },
+    ))
+}
+
+#[handler]
+pub(crate) async fn make(
+    state: Data<&Arc<AppState>>,
+    StaffUser(user): StaffUser,
+) -> AppResult<Response> {
+    export::run(&state.pool, user.site_id, Some(user.account_id), Scope::New).await?;
+    Ok(see_other("/gestion/exports?info=export-fait"))
+}
+
+#[handler]
+pub(crate) async fn download(
+    state: Data<&Arc<AppState>>,
+    StaffUser(user): StaffUser,
+    Path((id, name)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let Some(name) = FILES.iter().find(|f| **f == name) else {
+        return Err(AppError::NotFound);
+    };
+    let content = export::file(&state.pool, user.site_id, id, name)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(content
+        .with_content_type("text/csv; charset=utf-8")
+        .with_header(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        )
+        .with_header(header::CACHE_CONTROL, "private, no-store")
+        .into_response())
+}
