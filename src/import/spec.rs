@@ -125,6 +125,19 @@ pub(super) const SPECS: &[Spec] = &[
         ],
     },
     Spec {
+        file: "vacances",
+        table: "holiday",
+        id: "holiday_id",
+        site: true,
+        stamps: &[],
+        natural: None,
+        cols: &[
+            col("libelle", "label", Kind::Text(60), true),
+            col("debut", "starts_on", Kind::Date, true),
+            col("fin", "ends_on", Kind::Date, true),
+        ],
+    },
+    Spec {
         file: "departements",
         table: "department",
         id: "department_id",

@@ -63,7 +63,7 @@ async fn the_sample_import_round_trips_and_a_second_import_changes_nothing() {
         .await
         .unwrap();
     assert!(report.written && report.problems.is_empty());
-    assert_eq!(report.files.len(), 12, "every file of the sample");
+    assert_eq!(report.files.len(), 13, "every file of the sample");
     // The demo already has a "2026/2027" year and a "Formation musicale" department:
     // the import adopts them instead of making twins.
     let years = report
@@ -73,6 +73,22 @@ async fn the_sample_import_round_trips_and_a_second_import_changes_nothing() {
         .unwrap();
     assert_eq!(years.updated as i64, known_years);
     assert_eq!(years.created as i64, 2 - known_years);
+    let holidays = report
+        .files
+        .iter()
+        .find(|f| f.file == "vacances.csv")
+        .unwrap();
+    assert_eq!(
+        holidays.created, 2,
+        "the school's holidays, from vacances.csv"
+    );
+    let (noel,): (String,) = sqlx::query_as(
+        "select ends_on from holiday where label = 'Vacances de Noël' and ends_on = '2027-01-03'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(noel, "2027-01-03");
     let after_first = snapshot(&app).await;
     assert_ne!(after_first, before);
 
