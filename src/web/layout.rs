@@ -17,6 +17,8 @@ struct MenuItem {
     label: &'static str,
     /// The access key (and Ctrl+Shift+digit shortcut) of the entry, listed on /accessibilite.
     key: Option<&'static str>,
+    /// Shown to administrators only (the school's settings and staff).
+    admin: bool,
 }
 
 const FAMILY_MENU: &[MenuItem] = &[
@@ -24,36 +26,43 @@ const FAMILY_MENU: &[MenuItem] = &[
         href: "/accueil",
         label: "Accueil",
         key: Some("1"),
+        admin: false,
     },
     MenuItem {
         href: "/famille",
         label: "Famille",
         key: Some("4"),
+        admin: false,
     },
     MenuItem {
         href: "/eleves",
         label: "Élèves",
         key: Some("5"),
+        admin: false,
     },
     MenuItem {
         href: "/emploi-du-temps",
         label: "Emploi du temps",
         key: None,
+        admin: false,
     },
     MenuItem {
         href: "/facturation",
         label: "Facturation",
         key: Some("6"),
+        admin: false,
     },
     MenuItem {
         href: "/accessibilite",
         label: "Accessibilité",
         key: Some("0"),
+        admin: false,
     },
     MenuItem {
         href: "/mot-de-passe",
         label: "Mot de passe",
         key: None,
+        admin: false,
     },
 ];
 
@@ -62,100 +71,67 @@ const STAFF_MENU: &[MenuItem] = &[
         href: "/gestion",
         label: "Demandes de modification",
         key: Some("1"),
+        admin: false,
     },
     MenuItem {
         href: "/gestion/comptes",
         label: "Comptes des familles",
         key: None,
+        admin: false,
     },
     MenuItem {
         href: "/gestion/reinscriptions",
         label: "Réinscriptions",
         key: None,
+        admin: false,
     },
     MenuItem {
         href: "/gestion/paiements",
         label: "Paiements",
         key: None,
+        admin: false,
     },
     MenuItem {
         href: "/gestion/courriels",
         label: "Courriels non remis",
         key: None,
+        admin: false,
     },
     MenuItem {
         href: "/gestion/exports",
         label: "Exports",
         key: None,
-    },
-    MenuItem {
-        href: "/accessibilite",
-        label: "Accessibilité",
-        key: Some("0"),
-    },
-    MenuItem {
-        href: "/mot-de-passe",
-        label: "Mot de passe",
-        key: None,
-    },
-];
-
-/// An administrator's menu: the staff's, with the school and its staff.
-const ADMIN_MENU: &[MenuItem] = &[
-    MenuItem {
-        href: "/gestion",
-        label: "Demandes de modification",
-        key: Some("1"),
-    },
-    MenuItem {
-        href: "/gestion/comptes",
-        label: "Comptes des familles",
-        key: None,
-    },
-    MenuItem {
-        href: "/gestion/reinscriptions",
-        label: "Réinscriptions",
-        key: None,
-    },
-    MenuItem {
-        href: "/gestion/paiements",
-        label: "Paiements",
-        key: None,
-    },
-    MenuItem {
-        href: "/gestion/courriels",
-        label: "Courriels non remis",
-        key: None,
-    },
-    MenuItem {
-        href: "/gestion/exports",
-        label: "Exports",
-        key: None,
+        admin: false,
     },
     MenuItem {
         href: "/gestion/ecole",
         label: "École",
         key: None,
+        admin: true,
     },
     MenuItem {
         href: "/gestion/calendrier",
         label: "Calendrier",
         key: None,
+        admin: true,
     },
     MenuItem {
         href: "/gestion/personnel",
         label: "Personnel",
         key: None,
+        admin: true,
     },
     MenuItem {
         href: "/accessibilite",
         label: "Accessibilité",
         key: Some("0"),
+        admin: false,
     },
     MenuItem {
         href: "/mot-de-passe",
         label: "Mot de passe",
         key: None,
+        admin: false,
     },
 ];
 
@@ -164,16 +140,19 @@ const ANONYMOUS_MENU: &[MenuItem] = &[
         href: "/connexion",
         label: "Connexion",
         key: Some("1"),
+        admin: false,
     },
     MenuItem {
         href: "/mot-de-passe-perdu",
         label: "Mot de passe perdu",
         key: None,
+        admin: false,
     },
     MenuItem {
         href: "/accessibilite",
         label: "Aide – Accessibilité",
         key: Some("0"),
+        admin: false,
     },
 ];
 
@@ -192,7 +171,7 @@ fn is_current(path: &str, href: &str) -> bool {
 }
 
 /// The menu entry of the current page: the most specific one that matches.
-fn current_entry<'a>(path: &str, menu: &'a [MenuItem]) -> Option<&'a str> {
+fn current_entry<'a>(path: &str, menu: &[&'a MenuItem]) -> Option<&'a str> {
     menu.iter()
         .filter(|m| is_current(path, m.href))
         .max_by_key(|m| m.href.len())
@@ -221,12 +200,13 @@ fn shell(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup {
         full_title
     };
     let menu = match &ctx.user {
-        Some(u) if u.is_admin() => ADMIN_MENU,
         Some(u) if u.is_staff => STAFF_MENU,
         Some(_) => FAMILY_MENU,
         None => ANONYMOUS_MENU,
     };
-    let current = current_entry(&ctx.path, menu);
+    let admin = ctx.user.as_ref().is_some_and(|u| u.is_admin());
+    let menu: Vec<&MenuItem> = menu.iter().filter(|m| admin || !m.admin).collect();
+    let current = current_entry(&ctx.path, &menu);
     html! {
         (DOCTYPE)
         html lang="fr" class=[ctx.accessible.then_some("mode-accessible")]

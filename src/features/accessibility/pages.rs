@@ -44,8 +44,14 @@ pub(crate) async fn site_map(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult
                         li { a href="/gestion/comptes" { "Comptes des familles" } }
                         li { a href="/gestion/reinscriptions" { "Réinscriptions" } }
                         li { a href="/gestion/paiements" { "Paiements" } }
-                        li { a href="/gestion/accessibilite" { "Déclaration d'accessibilité (réglages)" } }
                         li { a href="/gestion/courriels" { "Courriels non remis" } }
+                        li { a href="/gestion/exports" { "Exports vers le logiciel de gestion" } }
+                        @if u.is_admin() {
+                            li { a href="/gestion/ecole" { "École (réglages)" } }
+                            li { a href="/gestion/calendrier" { "Calendrier" } }
+                            li { a href="/gestion/personnel" { "Personnel" } }
+                            li { a href="/gestion/accessibilite" { "Déclaration d'accessibilité (réglages)" } }
+                        }
                         li { a href="/mot-de-passe" { "Mot de passe" } }
                         li { a href="/sessions" { "Sessions ouvertes" } }
                     }

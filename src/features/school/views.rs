@@ -44,12 +44,12 @@ pub fn page(
                 (required_legend())
                 fieldset {
                     legend { "Identité et coordonnées" }
-                    (field_block("nom", "Nom de l'école").required().control(errors, input("nom", &f.nom, "text", "organization")))
-                    (field_block("adresse", "Adresse").control(errors, input("adresse", &f.adresse, "text", "street-address")))
-                    (field_block("code_postal", "Code postal").hint("5 chiffres, par exemple 59000.").control(errors, input("code_postal", &f.code_postal, "text", "postal-code")))
-                    (field_block("ville", "Ville").control(errors, input("ville", &f.ville, "text", "address-level2")))
-                    (field_block("telephone", "Téléphone").hint("Par exemple 03 20 00 00 00.").control(errors, input("telephone", &f.telephone, "tel", "tel")))
-                    (field_block("email", "Adresse e-mail de contact").hint("Les questions des familles et les avis au personnel y sont envoyés.").control(errors, input("email", &f.email, "email", "email")))
+                    (field_block("nom", "Nom de l'école").required().control(errors, input("nom", &f.nom, "text", "off")))
+                    (field_block("adresse", "Adresse").control(errors, input("adresse", &f.adresse, "text", "off")))
+                    (field_block("code_postal", "Code postal").hint("5 chiffres, par exemple 59000.").control(errors, input("code_postal", &f.code_postal, "text", "off")))
+                    (field_block("ville", "Ville").control(errors, input("ville", &f.ville, "text", "off")))
+                    (field_block("telephone", "Téléphone").hint("Par exemple 03 20 00 00 00.").control(errors, input("telephone", &f.telephone, "tel", "off")))
+                    (field_block("email", "Adresse e-mail de contact").hint("Les questions des familles et les avis au personnel y sont envoyés.").control(errors, input("email", &f.email, "email", "off")))
                     (field_block("expediteur", "Nom d'expéditeur des courriels").hint(&format!("Le nom que les familles voient comme expéditeur. Laissé vide : « {default_sender} ».")).control(errors, input("expediteur", &f.expediteur, "text", "off")))
                 }
                 fieldset {
@@ -78,7 +78,8 @@ fn mode_label(m: PayfipMode) -> &'static str {
     }
 }
 
-/// A text-like control of the form.
+/// A text-like control of the form. The school's details are not the administrator's own:
+/// no autofill from the browser's personal data (`autocomplete="off"`).
 fn input<'a>(
     name: &'static str,
     value: &'a str,
