@@ -100,14 +100,9 @@ async fn render(
         None => Vec::new(),
     };
     let has_link = store::has_calendar(&state.pool, user.family_id).await?;
-    let today = crate::domain::date::today();
     let days_off = match &year {
         Some(y) if !lessons.is_empty() => {
-            crate::features::calendar::store::days_off(&state.pool, user.account.site_id, y)
-                .await?
-                .into_iter()
-                .filter(|d| d.last >= today)
-                .collect()
+            crate::features::calendar::store::days_off(&state.pool, user.account.site_id, y).await?
         }
         _ => Vec::new(),
     };
@@ -127,12 +122,15 @@ async fn render(
                     p { "Les cours de tous les élèves de la famille pour l'année " (y.label) "." }
                     @if ctx.accessible { (week_lists(&lessons)) } @else { (week_table(&y.label, &lessons)) }
                     @if !days_off.is_empty() {
-                        h2 { "Pas de cours" }
-                        ul.days-off {
-                            @for d in &days_off {
-                                li {
-                                    (d.label) "\u{a0}: "
-                                    @if d.first == d.last { "le " (day(d.first)) } @else { "du " (day(d.first)) " au " (day(d.last)) }
+                        // The whole year's list, folded: the week above is what families read first.
+                        details.days-off {
+                            summary { "Jours sans cours de l'année (vacances et jours fériés)" }
+                            ul {
+                                @for d in &days_off {
+                                    li {
+                                        (d.label) "\u{a0}: "
+                                        @if d.first == d.last { "le " (day(d.first)) } @else { "du " (day(d.first)) " au " (day(d.last)) }
+                                    }
                                 }
                             }
                         }
