@@ -46,14 +46,15 @@ impl School {
     }
 }
 
+/// A school's row as `School` reads it.
+const SCHOOL_SQL: &str = "select name, address, postal_code, city, phone, payfip_numcli, contact_email, \
+     sender_name, payfip_mode from site where site_id = $1";
+
 pub async fn school(pool: &Pool, site_id: i64) -> sqlx::Result<School> {
-    sqlx::query_as(
-        "select name, address, postal_code, city, phone, payfip_numcli, contact_email, sender_name, payfip_mode \
-         from site where site_id = $1",
-    )
-    .bind(site_id)
-    .fetch_one(pool)
-    .await
+    sqlx::query_as(SCHOOL_SQL)
+        .bind(site_id)
+        .fetch_one(pool)
+        .await
 }
 
 /// A school's name.
@@ -208,13 +209,10 @@ pub async fn save_settings(
     new: &Settings,
 ) -> sqlx::Result<Vec<&'static str>> {
     let mut tx = crate::db::begin(pool).await?;
-    let old: School = sqlx::query_as(
-        "select name, address, postal_code, city, phone, payfip_numcli, contact_email, sender_name, payfip_mode \
-         from site where site_id = $1",
-    )
-    .bind(site_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let old: School = sqlx::query_as(SCHOOL_SQL)
+        .bind(site_id)
+        .fetch_one(&mut *tx)
+        .await?;
     let old = Settings::of(&old);
     let changed: Vec<(&'static str, Option<&str>, Option<&str>)> = old
         .fields()

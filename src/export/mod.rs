@@ -172,9 +172,9 @@ pub async fn run(
         .collect();
 
     // Decided re-enrolments.
-    let requests: Vec<(i64, i64, String, String, String, i64, String, Option<String>, Option<i64>)> =
+    let requests: Vec<(i64, i64, i64, String, String, String, i64, String, Option<String>, Option<i64>)> =
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "select q.request_id, q.person_id, p.last_name, p.first_name, k.year_label, q.administrative, q.status, \
+            "select q.request_id, q.person_id, q.family_id, p.last_name, p.first_name, k.year_label, q.administrative, q.status, \
                     q.decision_reason, q.decided_at \
              from reenrolment_request q join person p on p.person_id = q.person_id \
              join reenrolment_campaign k on k.campaign_id = q.campaign_id \
@@ -186,7 +186,7 @@ pub async fn run(
         .fetch_all(&mut *tx)
         .await?;
     let mut reenrolments = Vec::new();
-    for (request_id, person, last, first, year, administrative, status, reason, decided) in
+    for (request_id, person, family, last, first, year, administrative, status, reason, decided) in
         &requests
     {
         let choices: Vec<(String,)> = sqlx::query_as(
@@ -196,11 +196,6 @@ pub async fn run(
         .bind(request_id)
         .fetch_all(&mut *tx)
         .await?;
-        let family: (i64,) =
-            sqlx::query_as("select family_id from reenrolment_request where request_id = $1")
-                .bind(request_id)
-                .fetch_one(&mut *tx)
-                .await?;
         let documents: Vec<(String, String)> = sqlx::query_as(
             "select d.name, f.status from provided_document f \
              join campaign_document d on d.campaign_document_id = f.campaign_document_id \
@@ -208,7 +203,7 @@ pub async fn run(
              where f.family_id = $2 and (f.person_id is null or f.person_id = $3) order by d.position, d.name",
         )
         .bind(request_id)
-        .bind(family.0)
+        .bind(family)
         .bind(person)
         .fetch_all(&mut *tx)
         .await?;

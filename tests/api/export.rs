@@ -5,7 +5,7 @@ use reqwest::{Client, StatusCode};
 
 use crate::billing::current_invoice;
 use crate::helpers::*;
-use crate::reenrolment::{PHOTO, choose, irina, page_of, png_bytes, upload};
+use crate::reenrolment::submitted_administrative;
 
 /// Makes an export from the page and returns its files, by name.
 async fn export(app: &TestApp, staff: &Client) -> Vec<(String, String)> {
@@ -39,22 +39,7 @@ fn lines<'a>(files: &'a [(String, String)], name: &str) -> Vec<&'a str> {
 async fn decided_reenrolments_and_payments_leave_once_with_formulas_defused() {
     let app = spawn_app().await;
     // A re-enrolment, sent and accepted.
-    let pid = irina(&app).await;
-    choose(&app, &app.client, pid, &[("administrative", "1")]).await;
-    upload(&app, &app.client, pid, PHOTO, "photo.png", png_bytes()).await;
-    app.post_form(
-        &app.client,
-        &page_of(pid),
-        &format!("{}/valider", page_of(pid)),
-        &[("commentaire", "")],
-    )
-    .await;
-    let (request,): (i64,) =
-        sqlx::query_as("select request_id from reenrolment_request where person_id = $1")
-            .bind(pid)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let (pid, request) = submitted_administrative(&app, "").await;
     let staff = new_client();
     staff_login(&app, &staff).await;
     let detail = format!("/gestion/reinscriptions/{request}");

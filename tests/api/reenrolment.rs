@@ -333,17 +333,17 @@ async fn a_request_is_submitted_once_and_mailed() {
     assert_redirect(&resp, &format!("{}?info=deja-envoyee", page_of(pid)));
 }
 
-#[tokio::test]
-async fn staff_decide_documents_and_requests_and_the_family_is_told() {
-    let app = spawn_app().await;
-    let pid = irina(&app).await;
-    choose(&app, &app.client, pid, &[("administrative", "1")]).await;
-    upload(&app, &app.client, pid, PHOTO, "photo.png", png_bytes()).await;
+/// Irina's administrative re-enrolment, with her photo, sent by the family (`app.client`,
+/// logged in) with `comment`: her person id and the request's.
+pub async fn submitted_administrative(app: &TestApp, comment: &str) -> (i64, i64) {
+    let pid = irina(app).await;
+    choose(app, &app.client, pid, &[("administrative", "1")]).await;
+    upload(app, &app.client, pid, PHOTO, "photo.png", png_bytes()).await;
     app.post_form(
         &app.client,
         &page_of(pid),
         &format!("{}/valider", page_of(pid)),
-        &[("commentaire", "Merci")],
+        &[("commentaire", comment)],
     )
     .await;
     let (request,): (i64,) =
@@ -352,6 +352,13 @@ async fn staff_decide_documents_and_requests_and_the_family_is_told() {
             .fetch_one(&app.pool)
             .await
             .unwrap();
+    (pid, request)
+}
+
+#[tokio::test]
+async fn staff_decide_documents_and_requests_and_the_family_is_told() {
+    let app = spawn_app().await;
+    let (pid, request) = submitted_administrative(&app, "Merci").await;
 
     let staff = new_client();
     staff_login(&app, &staff).await;

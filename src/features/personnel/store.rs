@@ -239,15 +239,15 @@ pub async fn apply(
             .execute(&mut *tx)
             .await?;
     }
-    let row: Option<(String, Option<String>, String)> = sqlx::query_as(
-        "select a.identifier, a.email, s.name from account a join site s on s.site_id = a.site_id \
+    let row: Option<(String, Option<String>, String, Option<String>)> = sqlx::query_as(
+        "select a.identifier, a.email, s.name, a.role from account a join site s on s.site_id = a.site_id \
          where a.account_id = $1 and a.site_id = $2 and a.is_staff = 1",
     )
     .bind(account_id)
     .bind(by.site_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((identifier, email, school)) = row else {
+    let Some((identifier, email, school, role)) = row else {
         return Err(ChangeError::NotFound);
     };
     let detail = match change {
@@ -264,11 +264,6 @@ pub async fn apply(
             .await?;
             let link =
                 new_password_link(&mut tx, account_id, INVITATION_VALID_SECONDS, by.base_url)
-                    .await?;
-            let (role,): (Option<String>,) =
-                sqlx::query_as("select role from account where account_id = $1")
-                    .bind(account_id)
-                    .fetch_one(&mut *tx)
                     .await?;
             let role = role
                 .as_deref()
