@@ -123,6 +123,27 @@ pub async fn run(pool: &Pool, slug: &str, dir: &Path, dry_run: bool) -> anyhow::
         anyhow::bail!("no CSV file to import in {}", dir.display());
     }
 
+    // A span (a school year, a holiday period) ends on or after its first day.
+    for (spec, rows) in &parsed {
+        let at = |name: &str| spec.cols.iter().position(|c| c.csv == name);
+        let (Some(first), Some(last)) = (at("debut"), at("fin")) else {
+            continue;
+        };
+        for row in rows {
+            if let (Value::Text(Some(a)), Value::Text(Some(b))) =
+                (&row.values[first], &row.values[last])
+                && b < a
+            {
+                report.problems.push(Problem {
+                    file: format!("{}.csv", spec.file),
+                    line: row.line,
+                    column: "fin".to_owned(),
+                    reason: "le dernier jour vient avant le premier (debut).".to_owned(),
+                });
+            }
+        }
+    }
+
     // 2. Every reference names a row of this import or one imported before.
     let mut mapping: HashMap<(String, String), i64> = HashMap::new();
     let rows: Vec<(String, String, i64)> =

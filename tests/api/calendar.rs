@@ -341,3 +341,146 @@ async fn staff_enter_years_and_holidays_and_each_mistake_is_named() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn years_do_not_overlap_nor_run_past_thirteen_months_and_a_year_without_courses_goes() {
+    let app = spawn_empty_app().await;
+    let school = TestSchool::generate(&app).await;
+    let admin = new_client();
+    app.school_staff_login(&admin, &school).await;
+    let (app, admin) = (&app, &admin);
+    let post = |action: &'static str, fields: [&'static str; 3]| async move {
+        let (label, first, last) = match action {
+            "annee" => ("annee_libelle", "annee_debut", "annee_fin"),
+            _ => ("vacances_libelle", "vacances_debut", "vacances_fin"),
+        };
+        app.post_form(
+            &admin,
+            "/gestion/calendrier",
+            "/gestion/calendrier",
+            &[
+                ("action", action),
+                (label, fields[0]),
+                (first, fields[1]),
+                (last, fields[2]),
+            ],
+        )
+        .await
+    };
+    assert_redirect(
+        &post("annee", ["2026/2027", "01/09/2026", "04/07/2027"]).await,
+        "/gestion/calendrier?info=annee-ajoutee",
+    );
+    // A year typed 2028 for 2027: refused, by name, what was typed kept.
+    let resp = post("annee", ["2027/2028", "01/09/2027", "04/07/2029"]).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("Le dernier jour : une année scolaire dure au plus 13 mois."));
+    assert!(html.contains("value=\"04/07/2029\""));
+    // Overlapping the year before: the current year would hide its courses.
+    let resp = post("annee", ["2027/2028", "01/07/2027", "04/07/2028"]).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains(
+        "Le premier jour : l'année chevauche l'année « 2026/2027 ». Les années scolaires ne se recouvrent pas."
+    ), "{html}");
+    assert_redirect(
+        &post("annee", ["2027/2028", "01/09/2027", "04/07/2028"]).await,
+        "/gestion/calendrier?info=annee-ajoutee",
+    );
+
+    // The same holiday period sent twice (a double submit) is one period.
+    for _ in 0..2 {
+        assert_redirect(
+            &post("vacances", ["Vacances de Noël", "19/12/2026", "03/01/2027"]).await,
+            "/gestion/calendrier?info=vacances-ajoutees",
+        );
+    }
+    let (periods,): (i64,) = sqlx::query_as("select count(*) from holiday where site_id = $1")
+        .bind(school.site_id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(periods, 1);
+
+    // Only a public holiday inside one of the school's years can keep its lessons.
+    for forged in [
+        "avec-cours:0000-01-01",
+        "avec-cours:9999-12-25",
+        "avec-cours:2031-05-01",
+    ] {
+        let resp = app
+            .post_form(
+                &admin,
+                "/gestion/calendrier",
+                "/gestion/calendrier",
+                &[("action", forged)],
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{forged}");
+    }
+
+    // A year with courses keeps no Supprimer button and stays; one without goes.
+    let ids: Vec<(i64, String)> = sqlx::query_as(
+        "select school_year_id, label from school_year where site_id = $1 order by starts_on",
+    )
+    .bind(school.site_id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let used = ids[0].0;
+    let dept = portee::db::new_id();
+    sqlx::query("insert into department (department_id, site_id, name) values ($1, $2, 'Cordes')")
+        .bind(dept)
+        .bind(school.site_id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into course (course_id, site_id, school_year_id, department_id, name) values ($1, $2, $3, $4, 'Violon')",
+    )
+    .bind(portee::db::new_id())
+    .bind(school.site_id)
+    .bind(used)
+    .bind(dept)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let html = app.get_html(&admin, "/gestion/calendrier").await;
+    assert!(!html.contains(&format!("supprimer-annee:{used}")));
+    assert!(html.contains("Supprimer<span class=\"visually-hidden\"> l'année 2027/2028</span>"));
+    assert_redirect(
+        &app.post_form(
+            &admin,
+            "/gestion/calendrier",
+            "/gestion/calendrier",
+            &[("action", &format!("supprimer-annee:{used}"))],
+        )
+        .await,
+        "/gestion/calendrier?info=annee-utilisee",
+    );
+    assert_redirect(
+        &app.post_form(
+            &admin,
+            "/gestion/calendrier",
+            "/gestion/calendrier",
+            &[("action", &format!("supprimer-annee:{}", ids[1].0))],
+        )
+        .await,
+        "/gestion/calendrier?info=annee-supprimee",
+    );
+    let left: Vec<(String,)> = sqlx::query_as("select label from school_year where site_id = $1")
+        .bind(school.site_id)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, [("2026/2027".to_owned(),)]);
+    let (audited,): (i64,) = sqlx::query_as(
+        "select count(*) from audit_log where site_id = $1 and action = 'school_year_removed'",
+    )
+    .bind(school.site_id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+}

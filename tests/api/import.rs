@@ -162,6 +162,11 @@ fn broken_copy() -> tempfile::TempDir {
         "C12,A2026,D3,E1,Chant adultes,,9,",
     );
     edit("ecritures.csv", ",,L1", ",,L99");
+    edit(
+        "vacances.csv",
+        "Vacances de Noël,19/12/2026,03/01/2027",
+        "Vacances de Noël,19/12/2026,03/01/2026",
+    );
     edit("absences.csv", "justifiee,motif", "justifiee,motif,humeur");
     edit("absences.csv", "Malade", "Malade,bonne");
     edit(
@@ -187,6 +192,7 @@ async fn a_file_with_errors_is_refused_whole_with_file_line_column_and_reason() 
         "cours.csv, ligne 4, colonne « jour » : 9 n'est pas entre 1 et 7.",
         "ecritures.csv, ligne 3, colonne « facture_reglee » : « L99 » ne figure ni dans ecritures.csv ni dans un import précédent.",
         "absences.csv, ligne 1, colonne « humeur » : colonne inconnue",
+        "vacances.csv, ligne 3, colonne « fin » : le dernier jour vient avant le premier (debut).",
     ] {
         assert!(
             lines.iter().any(|l| l.starts_with(expected)),

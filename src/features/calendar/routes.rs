@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::store::{self, Span, YearError};
 use super::views::{self, CalendarPage, PublicDay, Typed};
-use crate::domain::date::{from_iso, parse_day, today_iso};
+use crate::domain::date::{from_iso, iso, parse_day, today_iso};
 use crate::domain::holidays::public_holidays_between;
 use crate::features::pedagogy::store::current_year;
 use crate::state::AppState;
@@ -24,6 +24,8 @@ struct InfoQuery {
 fn info_text(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
         "annee-ajoutee" => "L'année scolaire est ajoutée.",
+        "annee-supprimee" => "L'année scolaire est supprimée.",
+        "annee-utilisee" => "Cette année scolaire a des cours : elle n'est pas supprimée.",
         "vacances-ajoutees" => "La période de vacances est ajoutée.",
         "vacances-supprimees" => "La période de vacances est supprimée.",
         "ferie-avec-cours" => "Les cours sont maintenus ce jour férié.",
@@ -178,9 +180,21 @@ pub(crate) async fn act(
                 f.annee_debut.as_str(),
                 f.annee_fin.as_str(),
             ];
-            if let Some((label, first, last)) =
-                parse_span(keys, raw, "Le nom de l'année", &mut errors)
-            {
+            let parsed = parse_span(keys, raw, "Le nom de l'année", &mut errors).filter(
+                |(_, first, last)| {
+                    // A school year runs about ten months; more than thirteen is a typing
+                    // mistake (a year of 2027 for 2028), and would hide the next year.
+                    let long = (*last - *first).whole_days() > 396;
+                    if long {
+                        errors.add(
+                            "annee_fin",
+                            "Le dernier jour : une année scolaire dure au plus 13 mois.",
+                        );
+                    }
+                    !long
+                },
+            );
+            if let Some((label, first, last)) = parsed {
                 let span = Span {
                     label: &label,
                     first,
@@ -191,6 +205,12 @@ pub(crate) async fn act(
                     Err(YearError::LabelTaken) => {
                         errors.add("annee_libelle", format!("L'année « {label} » existe déjà."))
                     }
+                    Err(YearError::Overlaps(other)) => errors.add(
+                        "annee_debut",
+                        format!(
+                            "Le premier jour : l'année chevauche l'année « {other} ». Les années scolaires ne se recouvrent pas."
+                        ),
+                    ),
                     Err(YearError::Database(e)) => return Err(e.into()),
                 }
             }
@@ -214,6 +234,16 @@ pub(crate) async fn act(
                 return Ok(see_other("/gestion/calendrier?info=vacances-ajoutees"));
             }
         }
+        "supprimer-annee" => {
+            let id: i64 = arg.parse().map_err(|_| AppError::NotFound)?;
+            match store::remove_year(&state.pool, site, by, id).await? {
+                None => return Err(AppError::NotFound),
+                Some(true) => return Ok(see_other("/gestion/calendrier?info=annee-supprimee")),
+                // The page offers no button for a year with courses: only a forged form or
+                // a course imported meanwhile lands here.
+                Some(false) => return Ok(see_other("/gestion/calendrier?info=annee-utilisee")),
+            }
+        }
         "supprimer" => {
             let id: i64 = arg.parse().map_err(|_| AppError::NotFound)?;
             if !store::remove_period(&state.pool, site, by, id).await? {
@@ -227,7 +257,12 @@ pub(crate) async fn act(
             let is_public = crate::domain::holidays::public_holidays(day.year())
                 .iter()
                 .any(|(d, _)| *d == day);
-            if !is_public {
+            let day_iso = iso(day);
+            let in_a_year = store::years(&state.pool, site)
+                .await?
+                .iter()
+                .any(|y| y.starts_on <= day_iso && day_iso <= y.ends_on);
+            if !is_public || !in_a_year {
                 return Err(AppError::BadRequest);
             }
             let with = verb == "avec-cours";

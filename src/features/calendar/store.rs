@@ -9,9 +9,22 @@ use crate::domain::date::{from_iso, iso};
 use crate::domain::holidays::public_holidays_between;
 use crate::features::pedagogy::store::SchoolYear;
 
-pub async fn years(pool: &Pool, site_id: i64) -> sqlx::Result<Vec<SchoolYear>> {
+/// A school year as staff list it, with the number of its courses (a year without any can
+/// be removed).
+#[derive(sqlx::FromRow)]
+pub struct YearRow {
+    pub school_year_id: i64,
+    pub label: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub courses: i64,
+}
+
+pub async fn years(pool: &Pool, site_id: i64) -> sqlx::Result<Vec<YearRow>> {
     sqlx::query_as(
-        "select school_year_id, label, starts_on, ends_on from school_year where site_id = $1 order by starts_on",
+        "select y.school_year_id, y.label, y.starts_on, y.ends_on, \
+         (select count(*) from course c where c.school_year_id = y.school_year_id) as courses \
+         from school_year y where y.site_id = $1 order by y.starts_on",
     )
     .bind(site_id)
     .fetch_all(pool)
@@ -47,6 +60,8 @@ pub struct Span<'a> {
 pub enum YearError {
     #[error("a school year is already named so")]
     LabelTaken,
+    #[error("the year overlaps another one")]
+    Overlaps(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -66,6 +81,20 @@ pub async fn add_year(
             .await?;
     if taken.is_some() {
         return Err(YearError::LabelTaken);
+    }
+    // Years do not overlap: the current year is the latest one begun, so an overlapping
+    // year would hide the courses of the other.
+    let overlapping: Option<(String,)> = sqlx::query_as(
+        "select label from school_year where site_id = $1 and starts_on <= $2 and ends_on >= $3 \
+         order by starts_on limit 1",
+    )
+    .bind(site_id)
+    .bind(iso(year.last))
+    .bind(iso(year.first))
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((label,)) = overlapping {
+        return Err(YearError::Overlaps(label));
     }
     sqlx::query(
         "insert into school_year (school_year_id, site_id, label, starts_on, ends_on) values ($1, $2, $3, $4, $5)",
@@ -89,8 +118,61 @@ pub async fn add_year(
     Ok(())
 }
 
+/// Removes a school year no course belongs to. `Ok(None)` when there is no such year of the
+/// site, `Ok(Some(false))` when courses still use it.
+pub async fn remove_year(
+    pool: &Pool,
+    site_id: i64,
+    by: i64,
+    id: i64,
+) -> sqlx::Result<Option<bool>> {
+    let mut tx = db::begin(pool).await?;
+    let row: Option<(String, String, String, i64)> = sqlx::query_as(
+        "select y.label, y.starts_on, y.ends_on, \
+         (select count(*) from course c where c.school_year_id = y.school_year_id) \
+         from school_year y where y.school_year_id = $1 and y.site_id = $2",
+    )
+    .bind(id)
+    .bind(site_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((label, first, last, courses)) = row else {
+        return Ok(None);
+    };
+    if courses > 0 {
+        return Ok(Some(false));
+    }
+    sqlx::query("delete from school_year where school_year_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit(
+        &mut tx,
+        Some(site_id),
+        Some(by),
+        "school_year_removed",
+        &format!("{label} {first}..{last}"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(true))
+}
+
+/// Adds a holiday period; the same label and days sent twice (a double submit) make one.
 pub async fn add_period(pool: &Pool, site_id: i64, by: i64, p: &Span<'_>) -> sqlx::Result<()> {
     let mut tx = db::begin(pool).await?;
+    let same: Option<(i64,)> = sqlx::query_as(
+        "select holiday_id from holiday where site_id = $1 and label = $2 and starts_on = $3 and ends_on = $4",
+    )
+    .bind(site_id)
+    .bind(p.label)
+    .bind(iso(p.first))
+    .bind(iso(p.last))
+    .fetch_optional(&mut *tx)
+    .await?;
+    if same.is_some() {
+        return Ok(());
+    }
     sqlx::query(
         "insert into holiday (holiday_id, site_id, label, starts_on, ends_on) values ($1, $2, $3, $4, $5)",
     )

@@ -3,10 +3,9 @@
 use maud::{Markup, html};
 use time::Date;
 
-use super::store::Period;
+use super::store::{Period, YearRow};
 use crate::domain::date::iso;
 use crate::domain::french_date;
-use crate::features::pedagogy::store::SchoolYear;
 use crate::web::components::{
     Errors, csrf_field, error_summary, field_block, field_id, notice, required_legend, scroll_table,
 };
@@ -27,7 +26,7 @@ pub struct Typed {
 }
 
 pub struct CalendarPage<'a> {
-    pub years: &'a [SchoolYear],
+    pub years: &'a [YearRow],
     pub periods: &'a [Period],
     /// The current year's label and its public holidays.
     pub public: Option<(&'a str, Vec<PublicDay>)>,
@@ -94,15 +93,26 @@ pub fn page(ctx: &Ctx, p: &CalendarPage) -> Markup {
             @if p.years.is_empty() {
                 p { "Aucune année scolaire : ajoutez la première ci-dessous, ou importez le fichier annees.csv." }
             } @else {
-                (scroll_table("annees-legende", html! { table {
-                    caption #annees-legende { "Années scolaires, de la plus ancienne à la plus récente" }
-                    thead { tr { th scope="col" { "Année" } th scope="col" { "Premier jour" } th scope="col" { "Dernier jour" } } }
-                    tbody { @for y in p.years { tr {
-                        th scope="row" { (y.label) }
-                        td { (french_date(&y.starts_on)) }
-                        td { (french_date(&y.ends_on)) }
-                    } } }
-                } }))
+                form method="post" action="/gestion/calendrier" {
+                    (csrf_field(&ctx.csrf))
+                    (scroll_table("annees-legende", html! { table {
+                        caption #annees-legende { "Années scolaires, de la plus ancienne à la plus récente" }
+                        thead { tr { th scope="col" { "Année" } th scope="col" { "Premier jour" } th scope="col" { "Dernier jour" } th scope="col" { "Cours" } th scope="col" { "Action" } } }
+                        tbody { @for y in p.years { tr {
+                            th scope="row" { (y.label) }
+                            td { (french_date(&y.starts_on)) }
+                            td { (french_date(&y.ends_on)) }
+                            td { (y.courses) }
+                            td {
+                                @if y.courses == 0 {
+                                    button.secondary type="submit" name="action" value={ "supprimer-annee:" (y.school_year_id) } {
+                                        "Supprimer" span.visually-hidden { " l'année " (y.label) }
+                                    }
+                                }
+                            }
+                        } } }
+                    } }))
+                }
             }
             form method="post" action="/gestion/calendrier" novalidate aria-labelledby="annee-titre" {
                 h3 #annee-titre { "Ajouter une année scolaire" }
@@ -126,7 +136,7 @@ pub fn page(ctx: &Ctx, p: &CalendarPage) -> Markup {
                             td { (french_date(&v.starts_on)) }
                             td { (french_date(&v.ends_on)) }
                             td { button.secondary type="submit" name="action" value={ "supprimer:" (v.holiday_id) } {
-                                "Supprimer" span.visually-hidden { " – " (v.label) " " (french_date(&v.starts_on)) }
+                                "Supprimer" span.visually-hidden { " la période " (v.label) " du " (french_date(&v.starts_on)) " au " (french_date(&v.ends_on)) }
                             } }
                         } } }
                     } }))
