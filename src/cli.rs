@@ -271,17 +271,54 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(d) => crate::export::Scope::Since(d),
                 None => crate::export::Scope::New,
             };
-            let export = crate::export::run(&pool, site_id, None, scope).await?;
-            for (name, rows, content) in &export.files {
-                let path = dir.join(name);
-                std::fs::write(&path, content)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-                println!("{}: {rows} line(s)", path.display());
+            // The files are written (each to a temporary name, then renamed) before the
+            // export is recorded: a folder that cannot take them records nothing.
+            let unwritable = std::cell::Cell::new(false);
+            let write = |files: &[(&'static str, usize, String)]| {
+                let failed = |e: std::io::Error| {
+                    unwritable.set(true);
+                    anyhow::anyhow!("{} : {e}", dir.display())
+                };
+                for (name, _, content) in files {
+                    std::fs::write(dir.join(format!(".{name}.part")), content).map_err(failed)?;
+                }
+                for (name, _, _) in files {
+                    std::fs::rename(dir.join(format!(".{name}.part")), dir.join(name))
+                        .map_err(failed)?;
+                }
+                Ok(())
+            };
+            match crate::export::run(&pool, site_id, None, scope, write).await {
+                Ok(Some(export)) => {
+                    for (name, rows, _) in &export.files {
+                        println!("{}: {rows} line(s)", dir.join(name).display());
+                    }
+                    println!(
+                        "Export n° {} recorded (/gestion/exports offers it again).",
+                        export.number
+                    );
+                }
+                Ok(None) => println!(
+                    "Nothing to export: no change, re-enrolment or payment {}. No file written, no export recorded.",
+                    if since.is_some() {
+                        "decided since that day"
+                    } else {
+                        "since the last export"
+                    }
+                ),
+                Err(e) if unwritable.get() => {
+                    for name in crate::export::FILES {
+                        let _ = std::fs::remove_file(dir.join(format!(".{name}.part")));
+                    }
+                    refuse(&[(
+                        "DIR",
+                        format!(
+                            "{e} (rien n'est enregistré : l'export suivant reprendra ces lignes)"
+                        ),
+                    )])
+                }
+                Err(e) => return Err(e),
             }
-            println!(
-                "Export n° {} recorded (/gestion/exports offers it again).",
-                export.number
-            );
         }
         Command::Backup { path } => {
             if path.exists() {

@@ -21,9 +21,18 @@ use crate::domain::money::euros_plain;
 pub const FILES: [&str; 3] = ["modifications.csv", "reinscriptions.csv", "paiements.csv"];
 
 /// A cell as a spreadsheet must read it: text starting with `=`, `+`, `-`, `@`, a tab or a
-/// carriage return would be taken for a formula, so it gets a leading apostrophe.
+/// carriage return would be taken for a formula, so it gets a leading apostrophe. A sign
+/// followed only by digits, spaces and separators (`+44 20 7946 0958`, `-12,50`) is at most
+/// a number, so a foreign phone or a refund reaches the software as it is.
 pub fn neutralise(cell: &str) -> String {
+    let number = |rest: &str| {
+        rest.starts_with(|c: char| c.is_ascii_digit())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | ','))
+    };
     match cell.chars().next() {
+        Some('+' | '-') if number(&cell[1..]) => cell.to_owned(),
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
         _ => cell.to_owned(),
     }
@@ -93,14 +102,17 @@ pub enum Scope<'a> {
 }
 
 /// Makes an export of `site_id` in one transaction and records it. `by`: the staff account
-/// (None: the command line).
+/// (None: the command line). `deliver` gets the files before the transaction commits: if it
+/// fails (the command line could not write them), nothing is recorded and every row stays
+/// for the next export. `None` when there is nothing to export: no export is numbered.
 #[allow(clippy::type_complexity)] // the rows are read as tuples, named where used
 pub async fn run(
     pool: &Pool,
     site_id: i64,
     by: Option<i64>,
     scope: Scope<'_>,
-) -> anyhow::Result<Export> {
+    deliver: impl FnOnce(&[(&'static str, usize, String)]) -> anyhow::Result<()>,
+) -> anyhow::Result<Option<Export>> {
     let mut tx = db::begin(pool).await?;
     // One export of a school at a time, so two never carry the same rows (SQLite: BEGIN
     // IMMEDIATE already holds the write lock).
@@ -337,6 +349,9 @@ pub async fn run(
             )?,
         ),
     ];
+    if modifications.is_empty() && reenrolments.is_empty() && payments.is_empty() {
+        return Ok(None);
+    }
     sqlx::query(
         "insert into export_run (export_id, site_id, number, created_at, created_by, since) values ($1, $2, $3, $4, $5, $6)",
     )
@@ -403,12 +418,13 @@ pub async fn run(
         ),
     )
     .await?;
+    deliver(&files)?;
     tx.commit().await?;
-    Ok(Export {
+    Ok(Some(Export {
         export_id,
         number,
         files,
-    })
+    }))
 }
 
 /// An export as the page lists it.
@@ -463,10 +479,26 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralised_and_files_follow_the_import() {
-        for bad in ["=1+1", "+33", "-2", "@SUM(A1)", "\tx", "\rx"] {
+        for bad in [
+            "=1+1",
+            "+cmd|' /C calc'!A0",
+            "-2+3",
+            "+ 1",
+            "-",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
             assert!(neutralise(bad).starts_with('\''), "{bad:?}");
         }
-        assert_eq!(neutralise("06 01 02 03 04"), "06 01 02 03 04");
+        for number in [
+            "06 01 02 03 04",
+            "+44 20 7946 0958",
+            "-12,50",
+            "+33 6 12 34 56 78",
+        ] {
+            assert_eq!(neutralise(number), number);
+        }
         let file = csv(
             &["a", "b"],
             &[vec!["=HYPERLINK(\"x\")".into(), "un; deux".into()]],

@@ -467,6 +467,24 @@ async fn from_an_empty_database_to_a_familys_accepted_change_in_the_export() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
 
+    // A folder that cannot take the files records no export: the line waits for the next.
+    let blocked = install.dir.path().join("export-0");
+    std::fs::create_dir_all(blocked.join(".modifications.csv.part")).unwrap();
+    let out = install.run(&[
+        "export",
+        "--site",
+        "conservatoire-nord",
+        blocked.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("DIR : {}", blocked.display()))
+            && err.contains("rien n'est enregistré"),
+        "{err}"
+    );
+    assert!(!blocked.join("modifications.csv").exists());
+
     // The export holds that line, with the software's id of the person.
     let out_dir = install.dir.path().join("export-1");
     let out = ok(install.run(&[
@@ -513,7 +531,11 @@ async fn from_an_empty_database_to_a_familys_accepted_change_in_the_export() {
         "conservatoire-nord",
         again.to_str().unwrap(),
     ]));
-    assert!(out.contains("modifications.csv: 0 line(s)"), "{out}");
+    assert!(out.contains("Nothing to export"), "{out}");
+    assert!(
+        !again.join("modifications.csv").exists(),
+        "no file, no export n° 2"
+    );
     let repeat = install.dir.path().join("export-3");
     let out = ok(install.run(&[
         "export",
@@ -555,5 +577,5 @@ async fn from_an_empty_database_to_a_familys_accepted_change_in_the_export() {
         "conservatoire-nord",
         again.to_str().unwrap(),
     ]));
-    assert!(out.contains("modifications.csv: 0 line(s)"), "{out}");
+    assert!(out.contains("Nothing to export"), "{out}");
 }

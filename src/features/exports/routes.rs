@@ -31,6 +31,9 @@ pub(crate) async fn page(
         Some("export-fait") => {
             Some("L'export est prêt : téléchargez ses trois fichiers ci-dessous.")
         }
+        Some("rien-de-nouveau") => Some(
+            "Rien à exporter : aucune modification, réinscription ni paiement depuis le dernier export. Aucun export n'est enregistré.",
+        ),
         _ => None,
     };
     Ok(layout::page(
@@ -87,8 +90,18 @@ pub(crate) async fn make(
     state: Data<&Arc<AppState>>,
     StaffUser(user): StaffUser,
 ) -> AppResult<Response> {
-    export::run(&state.pool, user.site_id, Some(user.account_id), Scope::New).await?;
-    Ok(see_other("/gestion/exports?info=export-fait"))
+    let made = export::run(
+        &state.pool,
+        user.site_id,
+        Some(user.account_id),
+        Scope::New,
+        |_| Ok(()),
+    )
+    .await?;
+    Ok(see_other(match made {
+        Some(_) => "/gestion/exports?info=export-fait",
+        None => "/gestion/exports?info=rien-de-nouveau",
+    }))
 }
 
 #[handler]
