@@ -211,20 +211,52 @@ async fn disabling_ends_sessions_at_once_and_the_last_administrator_stays() {
     let me = account_id(&app, &school.staff.identifier).await;
     let them = account_id(&app, &secretary.identifier).await;
 
-    // The only administrator can neither leave nor step down.
-    for fields in [
-        vec![("action", "desactiver")],
-        vec![("action", "role"), ("role", "secretariat")],
+    // Disabling one's own account is asked once more.
+    let resp = act(&app, &admin, me, &[("action", "desactiver")]).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("<title>Désactiver votre compte ? – Personnel"),
+        "{html}"
+    );
+    assert!(html.contains("Oui, désactiver mon compte"));
+    // The only administrator can neither leave nor step down; the reason is told by the
+    // button or the list it concerns.
+    for (fields, near) in [
+        (
+            vec![("action", "desactiver"), ("confirmer", "oui")],
+            "<p class=\"error-message\" id=\"champ-etat-erreur\">",
+        ),
+        (
+            vec![("action", "role"), ("role", "secretariat")],
+            "<p class=\"error-message\" id=\"champ-role-erreur\">",
+        ),
     ] {
         let resp = act(&app, &admin, me, &fields).await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(
-            resp.text()
-                .await
-                .unwrap()
-                .contains("dernier administrateur actif de l'école")
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("dernier administrateur actif de l'école"));
+        assert!(html.contains(near), "{near}");
+    }
+    // What changes nothing is neither written nor audited; an active account gets no
+    // invitation.
+    for fields in [
+        vec![("action", "reactiver")],
+        vec![("action", "role"), ("role", "administrateur")],
+    ] {
+        assert_redirect(
+            &act(&app, &admin, me, &fields).await,
+            &format!("/gestion/personnel/{me}?info=inchange"),
         );
     }
+    let resp = act(&app, &admin, me, &[("action", "renvoyer")]).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("Ce compte n'attend pas d'invitation")
+    );
     let (role, disabled): (String, i64) =
         sqlx::query_as("select role, disabled from account where account_id = $1")
             .bind(me)

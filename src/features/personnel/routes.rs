@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use maud::Markup;
 use poem::web::{Data, Form, Query};
-use poem::{Response, handler};
+use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
 use super::store::{self, Change, ChangeBy, ChangeError, Delivery, StaffInviteError};
@@ -31,6 +31,7 @@ fn info_text(code: Option<&str>) -> Option<&'static str> {
         "compte-desactive" => "Le compte est désactivé ; ses sessions sont fermées.",
         "compte-reactive" => "Le compte est réactivé.",
         "role-change" => "Le rôle est changé.",
+        "inchange" => "Rien n'a changé : le compte était déjà ainsi.",
         _ => return None,
     })
 }
@@ -142,6 +143,7 @@ pub(crate) async fn member(
         &m,
         &Errors::new(),
         info_text(q.info.as_deref()),
+        false,
     ))
 }
 
@@ -151,6 +153,9 @@ struct ActionFields {
     action: String,
     #[serde(default)]
     role: String,
+    /// « oui » once an administrator confirmed disabling their own account.
+    #[serde(default)]
+    confirmer: String,
 }
 
 #[handler]
@@ -165,6 +170,10 @@ pub(crate) async fn act(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = Errors::new();
+    if f.action == "desactiver" && id == user.account_id && f.confirmer != "oui" {
+        // Disabling one's own account ends one's session: asked once more, in plain HTML.
+        return Ok(views::member(&ctx, &m, &errors, None, true).into_response());
+    }
     let (change, done, field) = match f.action.as_str() {
         "renvoyer" => (Some(Change::Resend), "invitation-renvoyee", "etat"),
         "desactiver" => (Some(Change::Disable), "compte-desactive", "etat"),
@@ -188,11 +197,12 @@ pub(crate) async fn act(
             base_url: &state.settings.base_url,
         };
         match store::apply(&state.pool, &by, id, change).await {
-            Ok(()) if change == Change::Disable && id == user.account_id => {
+            Ok(true) if change == Change::Disable && id == user.account_id => {
                 // Their own session ended with the others.
                 return Ok(see_other("/gestion/connexion"));
             }
-            Ok(()) => {
+            Ok(changed) => {
+                let done = if changed { done } else { "inchange" };
                 return Ok(see_other(&format!("/gestion/personnel/{id}?info={done}")));
             }
             Err(ChangeError::NotFound) => return Err(AppError::NotFound),
@@ -204,8 +214,12 @@ pub(crate) async fn act(
                 "etat",
                 "Ce compte n'a pas d'adresse e-mail : aucune invitation ne peut lui être envoyée.",
             ),
+            Err(ChangeError::NoInvitation) => errors.add(
+                "etat",
+                "Ce compte n'attend pas d'invitation : il est désactivé, ou son mot de passe est déjà choisi (en cas d'oubli, « Mot de passe oublié » sur la page de connexion du personnel).",
+            ),
             Err(ChangeError::Database(e)) => return Err(e.into()),
         }
     }
-    Ok(unprocessable(views::member(&ctx, &m, &errors, None)))
+    Ok(unprocessable(views::member(&ctx, &m, &errors, None, false)))
 }

@@ -211,6 +211,10 @@ pub enum ChangeError {
     LastAdministrator,
     #[error("this account has no e-mail address")]
     NoEmail,
+    /// An invitation goes only to an enabled account that has not chosen its password (a
+    /// forgotten password goes through « Mot de passe oublié »).
+    #[error("this account needs no invitation")]
+    NoInvitation,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -224,13 +228,13 @@ pub struct ChangeBy<'a> {
 
 /// Applies `change` to a staff account of the site in one transaction: refused if the
 /// school would keep no active administrator (one with a password, not disabled);
-/// audited.
+/// audited. `Ok(false)`: the account was already so (nothing written, nothing audited).
 pub async fn apply(
     pool: &Pool,
     by: &ChangeBy<'_>,
     account_id: i64,
     change: Change,
-) -> Result<(), ChangeError> {
+) -> Result<bool, ChangeError> {
     let mut tx = crate::db::begin(pool).await?;
     // Changes to one school's staff are made one at a time (SQLite: BEGIN IMMEDIATE).
     if db::is_postgres(pool) {
@@ -239,19 +243,38 @@ pub async fn apply(
             .execute(&mut *tx)
             .await?;
     }
-    let row: Option<(String, Option<String>, String, Option<String>)> = sqlx::query_as(
-        "select a.identifier, a.email, s.name, a.role from account a join site s on s.site_id = a.site_id \
+    let row: Option<(String, Option<String>, String, Option<String>, i64, i64)> = sqlx::query_as(
+        "select a.identifier, a.email, s.name, a.role, a.disabled, \
+         cast(case when a.password_hash is null then 0 else 1 end as bigint) \
+         from account a join site s on s.site_id = a.site_id \
          where a.account_id = $1 and a.site_id = $2 and a.is_staff = 1",
     )
     .bind(account_id)
     .bind(by.site_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((identifier, email, school, role)) = row else {
+    let Some((identifier, email, school, role, disabled, has_password)) = row else {
         return Err(ChangeError::NotFound);
     };
+    let (disabled, has_password) = (disabled != 0, has_password != 0);
+    let role = role
+        .as_deref()
+        .and_then(Role::from_key)
+        .unwrap_or(Role::Secretariat);
+    let unchanged = match change {
+        Change::Resend => false,
+        Change::Disable => disabled,
+        Change::Enable => !disabled,
+        Change::SetRole(r) => r == role,
+    };
+    if unchanged {
+        return Ok(false);
+    }
     let detail = match change {
         Change::Resend => {
+            if disabled || has_password {
+                return Err(ChangeError::NoInvitation);
+            }
             let Some(email) = email.filter(|e| !e.trim().is_empty()) else {
                 return Err(ChangeError::NoEmail);
             };
@@ -265,10 +288,6 @@ pub async fn apply(
             let link =
                 new_password_link(&mut tx, account_id, INVITATION_VALID_SECONDS, by.base_url)
                     .await?;
-            let role = role
-                .as_deref()
-                .and_then(Role::from_key)
-                .unwrap_or(Role::Secretariat);
             mail::enqueue(
                 &mut tx,
                 Some(by.site_id),
@@ -331,5 +350,5 @@ pub async fn apply(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }

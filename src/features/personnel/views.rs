@@ -33,8 +33,10 @@ pub struct InviteForm {
 }
 
 fn role_select(name: &str, chosen: &str, described: Option<String>, invalid: bool) -> Markup {
+    // A forged or unknown role shows the default choice, never an unselected list.
+    let chosen = Role::from_key(chosen).unwrap_or(Role::Secretariat).key();
     html! {
-        select id=(field_id(name)) name=(name) aria-describedby=[described] aria-invalid=[invalid.then_some("true")] {
+        select id=(field_id(name)) name=(name) required aria-describedby=[described] aria-invalid=[invalid.then_some("true")] {
             @for r in Role::ALL {
                 option value=(r.key()) selected[chosen == r.key()] { (r.label()) }
             }
@@ -56,6 +58,7 @@ pub fn list(
         html! {
             h1 { "Personnel" }
             @if let Some(i) = info { (notice(i)) }
+            (error_summary(errors))
             p { "Le secrétariat traite les demandes, les réinscriptions, les paiements, les courriels et les comptes des familles. "
                 "Les administrateurs gèrent en plus les réglages de l'école et le personnel. "
                 "L'école garde toujours au moins un administrateur actif." }
@@ -84,7 +87,6 @@ pub fn list(
             }))
             h2 #invitation-titre { "Inviter un membre du personnel" }
             p { "Il reçoit par mail son identifiant et un lien, valable 7 jours et une seule fois, pour choisir son mot de passe." }
-            (error_summary(errors))
             form method="post" action="/gestion/personnel" novalidate aria-labelledby="invitation-titre" {
                 (csrf_field(&ctx.csrf))
                 (required_legend())
@@ -97,7 +99,7 @@ pub fn list(
                         aria-describedby=[described] aria-invalid=[invalid.then_some("true")];
                 }))
                 (field_block("role", "Rôle").required().control(errors, |described, invalid| {
-                    role_select("role", if form.role.is_empty() { Role::Secretariat.key() } else { &form.role }, described, invalid)
+                    role_select("role", &form.role, described, invalid)
                 }))
                 div.actions { button type="submit" { "Inviter" } }
             }
@@ -105,17 +107,44 @@ pub fn list(
     )
 }
 
-pub fn member(ctx: &Ctx, m: &Member, errors: &Errors, info: Option<&str>) -> Markup {
+/// One staff account. `confirm_disable`: the administrator asked to disable their own
+/// account, and is asked once more.
+pub fn member(
+    ctx: &Ctx,
+    m: &Member,
+    errors: &Errors,
+    info: Option<&str>,
+    confirm_disable: bool,
+) -> Markup {
     let action = format!("/gestion/personnel/{}", m.account_id);
+    let state_error = errors.get("etat");
     layout::form_page(
         ctx,
-        &format!("{} – Personnel", m.name()),
+        &if confirm_disable {
+            "Désactiver votre compte ? – Personnel".to_owned()
+        } else {
+            format!("{} – Personnel", m.name())
+        },
         errors,
         html! {
             p { a href="/gestion/personnel" { "Tout le personnel" } }
             h1 { (m.name()) }
             @if let Some(i) = info { (notice(i)) }
             (error_summary(errors))
+            @if confirm_disable {
+                div.notice role="alert" {
+                    h2 { "Désactiver votre propre compte ?" }
+                    p { "Vous serez déconnecté aussitôt et ne pourrez plus vous connecter. Seul un autre administrateur pourra réactiver ce compte." }
+                    form method="post" action=(action) {
+                        (csrf_field(&ctx.csrf))
+                        input type="hidden" name="confirmer" value="oui";
+                        div.actions {
+                            button type="submit" name="action" value="desactiver" { "Oui, désactiver mon compte" }
+                            a href=(action) { "Non, garder mon compte" }
+                        }
+                    }
+                }
+            }
             dl {
                 dt { "Identifiant" } dd { (m.identifier) }
                 dt { "Adresse e-mail" } dd { (m.email.as_deref().unwrap_or("—")) }
@@ -135,14 +164,20 @@ pub fn member(ctx: &Ctx, m: &Member, errors: &Errors, info: Option<&str>) -> Mar
             h2 { "Accès" }
             form method="post" action=(action) {
                 (csrf_field(&ctx.csrf))
+                @if let Some(e) = state_error {
+                    p.error-message #(format!("{}-erreur", field_id("etat"))) {
+                        span.visually-hidden { "Erreur\u{a0}: " } (e)
+                    }
+                }
+                @let described = state_error.map(|_| format!("{}-erreur", field_id("etat")));
                 div.actions {
                     @if !m.has_password && !m.disabled {
-                        button.secondary type="submit" name="action" value="renvoyer" { "Renvoyer l'invitation" }
+                        button.secondary type="submit" name="action" value="renvoyer" aria-describedby=[described.clone()] { "Renvoyer l'invitation" }
                     }
                     @if m.disabled {
-                        button.secondary #(field_id("etat")) type="submit" name="action" value="reactiver" { "Réactiver le compte" }
+                        button.secondary #(field_id("etat")) type="submit" name="action" value="reactiver" aria-describedby=[described.clone()] { "Réactiver le compte" }
                     } @else {
-                        button.secondary #(field_id("etat")) type="submit" name="action" value="desactiver" { "Désactiver le compte" }
+                        button.secondary #(field_id("etat")) type="submit" name="action" value="desactiver" aria-describedby=[described] { "Désactiver le compte" }
                     }
                 }
                 p.hint { "Un compte désactivé ne peut plus se connecter ; ses sessions sont fermées aussitôt." }
