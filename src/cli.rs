@@ -429,7 +429,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| problems.push(("--name", e)))
                 .ok();
             let typed_role = role.trim();
-            let role = crate::domain::status::Role::from_key(typed_role);
+            // « secrétariat » as typed with its accent, or « Administrateur ».
+            let role = crate::domain::status::Role::from_key(
+                &crate::domain::text::fold_ascii(typed_role).to_lowercase(),
+            );
             if role.is_none() {
                 problems.push((
                     "--role",
@@ -449,7 +452,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     None,
                 )?
             } else {
-                Settings::from_env(&SERVE, None)?
+                match Settings::from_env(&SERVE, None) {
+                    Ok(s) => s,
+                    Err(e) if e.variable == "PORTEE_SMTP_URL" => refuse(&[(
+                        "PORTEE_SMTP_URL",
+                        "le courrier n'est pas configuré (PORTEE_SMTP_URL ou PORTEE_MAIL_DIR) : \
+                         configurez-le, ou ajoutez --print-link pour afficher le lien ici."
+                            .to_owned(),
+                    )]),
+                    Err(e) => return Err(e.into()),
+                }
             };
             let pool = db::connect(&settings.database_url.0).await?;
             db::migrate(&pool).await?;

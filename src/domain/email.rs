@@ -9,6 +9,13 @@ pub struct EmailAddress(String);
 impl EmailAddress {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let trimmed = raw.trim();
+        let count = trimmed.chars().count();
+        if count > 254 {
+            // Not echoed: a page of pasted text would bury the message.
+            return Err(format!(
+                "une adresse e-mail a 254 caractères au plus (vous en avez saisi {count})."
+            ));
+        }
         if trimmed.validate_email() {
             Ok(EmailAddress(trimmed.to_owned()))
         } else {
@@ -39,6 +46,15 @@ mod tests {
                 .unwrap()
                 .as_str(),
             "jeremie.abarre@example.org"
+        );
+    }
+
+    #[test]
+    fn a_long_paste_is_refused_without_being_echoed() {
+        let err = EmailAddress::parse(&"a".repeat(10_000)).unwrap_err();
+        assert_eq!(
+            err,
+            "une adresse e-mail a 254 caractères au plus (vous en avez saisi 10000)."
         );
     }
 

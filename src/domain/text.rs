@@ -14,7 +14,7 @@ impl Name {
         }
         if count > max {
             return Err(format!(
-                "{what} est trop long : {max} caractères au plus (vous en avez saisi {count})."
+                "{what} dépasse {max} caractères (vous en avez saisi {count})."
             ));
         }
         let allowed = |c: char| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.');
@@ -34,16 +34,25 @@ impl Name {
     }
 }
 
+/// The invisible marks that reorder the text around them (embeddings, overrides, isolates):
+/// a sender name « Mairie\u{202e}lif.exe » would read backwards in a mail client.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Free text on one line (address, profession…): no control characters, bounded length.
 pub fn line(raw: &str, what: &str, max: usize) -> Result<String, String> {
     let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     let count = collapsed.chars().count();
     if count > max {
         return Err(format!(
-            "{what} est trop long : {max} caractères au plus (vous en avez saisi {count})."
+            "{what} dépasse {max} caractères (vous en avez saisi {count})."
         ));
     }
-    if collapsed.chars().any(char::is_control) {
+    if collapsed
+        .chars()
+        .any(|c| c.is_control() || is_bidi_control(c))
+    {
         return Err(format!(
             "{what} contient un caractère invisible non autorisé."
         ));
@@ -59,12 +68,12 @@ pub fn paragraph(raw: &str, what: &str, max: usize) -> Result<String, String> {
     let count = text.chars().count();
     if count > max {
         return Err(format!(
-            "{what} est trop long : {max} caractères au plus (vous en avez saisi {count})."
+            "{what} dépasse {max} caractères (vous en avez saisi {count})."
         ));
     }
     if text
         .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_bidi_control(c))
     {
         return Err(format!(
             "{what} contient un caractère invisible non autorisé."
@@ -82,31 +91,25 @@ pub fn ascii_lower(name: &str) -> String {
         .collect()
 }
 
-/// French letters without their accents ("Élodie, Irène" → "Elodie, Irene"); other
-/// non-ASCII characters become spaces.
+/// Letters without their accents ("Élodie, Irène, Muñoz" → "Elodie, Irene, Munoz"), by
+/// Unicode decomposition; the ligatures spelt out (Œ → OE, ß → ss); other non-ASCII
+/// characters become spaces.
 pub fn fold_ascii(text: &str) -> String {
+    use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in text.nfd() {
         match c {
-            'À' | 'Â' | 'Ä' => out.push('A'),
-            'à' | 'â' | 'ä' => out.push('a'),
-            'É' | 'È' | 'Ê' | 'Ë' => out.push('E'),
-            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
-            'Î' | 'Ï' => out.push('I'),
-            'î' | 'ï' => out.push('i'),
-            'Ô' | 'Ö' => out.push('O'),
-            'ô' | 'ö' => out.push('o'),
-            'Ù' | 'Û' | 'Ü' => out.push('U'),
-            'ù' | 'û' | 'ü' => out.push('u'),
-            'Ç' => out.push('C'),
-            'ç' => out.push('c'),
-            'Ÿ' => out.push('Y'),
-            'ÿ' => out.push('y'),
+            c if c.is_ascii() => out.push(c),
+            c if is_combining_mark(c) => {}
             'Œ' => out.push_str("OE"),
             'œ' => out.push_str("oe"),
             'Æ' => out.push_str("AE"),
             'æ' => out.push_str("ae"),
-            c if c.is_ascii() => out.push(c),
+            'ß' => out.push_str("ss"),
+            'Ø' => out.push('O'),
+            'ø' => out.push('o'),
+            'Ł' => out.push('L'),
+            'ł' => out.push('l'),
             _ => out.push(' '),
         }
     }
@@ -119,6 +122,8 @@ mod tests {
     fn identifiers_are_plain_ascii() {
         assert_eq!(super::ascii_lower("LEFÈVRE"), "lefevre");
         assert_eq!(super::ascii_lower("N'Diaye-Çelik"), "ndiayecelik");
+        assert_eq!(super::ascii_lower("Núñez Łukasz Øster"), "nunezlukaszoster");
+        assert_eq!(super::fold_ascii("Cœur, Straße"), "Coeur, Strasse");
     }
 
     use super::*;
@@ -181,7 +186,13 @@ mod tests {
             line(" 19  rue de Paris ", "L'adresse", 120).unwrap(),
             "19 rue de Paris"
         );
-        assert!(line(&"x".repeat(121), "L'adresse", 120).is_err());
+        assert_eq!(
+            line(&"x".repeat(121), "L'adresse", 120).unwrap_err(),
+            "L'adresse dépasse 120 caractères (vous en avez saisi 121)."
+        );
+        for bidi in ["Mairie\u{202e}fdp.exe", "École\u{2067}x"] {
+            assert!(line(bidi, "Le nom d'expéditeur", 60).is_err(), "{bidi:?}");
+        }
     }
 }
 
@@ -201,7 +212,7 @@ mod paragraph_tests {
         assert!(
             super::paragraph("abcdef", "Le motif", 5)
                 .unwrap_err()
-                .contains("5 caractères au plus")
+                .contains("dépasse 5 caractères")
         );
     }
 }

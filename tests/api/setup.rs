@@ -264,10 +264,7 @@ async fn a_new_school_is_set_up_from_an_empty_database_with_the_commands_alone()
             stderr(&out)
         );
     }
-    assert!(stdout(&install.run(&["schools", "list"])).contains("\t1 staff account"));
-
-    // Mail set up (here the mail folder): the secretary's invitation is mailed.
-    let out = install.run(&[
+    let paul = [
         "staff",
         "invite",
         "--site",
@@ -277,8 +274,27 @@ async fn a_new_school_is_set_up_from_an_empty_database_with_the_commands_alone()
         "--name",
         "Paul MARTIN",
         "--role",
-        "secretariat",
-    ]);
+        "secrétariat",
+    ];
+    // Mail not set up and no --print-link: refused, with the way out.
+    let out = install
+        .command()
+        .env_remove("PORTEE_MAIL_DIR")
+        .args(paul)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("PORTEE_SMTP_URL : le courrier n'est pas configuré")
+            && stderr(&out).contains("--print-link"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&install.run(&["schools", "list"])).contains("\t1 staff account"));
+
+    // Mail set up (here the mail folder): the secretary's invitation is mailed (the role
+    // typed with its accent).
+    let out = install.run(&paul);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("Staff account paul.martin created (Secrétariat)"));
     let mails = install.mails();
