@@ -10,7 +10,7 @@ pub fn password_reset(to: &str, school: &str, identifier: &str, link: &str) -> O
         body: format!(
             "Bonjour,\n\n\
              Une demande de nouveau mot de passe a été faite pour l'identifiant « {identifier} » \
-             sur le portail famille de {school}.\n\n\
+             sur le portail famille de l'école « {school} ».\n\n\
              Pour choisir votre mot de passe, ouvrez ce lien dans les 30 minutes :\n\n\
              {link}\n\n\
              Ce lien ne sert qu'une fois. Tant que vous ne l'avez pas utilisé, votre mot de passe \
@@ -28,7 +28,7 @@ pub fn password_changed(to: &str, school: &str, identifier: &str, base_url: &str
         subject: format!("{school} – votre mot de passe a été modifié"),
         body: format!(
             "Bonjour,\n\n\
-             Le mot de passe de l'identifiant « {identifier} » du portail famille de {school} \
+             Le mot de passe de l'identifiant « {identifier} » du portail famille de l'école « {school} » \
              vient d'être modifié.\n\n\
              Si vous n'êtes pas à l'origine de ce changement, choisissez tout de suite un nouveau \
              mot de passe depuis la page « Mot de passe perdu » :\n\n\
@@ -137,7 +137,7 @@ pub fn staff_invitation(
         subject: format!("{school} – votre accès à la gestion du portail famille"),
         body: format!(
             "Bonjour,\n\n\
-             Un compte de personnel ({role}) vous est ouvert sur le portail famille de {school}.\n\n\
+             Un compte de personnel ({role}) vous est ouvert sur le portail famille de l'école « {school} ».\n\n\
              Votre identifiant : {identifier}\n\n\
              Pour choisir votre mot de passe, ouvrez ce lien dans les 7 jours :\n\n\
              {link}\n\n\

@@ -119,9 +119,9 @@ async fn render(
             }
             (error_summary(errors))
             p { (who) " s'engage à rendre son portail famille accessible, conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005." }
-            p { "Cette déclaration d'accessibilité s'applique au portail famille de " (who) " (" (state.settings.base_url) ")." }
+            p { "Cette déclaration d'accessibilité s'applique au portail famille de l'école « " (who) " » (" (state.settings.base_url) ")." }
             h2 { "État de conformité" }
-            p { "Le portail famille de " (who) " est " strong { (s.a11y_status) } " avec le référentiel général d'amélioration de l'accessibilité (" (RGAA) ")." }
+            p { "Le portail famille de l'école « " (who) " » est " strong { (s.a11y_status) } " avec le référentiel général d'amélioration de l'accessibilité (" (RGAA) ")." }
             h3 { "Résultats des tests" }
             @if let (Some(rate), Some(date)) = (s.a11y_rate, s.a11y_audit_date.as_deref()) {
                 p { "L'audit de conformité réalisé le " (french_date(date))

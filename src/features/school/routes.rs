@@ -105,8 +105,10 @@ struct Fields {
 /// Every value checked by its domain type; all errors at once, each naming its field.
 fn parse(f: &Fields, errors: &mut Errors) -> Option<Settings> {
     let optional = |v: &str| Some(v.trim()).filter(|v| !v.is_empty()).map(str::to_owned);
-    let mut line =
-        |key: &'static str, v: &str, what: &str, max: usize| match text::line(v, what, max) {
+    let line =
+        |errors: &mut Errors, key: &'static str, v: &str, what: &str, max: usize| match text::line(
+            v, what, max,
+        ) {
             Ok(t) if t.is_empty() => None,
             Ok(t) => Some(t),
             Err(e) => {
@@ -114,28 +116,19 @@ fn parse(f: &Fields, errors: &mut Errors) -> Option<Settings> {
                 None
             }
         };
-    let name = line("nom", &f.nom, "Le nom de l'école", 120);
-    let address = line("adresse", &f.adresse, "L'adresse", 200);
-    let city = line("ville", &f.ville, "La ville", 80);
-    let sender = line("expediteur", &f.expediteur, "Le nom d'expéditeur", 80);
+    // In the order of the form, so the error summary reads as the page does.
+    let name = line(errors, "nom", &f.nom, "Le nom de l'école", 120);
     if name.is_none() && f.nom.trim().is_empty() {
         errors.add("nom", "Le nom de l'école est obligatoire.");
     }
-    if let Some(c) = sender.as_deref().and_then(|s| {
-        s.chars()
-            .find(|c| matches!(c, '<' | '>' | '"' | '@' | '\\'))
-    }) {
-        errors.add(
-            "expediteur",
-            format!("Le nom d'expéditeur ne peut pas contenir « {c} »."),
-        );
-    }
+    let address = line(errors, "adresse", &f.adresse, "L'adresse", 200);
     let postal_code = optional(&f.code_postal).and_then(|v| {
         PostalCode::parse(&v, "")
             .map(|p| p.as_str().to_owned())
             .map_err(|e| errors.add("code_postal", format!("Le code postal : {e}")))
             .ok()
     });
+    let city = line(errors, "ville", &f.ville, "La ville", 80);
     let phone = optional(&f.telephone).and_then(|v| {
         PhoneNumber::parse(&v)
             .map(|p| p.as_str().to_owned())
@@ -148,6 +141,22 @@ fn parse(f: &Fields, errors: &mut Errors) -> Option<Settings> {
             .map_err(|e| errors.add("email", format!("L'adresse e-mail de contact : {e}")))
             .ok()
     });
+    let sender = line(
+        errors,
+        "expediteur",
+        &f.expediteur,
+        "Le nom d'expéditeur",
+        80,
+    );
+    if let Some(c) = sender.as_deref().and_then(|s| {
+        s.chars()
+            .find(|c| matches!(c, '<' | '>' | '"' | '@' | '\\'))
+    }) {
+        errors.add(
+            "expediteur",
+            format!("Le nom d'expéditeur ne peut pas contenir « {c} »."),
+        );
+    }
     let numcli = optional(&f.numcli);
     if let Some(n) = &numcli
         && !payfip::valid_numcli(n)

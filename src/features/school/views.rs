@@ -44,7 +44,10 @@ pub fn page(
                 (required_legend())
                 fieldset {
                     legend { "Identité et coordonnées" }
-                    (field_block("nom", "Nom de l'école").required().control(errors, input("nom", &f.nom, "text", "off")))
+                    (field_block("nom", "Nom de l'école").required().control(errors, |described, invalid| html! {
+                        input id=(field_id("nom")) name="nom" type="text" value=(f.nom) autocomplete="off" required
+                            aria-describedby=[described] aria-invalid=[invalid.then_some("true")];
+                    }))
                     (field_block("adresse", "Adresse").control(errors, input("adresse", &f.adresse, "text", "off")))
                     (field_block("code_postal", "Code postal").hint("5 chiffres, par exemple 59000.").control(errors, input("code_postal", &f.code_postal, "text", "off")))
                     (field_block("ville", "Ville").control(errors, input("ville", &f.ville, "text", "off")))
