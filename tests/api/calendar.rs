@@ -355,7 +355,7 @@ async fn years_do_not_overlap_nor_run_past_thirteen_months_and_a_year_without_co
             _ => ("vacances_libelle", "vacances_debut", "vacances_fin"),
         };
         app.post_form(
-            &admin,
+            admin,
             "/gestion/calendrier",
             "/gestion/calendrier",
             &[
@@ -411,7 +411,7 @@ async fn years_do_not_overlap_nor_run_past_thirteen_months_and_a_year_without_co
     ] {
         let resp = app
             .post_form(
-                &admin,
+                admin,
                 "/gestion/calendrier",
                 "/gestion/calendrier",
                 &[("action", forged)],
@@ -446,12 +446,12 @@ async fn years_do_not_overlap_nor_run_past_thirteen_months_and_a_year_without_co
     .execute(&app.pool)
     .await
     .unwrap();
-    let html = app.get_html(&admin, "/gestion/calendrier").await;
+    let html = app.get_html(admin, "/gestion/calendrier").await;
     assert!(!html.contains(&format!("supprimer-annee:{used}")));
     assert!(html.contains("Supprimer<span class=\"visually-hidden\"> l'année 2027/2028</span>"));
     assert_redirect(
         &app.post_form(
-            &admin,
+            admin,
             "/gestion/calendrier",
             "/gestion/calendrier",
             &[("action", &format!("supprimer-annee:{used}"))],
@@ -461,7 +461,7 @@ async fn years_do_not_overlap_nor_run_past_thirteen_months_and_a_year_without_co
     );
     assert_redirect(
         &app.post_form(
-            &admin,
+            admin,
             "/gestion/calendrier",
             "/gestion/calendrier",
             &[("action", &format!("supprimer-annee:{}", ids[1].0))],

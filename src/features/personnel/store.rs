@@ -226,6 +226,9 @@ pub struct ChangeBy<'a> {
     pub base_url: &'a str,
 }
 
+/// identifier, e-mail, school name, role, disabled, has a password.
+type StaffRow = (String, Option<String>, String, Option<String>, i64, i64);
+
 /// Applies `change` to a staff account of the site in one transaction: refused if the
 /// school would keep no active administrator (one with a password, not disabled);
 /// audited. `Ok(false)`: the account was already so (nothing written, nothing audited).
@@ -243,7 +246,7 @@ pub async fn apply(
             .execute(&mut *tx)
             .await?;
     }
-    let row: Option<(String, Option<String>, String, Option<String>, i64, i64)> = sqlx::query_as(
+    let row: Option<StaffRow> = sqlx::query_as(
         "select a.identifier, a.email, s.name, a.role, a.disabled, \
          cast(case when a.password_hash is null then 0 else 1 end as bigint) \
          from account a join site s on s.site_id = a.site_id \
