@@ -126,10 +126,32 @@ fn random_strings(n: usize) -> Vec<String> {
     strategy.new_tree(&mut runner).unwrap().current()
 }
 
+/// What a failing request was, in one line: the status, the request, its id in the server's
+/// log and the page's title, so that the test's last lines (all a CI summary may show) say what to reproduce.
+async fn failure(what: String, resp: reqwest::Response) -> String {
+    let status = resp.status();
+    // The server's log line of the failure carries this id.
+    let id = resp
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("?")
+        .to_owned();
+    let body = resp.text().await.unwrap_or_default();
+    let title = body
+        .split_once("<title>")
+        .and_then(|(_, t)| t.split_once("</title>"))
+        .map_or("", |(t, _)| t);
+    format!("{status} for {what} (request {id}): « {title} »")
+}
+
 /// Every POST route (read from the source), as a family and as staff, with a valid token and
-/// random fields, and every GET page with random query strings: a page, never a 5xx.
+/// random fields, and every GET page with random query strings: a page, never a 5xx. Every
+/// failure is listed at the end (the test returns them) rather than the first one panicking
+/// in the middle of the server's log.
 #[tokio::test]
-async fn random_input_to_every_route_never_makes_the_portal_fail() {
+async fn random_input_to_every_route_never_makes_the_portal_fail() -> Result<(), String> {
+    let mut failures: Vec<String> = Vec::new();
     let app = spawn_app().await;
     app.login("abarre1", PASSWORD).await;
     let staff = new_client();
@@ -188,11 +210,9 @@ async fn random_input_to_every_route_never_makes_the_portal_fail() {
                     .send()
                     .await
                     .unwrap();
-                assert!(
-                    !resp.status().is_server_error(),
-                    "POST {path} {form:?}: {}",
-                    resp.status()
-                );
+                if resp.status().is_server_error() {
+                    failures.push(failure(format!("POST {path} {form:?}"), resp).await);
+                }
                 tried += 1;
             }
         }
@@ -220,11 +240,9 @@ async fn random_input_to_every_route_never_makes_the_portal_fail() {
             ])
             .unwrap();
             let resp = app.get(&format!("{path}?{query}")).await;
-            assert!(
-                !resp.status().is_server_error(),
-                "GET {path}?{query}: {}",
-                resp.status()
-            );
+            if resp.status().is_server_error() {
+                failures.push(failure(format!("GET {path}?{query}"), resp).await);
+            }
         }
     }
     for _ in 0..6 {
@@ -234,9 +252,15 @@ async fn random_input_to_every_route_never_makes_the_portal_fail() {
             ("info", values[1].as_str()),
         ])
         .unwrap();
-        let resp = app
-            .get_with(&staff, &format!("/gestion/reinscriptions?{query}"))
-            .await;
-        assert!(!resp.status().is_server_error());
+        let path = format!("/gestion/reinscriptions?{query}");
+        let resp = app.get_with(&staff, &path).await;
+        if resp.status().is_server_error() {
+            failures.push(failure(format!("GET {path} (staff)"), resp).await);
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
     }
 }
