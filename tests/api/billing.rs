@@ -411,3 +411,54 @@ async fn staff_record_a_desk_payment_and_see_online_payments() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_duplicate_shows_the_schools_details_as_staff_last_set_them() {
+    let app = spawn_app().await;
+    let staff = new_client();
+    staff_login(&app, &staff).await;
+    let settings = [
+        ("nom", "Conservatoire de Valognes"),
+        ("adresse", "12 place du Château"),
+        ("code_postal", "50700"),
+        ("ville", "Valognes"),
+        ("telephone", "0233950000"),
+        ("email", "contact@valognes.example.org"),
+        ("expediteur", "Conservatoire de Valognes"),
+        ("numcli", "123456"),
+        ("mode", "test"),
+    ];
+    assert_redirect(
+        &app.post_form(&staff, "/gestion/ecole", "/gestion/ecole", &settings)
+            .await,
+        "/gestion/ecole?info=enregistre",
+    );
+    app.login("abarre1", PASSWORD).await;
+    let (_, id) = current_invoice(&app).await;
+    let expected = [
+        "Conservatoire de Valognes",
+        "12 place du Château",
+        "50700 Valognes",
+        "02 33 95 00 00",
+    ];
+    let html = app
+        .get_html(&app.client, &format!("/facturation/documents/{id}"))
+        .await;
+    for text in expected {
+        assert!(html.contains(text), "{text} on the HTML duplicate");
+    }
+    let bytes = app
+        .get(&format!("/facturation/documents/{id}/duplicata.pdf"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let text = doc
+        .extract_text(&[1])
+        .unwrap()
+        .replace(['\u{a0}', '\u{202f}'], " ");
+    for t in expected {
+        assert!(text.contains(t), "{t} in the PDF: {text}");
+    }
+}

@@ -38,7 +38,11 @@ impl Duplicate<'_> {
             out.push(town.trim().to_owned());
         }
         if let Some(p) = s.phone.as_deref().filter(|p| !p.trim().is_empty()) {
-            out.push(format!("Téléphone\u{a0}: {p}"));
+            // Stored canonical (+33…), shown as the school writes it.
+            out.push(format!(
+                "Téléphone\u{a0}: {}",
+                crate::domain::phone::display_phone(p)
+            ));
         }
         out
     }
