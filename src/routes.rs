@@ -202,7 +202,7 @@ pub fn pages() -> Route {
             get(personnel::member).post(personnel::act),
         )
         // Session : prolonger, formulaire conservé
-        .at("/reprise", get(resume::page))
+        .at("/reprise", get(crate::features::records::reprise::page))
         .at("/reprise/abandon", post(resume::abandon))
         .at("/session/prolonger", post(resume::extend))
         // Aide – Accessibilité, raccourcis, plan du site

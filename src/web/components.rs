@@ -151,7 +151,9 @@ impl<'a> FieldBlock<'a> {
             div.field.field-error[error.is_some()].field-pending[note.is_some()] {
                 label for=(id) {
                     (label)
-                    @if required { " " abbr.required title="obligatoire" { "*" } }
+                    // Shown, not read: the control's `required` says it (a test checks
+                    // that every field marked so has it).
+                    @if required { " " abbr.required title="obligatoire" aria-hidden="true" { "*" } }
                 }
                 @if let Some(h) = hint { p.hint id=(hint_id) { (h) } }
                 @if let Some(n) = note { div.note id=(note_id) { (n) } }
@@ -204,10 +206,11 @@ pub fn required_legend() -> Markup {
     html! { p.required-legend { "Les champs marqués d'un astérisque (" abbr title="obligatoire" { "*" } ") sont obligatoires." } }
 }
 
-/// A table that scrolls inside its own box on narrow screens (never the whole page),
-/// focusable so keyboard users can scroll it.
+/// A table in a box that scrolls sideways only if it must (the week's grid: data tables
+/// are `super::table::DataTable`, which stack on a phone). The box is a plain `div`: the
+/// script makes it a named region and a Tab stop only while it actually scrolls.
 pub fn scroll_table(caption_id: &str, table: Markup) -> Markup {
     html! {
-        div.table-scroll role="region" aria-labelledby=(caption_id) tabindex="0" { (table) }
+        div.table-scroll data-caption=(caption_id) { (table) }
     }
 }

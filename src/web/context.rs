@@ -382,13 +382,17 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
             a11y_status: Some(live.a11y_status),
         },
         None => {
-            // The only school's name and accessibility status, when exactly one is hosted.
-            let single = state
-                .schools
-                .single(&state.pool)
-                .await
-                .unwrap_or(None)
-                .map(|s| (s.name, s.a11y_status));
+            // The only school's name, when exactly one is hosted; the accessibility status
+            // the hosted schools share (when they differ, the footer leads to each one's).
+            let schools = state.schools.get(&state.pool).await.unwrap_or_default();
+            let name = match schools.as_slice() {
+                [only] => Some(only.name.clone()),
+                _ => None,
+            };
+            let status = schools
+                .first()
+                .map(|s| s.a11y_status.clone())
+                .filter(|first| schools.iter().all(|s| &s.a11y_status == first));
             Ctx {
                 user: None,
                 // A stale cookie is cleared below.
@@ -398,8 +402,8 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
                 shortcuts,
                 path,
                 here,
-                school_name: single.as_ref().map(|s| s.0.clone()),
-                a11y_status: single.map(|s| s.1),
+                school_name: name,
+                a11y_status: status,
             }
         }
     };

@@ -178,6 +178,12 @@ fn current_entry<'a>(path: &str, menu: &[&'a MenuItem]) -> Option<&'a str> {
         .map(|m| m.href)
 }
 
+/// `aria-current` of a link to `href` that is current: "page" on that very page, "true"
+/// on one of its sub-pages (the link is then where one is, not what one reads).
+pub fn current_kind(path: &str, href: &str) -> &'static str {
+    if path == href { "page" } else { "true" }
+}
+
 /// A full page. `title` is the page's own part; the portal and school are appended.
 pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
     shell(ctx, title, false, content)
@@ -189,16 +195,62 @@ pub fn form_page(ctx: &Ctx, title: &str, errors: &Errors, content: Markup) -> Ma
     shell(ctx, title, !errors.is_empty(), content)
 }
 
-fn shell(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup {
-    let full_title = match &ctx.school_name {
-        Some(s) => format!("{title} – {PORTAL} – {s}"),
-        None => format!("{title} – {PORTAL}"),
-    };
-    let full_title = if has_errors {
-        format!("Erreur\u{a0}: {full_title}")
+/// The longest title a browser tab, a bookmark or a screen reader's window list shows whole.
+const TITLE_MAX: usize = 70;
+
+/// "Évaluations – FM 2C4 – ABARRE Irina – École municipale de musique…": the page's own
+/// part first, whole; then the portal and the school, the portal's name dropped and the
+/// school's name shortened (at a word, with « … ») when the title would pass 70 characters.
+fn full_title(title: &str, school: Option<&str>, has_errors: bool) -> String {
+    let title = if has_errors {
+        format!("Erreur\u{a0}: {title}")
     } else {
-        full_title
+        title.to_owned()
     };
+    let len = |s: &str| s.chars().count();
+    let Some(school) = school else {
+        return format!("{title} – {PORTAL}");
+    };
+    let whole = format!("{title} – {PORTAL} – {school}");
+    if len(&whole) <= TITLE_MAX {
+        return whole;
+    }
+    for head in [format!("{title} – {PORTAL}"), title.clone()] {
+        // Room left for the school's name after " – ".
+        let room = TITLE_MAX.saturating_sub(len(&head) + 3);
+        if len(school) <= room {
+            return format!("{head} – {school}");
+        }
+        if let Some(short) = shorten(school, room) {
+            return format!("{head} – {short}");
+        }
+    }
+    title
+}
+
+/// The first words of `name` that fit in `room` characters with « … », ending on a word
+/// of more than three letters, and at least 12 characters long (« École… » names no
+/// school): else nothing.
+fn shorten(name: &str, room: usize) -> Option<String> {
+    let mut words: Vec<&str> = Vec::new();
+    for word in name.split_whitespace() {
+        let next =
+            words.iter().map(|w| w.chars().count() + 1).sum::<usize>() + word.chars().count();
+        if next + 1 > room {
+            break;
+        }
+        words.push(word);
+    }
+    while words.last().is_some_and(|w| w.chars().count() <= 3) {
+        words.pop();
+    }
+    let out = words.join(" ");
+    let out = out.trim_end_matches([',', ';', ':']);
+    (out.chars().count() >= 12).then(|| format!("{out}…"))
+}
+
+fn shell(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup {
+    let full_title = full_title(title, ctx.school_name.as_deref(), has_errors);
     let menu = match &ctx.user {
         Some(u) if u.is_staff => STAFF_MENU,
         Some(_) => FAMILY_MENU,
@@ -241,7 +293,7 @@ fn shell(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup {
                                 li {
                                     a href=(item.href)
                                         accesskey=[item.key.filter(|_| ctx.shortcuts)]
-                                        aria-current=[(current == Some(item.href)).then_some("page")] {
+                                        aria-current=[(current == Some(item.href)).then(|| current_kind(&ctx.path, item.href))] {
                                         (item.label)
                                     }
                                 }
@@ -274,7 +326,7 @@ fn shell(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup {
                     p {
                         a href="/accessibilite/declaration" {
                             "Accessibilité\u{a0}: "
-                            (ctx.a11y_status.as_deref().unwrap_or("voir la déclaration"))
+                            (ctx.a11y_status.as_deref().unwrap_or("voir l'état de chaque école"))
                         }
                     }
                     p.made-with { (PORTAL) " – Portée" }
@@ -364,4 +416,37 @@ pub fn csrf_refused(ctx: &Ctx) -> Markup {
             p { a href=(crate::web::safe_return_path(&ctx.here)) { "Revenir à la page" } }
         },
     )
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::full_title;
+
+    #[test]
+    fn a_title_keeps_its_own_part_whole_and_stays_within_seventy_characters() {
+        let school = "École municipale de musique et de danse de Saint-Jean-de-la-Ruelle";
+        assert_eq!(
+            full_title("Accueil", Some("Conservatoire"), false),
+            "Accueil – Portail famille – Conservatoire"
+        );
+        let t = full_title("Évaluations – FM 2C4 – ABARRE Irina", Some(school), false);
+        assert_eq!(
+            t,
+            "Évaluations – FM 2C4 – ABARRE Irina – École municipale de musique…"
+        );
+        assert!(t.chars().count() <= 70);
+        let t = full_title("Facturation", Some(school), true);
+        assert_eq!(
+            t,
+            "Erreur\u{a0}: Facturation – Portail famille – École municipale de musique…"
+        );
+        assert!(t.chars().count() <= 70, "{t}");
+        // A page's own part longer than the limit is never cut.
+        let long = "Fiche de suivi d'un cours au nom très long – Élève au nom très long aussi";
+        assert_eq!(full_title(long, Some(school), false), long);
+        assert_eq!(
+            full_title("Connexion", None, false),
+            "Connexion – Portail famille"
+        );
+    }
 }

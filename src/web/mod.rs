@@ -17,6 +17,7 @@ pub mod rate_limit;
 pub mod resume;
 pub mod schools;
 pub mod session;
+pub mod table;
 
 pub use context::{AdminUser, Ctx, CurrentUser, FamilyUser, StaffUser};
 pub use errors::{AppError, AppResult};

@@ -1,18 +1,18 @@
 //! Time limits without JavaScript: a form sent after the session expired is not lost. It
 //! is kept (an hour at most) for the account whose session expired; after logging in again
-//! the user lands on `/reprise`, which shows what they typed and sends it on only when they
-//! confirm (with a fresh CSRF token: nothing is ever applied unchecked).
+//! the user lands on `/reprise` (`features/records/reprise.rs`), which shows what they typed
+//! and sends it on only when they confirm (with a fresh CSRF token: nothing is ever applied
+//! unchecked), or goes back to the form filled in with it.
 //! With JavaScript, `static/js/portee.js` also warns before expiry and offers to extend
 //! the session (`POST /session/prolonger`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use maud::html;
 use poem::http::{StatusCode, header};
 use poem::web::Data;
 use poem::{IntoResponse, Request, Response, handler};
 
-use super::components::{csrf_field, notice};
 use super::context::append_cookie;
 use super::{AppResult, Ctx, CurrentUser, layout, see_other, session};
 use crate::db::{self, Pool};
@@ -21,32 +21,60 @@ use crate::state::AppState;
 /// How long a kept form waits for its author.
 const KEEP_SECONDS: i64 = 60 * 60;
 
-/// The forms worth keeping: the portal's own POST routes that a logged-in user fills in.
-/// Anything else is never kept, and never offered back: a kept form is re-posted to its
-/// path, so a path must be one of these, not whatever a request was sent to.
-pub const KEPT_ROUTES: &[&str] = &[
-    "/famille",
-    "/eleves/:id/identite",
-    "/eleves/:id/reinscription/choix",
-    "/eleves/:id/reinscription/valider",
-    "/eleves/:id/reinscription/documents/:did/supprimer",
-    "/emploi-du-temps/lien",
-    "/facturation/documents/:id/payer",
-    "/gestion/accessibilite",
-    "/gestion/calendrier",
-    "/gestion/comptes",
-    "/gestion/courriels",
-    "/gestion/demandes/:id/decision",
-    "/gestion/ecole",
-    "/gestion/exports",
-    "/gestion/paiements",
-    "/gestion/personnel",
-    "/gestion/personnel/:id",
-    "/gestion/reinscriptions/campagne",
-    "/gestion/reinscriptions/documents",
-    "/gestion/reinscriptions/documents/supprimer",
-    "/gestion/reinscriptions/:id/decision",
-    "/gestion/reinscriptions/:id/documents/:did",
+/// The forms worth keeping: the portal's own POST routes that a logged-in user fills in,
+/// each with the page its form is on. Anything else is never kept, and never offered back:
+/// a kept form is re-posted to its path, so a path must be one of these, not whatever a
+/// request was sent to.
+pub const KEPT_ROUTES: &[(&str, &str)] = &[
+    ("/famille", "/famille"),
+    ("/eleves/:id/identite", "/eleves/:id/identite"),
+    (
+        "/eleves/:id/reinscription/choix",
+        "/eleves/:id/reinscription",
+    ),
+    (
+        "/eleves/:id/reinscription/valider",
+        "/eleves/:id/reinscription",
+    ),
+    (
+        "/eleves/:id/reinscription/documents/:did/supprimer",
+        "/eleves/:id/reinscription",
+    ),
+    ("/emploi-du-temps/lien", "/emploi-du-temps"),
+    (
+        "/facturation/documents/:id/payer",
+        "/facturation/documents/:id",
+    ),
+    ("/gestion/accessibilite", "/gestion/accessibilite"),
+    ("/gestion/calendrier", "/gestion/calendrier"),
+    ("/gestion/comptes", "/gestion/comptes"),
+    ("/gestion/courriels", "/gestion/courriels"),
+    ("/gestion/demandes/:id/decision", "/gestion/demandes/:id"),
+    ("/gestion/ecole", "/gestion/ecole"),
+    ("/gestion/exports", "/gestion/exports"),
+    ("/gestion/paiements", "/gestion/paiements"),
+    ("/gestion/personnel", "/gestion/personnel"),
+    ("/gestion/personnel/:id", "/gestion/personnel/:id"),
+    (
+        "/gestion/reinscriptions/campagne",
+        "/gestion/reinscriptions",
+    ),
+    (
+        "/gestion/reinscriptions/documents",
+        "/gestion/reinscriptions",
+    ),
+    (
+        "/gestion/reinscriptions/documents/supprimer",
+        "/gestion/reinscriptions",
+    ),
+    (
+        "/gestion/reinscriptions/:id/decision",
+        "/gestion/reinscriptions/:id",
+    ),
+    (
+        "/gestion/reinscriptions/:id/documents/:did",
+        "/gestion/reinscriptions/:id",
+    ),
 ];
 
 /// The POST routes never kept: visitors' forms, the password page (its fields are
@@ -74,7 +102,9 @@ pub const NOT_KEPT_ROUTES: &[&str] = &[
 
 /// Is this the path of a form worth keeping (one of `KEPT_ROUTES`)?
 pub fn kept_route(path: &str) -> bool {
-    KEPT_ROUTES.iter().any(|r| super::route_matches(r, path))
+    KEPT_ROUTES
+        .iter()
+        .any(|(r, _)| super::route_matches(r, path))
 }
 
 /// Is this POST worth keeping: one of the portal's own forms, sent from its own pages?
@@ -191,66 +221,56 @@ pub async fn after_login(state: &AppState, req: &Request, account: i64) -> Optio
         .map(|_| "/reprise")
 }
 
-/// A field's name as a person reads it: "telephone_portable" → "Telephone portable".
-fn label(name: &str) -> String {
-    let words = name.replace(['_', '-'], " ");
-    let mut c = words.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
-#[handler]
-pub(crate) async fn page(
-    state: Data<&Arc<AppState>>,
-    ctx: Ctx,
-    user: CurrentUser,
+/// The form this browser kept for `account` (its path and fields), if it is one of the
+/// portal's own forms and still waits.
+pub async fn kept(
+    state: &AppState,
     req: &Request,
-) -> AppResult<Response> {
-    let Some(token) = token_of(req, &state) else {
-        return Ok(see_other(layout::home(&ctx)));
+    account: i64,
+) -> sqlx::Result<Option<(String, Vec<(String, String)>)>> {
+    let Some(token) = token_of(req, state) else {
+        return Ok(None);
     };
-    let Some((path, body)) = pending(&state.pool, &token, user.account_id)
+    Ok(pending(&state.pool, &token, account)
         .await?
         .filter(|(path, _)| kept_route(path))
-    else {
-        return Ok(see_other(layout::home(&ctx)));
-    };
-    let fields: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
-    let shown: Vec<&(String, String)> = fields
+        .map(|(path, body)| {
+            let fields = serde_urlencoded::from_str(&body).unwrap_or_default();
+            (path, fields)
+        }))
+}
+
+/// The fields of the form kept for `account` if it was sent to `path` (the pages that
+/// show a kept form again, filled in: `?reprise=1`). The CSRF token is left out.
+pub async fn kept_fields(
+    state: &AppState,
+    req: &Request,
+    account: i64,
+    path: &str,
+) -> sqlx::Result<Option<HashMap<String, String>>> {
+    Ok(kept(state, req, account)
+        .await?
+        .filter(|(p, _)| p == path)
+        .map(|(_, fields)| {
+            fields
+                .into_iter()
+                .filter(|(k, _)| k != "csrf_token")
+                .collect()
+        }))
+}
+
+/// The page a kept form was filled in on: its action without the action's own segments
+/// (`/gestion/demandes/7/decision` → `/gestion/demandes/7`).
+pub fn page_of(path: &str) -> String {
+    let Some(page) = KEPT_ROUTES
         .iter()
-        .filter(|(k, v)| k != "csrf_token" && k != "cle_formulaire" && !v.trim().is_empty())
-        .collect();
-    let markup = layout::page(
-        &ctx,
-        "Formulaire à confirmer",
-        html! {
-            h1 { "Formulaire à confirmer" }
-            (notice("Votre session avait expiré quand vous avez envoyé ce formulaire : rien n'a encore été enregistré."))
-            p { "Voici ce que vous aviez saisi. Confirmez pour l'envoyer tel quel, ou revenez à la page pour le modifier." }
-            @if shown.is_empty() {
-                p { "Le formulaire ne contenait aucune valeur." }
-            } @else {
-                dl.record { @for (k, v) in &shown { dt { (label(k)) } dd { (v) } } }
-            }
-            form method="post" action=(path) {
-                @for (k, v) in &fields {
-                    @if k != "csrf_token" { input type="hidden" name=(k) value=(v); }
-                }
-                (csrf_field(&ctx.csrf))
-                div.actions { button type="submit" { "Confirmer l'envoi" } }
-            }
-            form method="post" action="/reprise/abandon" {
-                (csrf_field(&ctx.csrf))
-                div.actions {
-                    a href=(path) { "Revenir à la page sans envoyer" }
-                    button.link-button type="submit" { "Abandonner ce formulaire" }
-                }
-            }
-        },
-    );
-    Ok(markup.into_response())
+        .find(|(r, _)| super::route_matches(r, path))
+        .map(|(_, page)| page)
+    else {
+        return "/".to_owned();
+    };
+    let depth = page.split('/').count();
+    path.split('/').take(depth).collect::<Vec<_>>().join("/")
 }
 
 #[handler]
@@ -272,12 +292,23 @@ pub(crate) async fn abandon(
 }
 
 /// "Prolonger la session" (from the warning shown by the script): the session counts as
-/// used now. Answers 204, or 401 when the session is gone.
+/// used now. Answers 204 with the seconds it now has left in `X-Session-Fin` (idle time,
+/// or less near its 12-hour end), or 401 when the session is gone.
 #[handler]
 pub(crate) async fn extend(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<Response> {
     let (Some(_), Some(token)) = (&ctx.user, &ctx.session_token) else {
         return Ok(StatusCode::UNAUTHORIZED.into_response());
     };
-    session::touch(&state.pool, &crate::tokens::hash_token(token), db::now()).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    let hash = crate::tokens::hash_token(token);
+    let now = db::now();
+    session::touch(&state.pool, &hash, now).await?;
+    let (expires_at,): (i64,) =
+        sqlx::query_as("select expires_at from session where token_hash = $1")
+            .bind(&hash)
+            .fetch_one(&state.pool)
+            .await?;
+    let left = (expires_at - now).clamp(0, session::IDLE_SECONDS);
+    Ok(StatusCode::NO_CONTENT
+        .with_header("X-Session-Fin", left.to_string())
+        .into_response())
 }

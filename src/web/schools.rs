@@ -39,15 +39,6 @@ impl SchoolList {
         Ok(list)
     }
 
-    /// The only school, when the deployment hosts exactly one.
-    pub async fn single(&self, pool: &Pool) -> sqlx::Result<Option<Site>> {
-        let list = self.get(pool).await?;
-        Ok(match list.as_slice() {
-            [only] => Some(only.clone()),
-            _ => None,
-        })
-    }
-
     /// Reads the list again next time.
     pub fn forget(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);

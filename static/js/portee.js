@@ -7,7 +7,11 @@
 //   3 plan du site, 4 Famille, 5 Élèves, 6 Facturation, 0 Accessibilité), never while typing
 //   in a field, and not at all when turned off (<html data-raccourcis="off">).
 // - Two minutes before the session expires (<html data-session-fin="seconds">), a warning
-//   offers to extend it (POST /session/prolonger); focus moves to its button.
+//   offers to extend it (POST /session/prolonger); focus moves to its button, and back to
+//   where it was once extended. At expiry it says so and offers « Se reconnecter ».
+// - A table's box that scrolls sideways becomes a named region and a Tab stop.
+// - A field in error keeps its label, hint and message in view when reached from the error
+//   summary or by Tab (its scroll margin is the height above it in its block).
 // - A document upload (form#envoi) shows its progress and announces it every quarter; the
 //   answer then replaces the page as a plain submission would.
 (function () {
@@ -19,8 +23,40 @@
     var note = document.querySelector("main .notice");
     if (note) { note.setAttribute("tabindex", "-1"); note.focus(); }
   }
+  // A table's box is a named region and a Tab stop only while it scrolls sideways.
+  function scrollRegions() {
+    var boxes = document.querySelectorAll(".table-scroll");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-labelledby", box.getAttribute("data-caption") || "");
+        box.setAttribute("tabindex", "0");
+      } else {
+        box.removeAttribute("role");
+        box.removeAttribute("aria-labelledby");
+        box.removeAttribute("tabindex");
+      }
+    }
+  }
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    if (resizing) { clearTimeout(resizing); }
+    resizing = setTimeout(function () { scrollRegions(); keepLabelsInView(); }, 150);
+  });
+  function keepLabelsInView() {
+    var controls = document.querySelectorAll(".field-error input, .field-error select, .field-error textarea");
+    for (var i = 0; i < controls.length; i++) {
+      var c = controls[i];
+      var block = c.closest(".field-error");
+      var above = c.getBoundingClientRect().top - block.getBoundingClientRect().top;
+      c.style.scrollMarginTop = Math.max(0, Math.ceil(above) + 8) + "px";
+    }
+  }
   function ready() {
     announcer();
+    scrollRegions();
+    keepLabelsInView();
     focusSummary();
     watchSession();
   }
@@ -36,6 +72,11 @@
     sessionTimer = setTimeout(function () { warn(left > WARN_BEFORE ? WARN_BEFORE : left); },
       Math.max(0, left - WARN_BEFORE) * 1000);
   }
+  // Where focus was when the warning took it, to give it back.
+  var focusedBefore = null;
+  function loginPage() {
+    return /^\/gestion(\/|$)/.test(window.location.pathname) ? "/gestion/connexion" : "/connexion";
+  }
   function warn(seconds) {
     var box = document.getElementById("session-alerte");
     if (!box) {
@@ -47,7 +88,8 @@
       box.setAttribute("aria-describedby", "session-alerte-texte");
       box.innerHTML = '<h2 id="session-alerte-titre">Votre session va expirer</h2>' +
         '<p id="session-alerte-texte"></p>' +
-        '<button type="button" id="session-prolonger">Prolonger la session</button>';
+        '<button type="button" id="session-prolonger">Prolonger la session</button>' +
+        '<p id="session-reconnexion" hidden><a href="' + loginPage() + '">Se reconnecter</a></p>';
       document.body.insertBefore(box, document.body.firstChild);
       document.getElementById("session-prolonger").addEventListener("click", extend);
     }
@@ -56,6 +98,9 @@
       "Sans action de votre part, vous serez déconnecté dans " + minutes + " minute" + (minutes > 1 ? "s" : "") +
       ". Ce que vous avez saisi ne sera pas perdu : après une nouvelle connexion, vous pourrez le confirmer.";
     var button = document.getElementById("session-prolonger");
+    if (document.activeElement && document.activeElement !== document.body && !box.contains(document.activeElement)) {
+      focusedBefore = document.activeElement;
+    }
     button.focus();
     sessionTimer = setTimeout(expired, seconds * 1000);
   }
@@ -67,6 +112,13 @@
     text.textContent = "Reconnectez-vous pour continuer. Un formulaire envoyé maintenant sera conservé et vous sera proposé après la connexion.";
     var button = document.getElementById("session-prolonger");
     if (button) { button.hidden = true; }
+    var again = document.getElementById("session-reconnexion");
+    if (again) {
+      again.hidden = false;
+      // Focus on the link reads the dialog's new title and text: the expiry is announced.
+      again.querySelector("a").focus();
+    }
+    announcer().textContent = "Votre session a expiré.";
   }
   function extend() {
     var token = document.querySelector('input[name="csrf_token"]');
@@ -81,9 +133,15 @@
       if (r.status === 204) {
         if (box) { box.parentNode.removeChild(box); }
         announcer().textContent = "Session prolongée.";
-        var h1 = document.querySelector("main h1");
-        if (h1) { h1.setAttribute("tabindex", "-1"); h1.focus(); }
-        schedule(3600);
+        // Back to the field the user was in; else the page's heading.
+        var back = focusedBefore && document.contains(focusedBefore) ? focusedBefore : document.querySelector("main h1");
+        if (back) {
+          if (back.tagName === "H1") { back.setAttribute("tabindex", "-1"); }
+          back.focus();
+        }
+        focusedBefore = null;
+        var left = parseInt(r.headers.get("X-Session-Fin") || "", 10);
+        if (left > 0) { schedule(left); }
       } else {
         expired();
       }
@@ -170,6 +228,8 @@
     xhr.send(new FormData(form));
   });
   document.addEventListener("htmx:afterSettle", function (evt) {
+    scrollRegions();
+    keepLabelsInView();
     var detail = evt.detail || {};
     var boosted = detail.boosted || (detail.requestConfig && detail.requestConfig.boosted);
     if (!boosted) {

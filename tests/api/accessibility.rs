@@ -99,11 +99,14 @@ async fn the_help_downloads_as_a_tagged_pdf() {
 #[tokio::test]
 async fn the_statement_follows_the_rgaa_model_and_reports_reach_the_school() {
     let app = spawn_app().await;
-    // Anonymous (two schools are hosted): the footer links to the statement.
+    // Anonymous (two schools are hosted, both without an audit): the footer gives the state
+    // they share, and links to the statement.
     let html = app.get_html(&app.client, "/connexion").await;
-    assert!(html.contains(
-        "<a href=\"/accessibilite/declaration\">Accessibilité\u{a0}: voir la déclaration</a>"
-    ));
+    assert!(
+        html.contains(
+            "<a href=\"/accessibilite/declaration\">Accessibilité\u{a0}: non conforme</a>"
+        )
+    );
     let html = app
         .get_html(&app.client, "/accessibilite/declaration")
         .await;
@@ -256,6 +259,20 @@ async fn staff_set_their_schools_status_and_every_footer_shows_it() {
         )
         .await;
     assert_redirect(&resp, "/gestion/accessibilite?info=enregistre");
+    // The schools now differ: a visitor is led to each school's own state.
+    let visitor = new_client();
+    let html = app.get_html(&visitor, "/connexion").await;
+    assert!(html.contains("Accessibilité\u{a0}: voir l'état de chaque école</a>"));
+    let html = app.get_html(&visitor, "/accessibilite/declaration").await;
+    assert!(html.contains(
+        "<a href=\"/accessibilite/declaration?ecole=valognes\">École municipale de musique de Valognes</a>\u{a0}: <strong>partiellement conforme</strong>"
+    ), "{html}");
+    assert!(html.contains("</a>\u{a0}: <strong>non conforme</strong>"));
+    let html = app
+        .get_html(&visitor, "/accessibilite/declaration?ecole=valognes")
+        .await;
+    assert!(html.contains("<strong>72\u{a0}%</strong>"));
+    assert!(html.contains("<input type=\"hidden\" name=\"ecole\" value=\"valognes\">"));
     app.login("abarre1", PASSWORD).await;
     let html = app.get_html(&app.client, "/accueil").await;
     assert!(html.contains("Accessibilité\u{a0}: partiellement conforme"));

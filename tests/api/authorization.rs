@@ -10,6 +10,15 @@ use crate::helpers::*;
 /// Every POST route of the portal, read from `src/` (`src/routes.rs` lists them all): each
 /// `.at("path", …)` whose handlers include `post(`.
 pub fn post_routes() -> Vec<String> {
+    routes_with("post(")
+}
+
+/// Every GET route of the portal, read from the source the same way.
+pub fn get_routes() -> Vec<String> {
+    routes_with("get(")
+}
+
+fn routes_with(method: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (_, text) in crate::helpers::source_files() {
         for part in text.split(".at(").skip(1) {
@@ -21,7 +30,7 @@ pub fn post_routes() -> Vec<String> {
             let route = &rest[..end];
             // What follows the path up to the next `.at(`: its handlers.
             let handlers = &rest[end..];
-            if route.starts_with('/') && handlers.contains("post(") {
+            if route.starts_with('/') && handlers.contains(method) {
                 out.push(route.to_owned());
             }
         }

@@ -109,10 +109,12 @@ async fn every_page_has_the_shell() {
             html.contains("Connecté\u{a0}: Monsieur ABARRE Jérémie"),
             "{path}"
         );
+        // The school last, whole or shortened to keep the title within 70 characters.
+        let title = title_of(&html);
         assert!(
-            title_of(&html)
-                .ends_with(" – Portail famille – École municipale de musique de Valognes"),
-            "{path}"
+            title.ends_with(" – Portail famille – École municipale de musique de Valognes")
+                || (title.contains(" – École municipale") && title.ends_with('…')),
+            "{path}: {title}"
         );
     }
 }
@@ -165,4 +167,84 @@ async fn the_site_map_lists_every_page_this_visitor_can_open() {
             .await
             .contains("<a href=\"/plan-du-site\" accesskey=\"3\">Plan du site</a>")
     );
+}
+
+#[tokio::test]
+async fn every_title_puts_the_page_first_within_seventy_characters() {
+    let app = spawn_app().await;
+    app.login("abarre1", PASSWORD).await;
+    let pages = crawl(&app.address, &app.client, &["/accueil"]).await;
+    assert!(pages.len() > 30, "{} pages", pages.len());
+    for path in pages {
+        let html = app.get_html(&app.client, &path).await;
+        let title = title_of(&html);
+        assert!(title.chars().count() <= 70, "{path}: {title}");
+        assert!(
+            !title.starts_with("Portail famille"),
+            "{path}: the page's own part first: {title}"
+        );
+    }
+}
+
+/// The controls a page marks required (the asterisk after the label).
+fn marked_required(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (at, _) in html.match_indices("<abbr class=\"required\"") {
+        let Some(label) = html[..at].rfind("<label for=\"") else {
+            continue;
+        };
+        let id = html[label + 12..]
+            .split('"')
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let tag = html
+            .find(&format!("id=\"{id}\""))
+            .map(|i| {
+                let start = html[..i].rfind('<').unwrap_or(i);
+                let end = html[i..].find('>').map_or(html.len(), |e| i + e);
+                html[start..end].to_owned()
+            })
+            .unwrap_or_default();
+        out.push((id, tag));
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_field_marked_required_says_so_to_assistive_technology() {
+    // The asterisk is hidden from screen readers: the control itself must say it.
+    let app = spawn_app().await;
+    app.login("abarre1", PASSWORD).await;
+    let staff = new_client();
+    staff_login(&app, &staff).await;
+    let mut checked = 0;
+    for (client, start) in [(&app.client, "/accueil"), (&staff, "/gestion")] {
+        for path in crawl(&app.address, client, &[start]).await {
+            let html = app.get_html(client, &path).await;
+            for (id, tag) in marked_required(&html) {
+                assert!(
+                    tag.contains(" required") || tag.contains("aria-required=\"true\""),
+                    "{path}: #{id} is marked required but its control does not say so: {tag}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    let visitor = new_client();
+    for path in [
+        "/connexion",
+        "/mot-de-passe-perdu",
+        "/accessibilite/declaration",
+    ] {
+        let html = app.get_html(&visitor, path).await;
+        for (id, tag) in marked_required(&html) {
+            assert!(
+                tag.contains(" required") || tag.contains("aria-required=\"true\""),
+                "{path}: #{id}: {tag}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "{checked} required fields checked");
 }

@@ -481,3 +481,80 @@ pub fn source_files() -> Vec<(PathBuf, String)> {
     }
     out
 }
+
+/// The text of an HTML fragment: tags dropped, the entities maud writes decoded, the
+/// markup's spaces folded.
+pub fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        // Spaces of the markup folded; no-break spaces are the text's own.
+        .split_ascii_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The rows of the table captioned `caption_id` as a screen reader reads them: each body
+/// and foot row, each cell's text (the header row is left out). Empty when there is no
+/// such table.
+pub fn table_rows(html: &str, caption_id: &str) -> Vec<Vec<String>> {
+    let Some(at) = html.find(&format!("<caption id=\"{caption_id}\"")) else {
+        return Vec::new();
+    };
+    let table = &html[at..html[at..].find("</table>").map_or(html.len(), |e| at + e)];
+    let body = table.split_once("</thead>").map_or(table, |(_, b)| b);
+    body.split("<tr")
+        .skip(1)
+        .map(|row| {
+            let row = row.split("</tr>").next().unwrap_or("");
+            // Each cell: from its opening tag to the closing tag of its kind.
+            let mut cells = Vec::new();
+            let mut rest = row;
+            while let Some(start) = ["<td ", "<td>", "<th ", "<th>"]
+                .iter()
+                .filter_map(|t| rest.find(t))
+                .min()
+            {
+                let close = if rest[start..].starts_with("<td") {
+                    "</td>"
+                } else {
+                    "</th>"
+                };
+                let cell = &rest[start..];
+                let end = cell.find(close).unwrap_or(cell.len());
+                let inner = cell[..end].split_once('>').map_or("", |(_, i)| i);
+                cells.push(text_of(inner));
+                rest = &cell[end.min(cell.len())..];
+                rest = rest.strip_prefix(close).unwrap_or(rest);
+            }
+            cells
+        })
+        .collect()
+}
+
+/// Does the table captioned `caption_id` hold a row that begins with `cells`?
+pub fn has_row(html: &str, caption_id: &str, cells: &[&str]) -> bool {
+    table_rows(html, caption_id)
+        .iter()
+        .any(|r| r.len() >= cells.len() && r.iter().zip(cells).all(|(a, b)| a == b))
+}
+
+/// Does a row of the table captioned `caption_id` hold `cells` side by side?
+pub fn has_cells(html: &str, caption_id: &str, cells: &[&str]) -> bool {
+    table_rows(html, caption_id).iter().any(|r| {
+        r.windows(cells.len())
+            .any(|w| w.iter().zip(cells).all(|(a, b)| a == b))
+    })
+}

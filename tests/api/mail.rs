@@ -315,10 +315,7 @@ async fn staff_see_their_schools_undelivered_mails_and_can_retry_them() {
     let staff = new_client();
     staff_login(&app, &staff).await;
     let html = app.get_html(&staff, "/gestion/courriels").await;
-    assert!(
-        html.contains(&format!("<th scope=\"row\">{JEREMIE}</th>")),
-        "{html}"
-    );
+    assert!(has_row(&html, "courriels-legende", &[JEREMIE]), "{html}");
     assert!(html.contains("1 courriel non remis"));
     let (id, before): (i64, i64) =
         sqlx::query_as("select mail_id, next_attempt_at from mail_outbox")

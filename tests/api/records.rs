@@ -242,18 +242,33 @@ async fn each_rule_has_its_own_message_and_what_was_typed_stays() {
     let html = resp.text().await.unwrap();
     assert!(title_of(&html).starts_with("Erreur\u{a0}: Famille"));
     assert!(html.contains("Le formulaire contient 8 erreurs"));
+    // Each message starts with its field's label: in the summary, each link names its field.
     for message in [
-        "« 02 38 55 » n'est pas un numéro de téléphone valide",
-        "« 4500 » n'est pas un code postal français : saisissez 5 chiffres",
-        "« jeremie@ » n'est pas une adresse e-mail valide",
-        "Le nom ne peut contenir que des lettres, des espaces, des tirets et des apostrophes (caractère refusé : « 2 »)",
+        "Téléphone domicile\u{a0}: « 02 38 55 » n'est pas un numéro de téléphone valide",
+        "Code postal\u{a0}: « 4500 » n'est pas un code postal français : saisissez 5 chiffres",
+        "E-mail\u{a0}: « jeremie@ » n'est pas une adresse e-mail valide",
+        "Nom\u{a0}: le nom ne peut contenir que des lettres, des espaces, des tirets et des apostrophes (caractère refusé : « 2 »)",
+        "Ville\u{a0}: ",
         "caractère refusé : « &lt; »",
-        "Choisissez la situation familiale dans la liste.",
-        "Saisissez le prénom.",
-        "« +33 1 » n'est pas un numéro de téléphone valide",
+        "Situation familiale\u{a0}: choisissez la situation familiale dans la liste.",
+        "Prénom\u{a0}: saisissez le prénom.",
+        "Téléphone supplémentaire 1\u{a0}: « +33 1 » n'est pas un numéro de téléphone valide",
     ] {
         assert!(html.contains(message), "{message}");
     }
+    let summary = html
+        .split_once("class=\"error-summary\"")
+        .and_then(|(_, rest)| rest.split_once("</ul>"))
+        .map(|(s, _)| s)
+        .unwrap();
+    assert!(
+        summary.contains("<a href=\"#champ-phone_home\">Téléphone domicile\u{a0}: « 02 38 55 »")
+    );
+    assert!(
+        summary.contains(
+            "<a href=\"#champ-phone_extra1\">Téléphone supplémentaire 1\u{a0}: « +33 1 »"
+        )
+    );
     for typed in [
         "value=\"02 38 55\"",
         "value=\"4500\"",
@@ -432,7 +447,8 @@ async fn an_adult_student_is_not_offered_her_own_guardians_contact() {
     assert!(!html.contains("use_guardian_contact"));
     assert!(html.contains("value=\"06 06 06 06 06\""));
     assert!(html.contains("value=\"14/06/2006\""));
-    assert!(html.contains("id=\"champ-image_rights-1\" name=\"image_rights\" value=\"1\" checked"));
+    // The first radio carries the field's id: the error summary's link leads to it.
+    assert!(html.contains("id=\"champ-image_rights\" name=\"image_rights\" value=\"1\" checked"));
     assert!(html.contains(
         "id=\"champ-exit_authorisation-0\" name=\"exit_authorisation\" value=\"0\" checked"
     ));

@@ -223,7 +223,7 @@ async fn a_document_can_be_consulted_replaced_and_removed() {
     let id = rows[0].0;
 
     let html = app.get_html(&app.client, &page_of(pid)).await;
-    assert!(html.contains("photo-2.pdf") && html.contains("<td class=\"num\">0,00</td>"));
+    assert!(html.contains("photo-2.pdf") && has_cells(&html, "documents-legende", &["0,00"]));
     let resp = app.get(&format!("{}/documents/{id}", page_of(pid))).await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()["content-type"], "application/pdf");

@@ -55,8 +55,27 @@ async fn a_form_sent_after_expiry_is_kept_and_confirmed_after_login() {
     let html = app.get_html(&app.client, "/reprise").await;
     assert!(html.contains("<h1>Formulaire à confirmer</h1>"));
     assert!(html.contains("<dd>Luthier</dd>"));
+    // Each field by its label, each choice by its text, as the form showed them.
+    assert!(
+        html.contains("<dt>Profession</dt><dd>Luthier</dd>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<dt>Civilité</dt><dd>Monsieur</dd>"),
+        "{html}"
+    );
+    assert!(html.contains("<dd>Marié(e)</dd>"), "{html}");
+    assert!(!html.contains("Family situation") && !html.contains("<dd>marie</dd>"));
     assert!(html.contains("<form method=\"post\" action=\"/famille\">"));
     assert!(html.contains("name=\"profession\" value=\"Luthier\""));
+
+    // Back to the form: it is filled in with what was typed, nothing saved yet.
+    assert!(html.contains("href=\"/famille?reprise=1\""));
+    let refilled = app.get_html(&app.client, "/famille?reprise=1").await;
+    assert!(refilled.contains("Rien n'est encore enregistré"));
+    assert!(refilled.contains("value=\"Luthier\""), "what was typed");
+    let plain = app.get_html(&app.client, "/famille").await;
+    assert!(!plain.contains("value=\"Luthier\""), "only when asked");
 
     // Confirming sends it, with the new session's token.
     let token = csrf_of(&html);
@@ -114,6 +133,8 @@ async fn the_session_can_be_extended_while_it_lives() {
         .post_form(&app.client, "/accueil", "/session/prolonger", &[])
         .await;
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    // The script schedules the next warning from what the session now has left.
+    assert_eq!(resp.headers()["x-session-fin"], "1800");
     let (left,): (i64,) = sqlx::query_as("select last_seen_at from session")
         .fetch_one(&app.pool)
         .await
@@ -221,9 +242,40 @@ async fn only_the_portals_own_forms_are_kept_and_offered_back() {
 fn every_post_route_is_either_kept_or_not_on_purpose() {
     let mut listed: Vec<String> = portee::web::resume::KEPT_ROUTES
         .iter()
-        .chain(portee::web::resume::NOT_KEPT_ROUTES)
+        .map(|(route, _)| *route)
+        .chain(portee::web::resume::NOT_KEPT_ROUTES.iter().copied())
         .map(|s| s.to_string())
         .collect();
     listed.sort();
     assert_eq!(listed, crate::authorization::post_routes());
+}
+
+#[test]
+fn a_kept_form_leads_back_to_the_page_it_was_on() {
+    use portee::web::resume::page_of;
+    assert_eq!(
+        page_of("/gestion/demandes/7/decision"),
+        "/gestion/demandes/7"
+    );
+    assert_eq!(
+        page_of("/eleves/12/reinscription/choix"),
+        "/eleves/12/reinscription"
+    );
+    assert_eq!(
+        page_of("/eleves/12/reinscription/documents/9/supprimer"),
+        "/eleves/12/reinscription"
+    );
+    assert_eq!(page_of("/famille"), "/famille");
+    assert_eq!(
+        page_of("/facturation/documents/4/payer"),
+        "/facturation/documents/4"
+    );
+    // Every page a form is on answers GET (a 405 would be a dead end).
+    let gets = crate::authorization::get_routes();
+    for (route, page) in portee::web::resume::KEPT_ROUTES {
+        assert!(
+            gets.iter().any(|g| g == page),
+            "{route}: {page} is not a page"
+        );
+    }
 }

@@ -119,10 +119,12 @@ async fn staff_accept_a_change_and_the_family_is_told() {
     let html = app
         .get_html(&staff, &format!("/gestion/demandes/{id}"))
         .await;
-    assert!(
-        html.contains("<th scope=\"row\" id=\"accepter-phone_mobile-champ\">Téléphone mobile</th>")
-    );
-    assert!(html.contains("<td>(non renseigné)</td>"));
+    assert!(html.contains("id=\"accepter-phone_mobile-champ\""));
+    assert!(has_cells(
+        &html,
+        "champs-legende",
+        &["Téléphone mobile", "(non renseigné)", "06 11 22 33 44"]
+    ));
     assert!(html.contains("<strong>06 11 22 33 44</strong>"));
     assert!(html.contains("Demandée par <strong>abarre1</strong>"));
 

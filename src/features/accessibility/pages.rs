@@ -10,9 +10,10 @@ use poem::{IntoResponse, handler};
 use super::help;
 use crate::features::students::store as students;
 use crate::state::AppState;
-use crate::web::components::{csrf_field, notice, scroll_table};
+use crate::web::components::{csrf_field, notice};
 use crate::web::context::append_cookie;
 use crate::web::session;
+use crate::web::table::{DataTable, col, td, th};
 use crate::web::{AppResult, Ctx, layout, see_other};
 
 /// Every page of the portal this visitor can open, as a nested list.
@@ -136,21 +137,15 @@ pub(crate) fn page(ctx: Ctx, Query(q): Query<InfoQuery>) -> maud::Markup {
                 }
             }
             h2 #raccourcis { "Raccourcis clavier" }
-            (scroll_table("raccourcis-legende", html! {
-                table {
-                    caption #raccourcis-legende { "Raccourcis clavier et touches d'accès" }
-                    thead { tr { th scope="col" { "Raccourci" } th scope="col" { "Touche d'accès" } th scope="col" { "Destination" } } }
-                    tbody {
-                        @for s in &shortcuts {
-                            tr {
-                                th scope="row" { kbd { "Ctrl" } " + " kbd { "Maj" } " + " kbd { (s.digit) } }
-                                td { (s.digit) }
-                                td { (s.target) }
-                            }
-                        }
-                    }
-                }
-            }))
+            (DataTable::new(
+                "raccourcis-legende",
+                "Raccourcis clavier et touches d'accès",
+                [col("Raccourci"), col("Touche d'accès"), col("Destination")],
+            ).rows(shortcuts.iter().map(|s| vec![
+                th(html! { kbd { "Ctrl" } " + " kbd { "Maj" } " + " kbd { (s.digit) } }),
+                td(s.digit),
+                td(s.target),
+            ])))
             p { "Sans JavaScript, les mêmes chiffres sont des touches d'accès\u{a0}:" }
             ul { @for (b, k) in help::ACCESS_KEYS { li { (b) "\u{a0}: " (k) } } }
             h3 { "Comment ces raccourcis ont été choisis" }

@@ -52,15 +52,20 @@ async fn load(pool: &Pool, site_id: i64) -> sqlx::Result<Option<SiteStatement>> 
     .await
 }
 
-/// The school the visitor belongs to: their account's, or the only one hosted.
-async fn visitor_site(state: &AppState, ctx: &Ctx) -> sqlx::Result<Option<i64>> {
+/// The school the visitor belongs to: their account's, the only one hosted, or the one
+/// they chose (`?ecole=` on the statement, when several are hosted).
+async fn visitor_site(
+    state: &AppState,
+    ctx: &Ctx,
+    chosen: Option<&str>,
+) -> sqlx::Result<Option<i64>> {
     if let Some(u) = &ctx.user {
         return Ok(Some(u.site_id));
     }
     let all = sites(&state.pool).await?;
     Ok(match all.as_slice() {
         [only] => Some(only.site_id),
-        _ => None,
+        _ => chosen.and_then(|slug| all.iter().find(|s| s.slug == slug).map(|s| s.site_id)),
     })
 }
 
@@ -81,6 +86,8 @@ struct ReportForm {
 #[derive(Deserialize, Default)]
 struct InfoQuery {
     info: Option<String>,
+    /// The school whose statement a visitor reads, when several are hosted.
+    ecole: Option<String>,
 }
 
 async fn render(
@@ -89,8 +96,9 @@ async fn render(
     form: &ReportForm,
     errors: &Errors,
     info: Option<&str>,
+    chosen: Option<&str>,
 ) -> AppResult<Markup> {
-    let site = match visitor_site(state, ctx).await? {
+    let site = match visitor_site(state, ctx, chosen).await? {
         Some(id) => load(&state.pool, id).await?,
         None => None,
     };
@@ -121,7 +129,17 @@ async fn render(
             p { (who) " s'engage à rendre son portail famille accessible, conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005." }
             p { "Cette déclaration d'accessibilité s'applique au portail famille de l'école « " (who) " » (" (state.settings.base_url) ")." }
             h2 { "État de conformité" }
-            p { "Le portail famille de l'école « " (who) " » est " strong { (s.a11y_status) } " avec le référentiel général d'amélioration de l'accessibilité (" (RGAA) ")." }
+            @if site.is_some() {
+                p { "Le portail famille de l'école « " (who) " » est " strong { (s.a11y_status) } " avec le référentiel général d'amélioration de l'accessibilité (" (RGAA) ")." }
+            } @else {
+                // Several schools, each with its own audit: each one's state, and its statement.
+                p { "Ce portail sert plusieurs écoles\u{a0}; chacune a son propre état de conformité avec le référentiel général d'amélioration de l'accessibilité (" (RGAA) ")\u{a0}:" }
+                ul {
+                    @for sch in &schools {
+                        li { a href={ "/accessibilite/declaration?ecole=" (sch.slug) } { (sch.name) } "\u{a0}: " strong { (sch.a11y_status) } }
+                    }
+                }
+            }
             h3 { "Résultats des tests" }
             @if let (Some(rate), Some(date)) = (s.a11y_rate, s.a11y_audit_date.as_deref()) {
                 p { "L'audit de conformité réalisé le " (french_date(date))
@@ -166,6 +184,10 @@ async fn render(
             (required_legend())
             form method="post" action="/accessibilite/signalement" novalidate aria-labelledby="signalement" {
                 (csrf_field(&ctx.csrf))
+                // A visitor reading one school's statement reports to that school.
+                @if let (None, Some(slug), true) = (&ctx.user, chosen, site.is_some()) {
+                    input type="hidden" name="ecole" value=(slug);
+                }
                 @if !schools.is_empty() {
                     (field_block("ecole", "École").required().control(errors, |described, invalid| html! {
                         select #champ-ecole name="ecole" required aria-describedby=[described] aria-invalid=[invalid.then_some("true")] {
@@ -207,6 +229,7 @@ pub(crate) async fn statement(
         &ReportForm::default(),
         &Errors::new(),
         q.info.as_deref(),
+        q.ecole.as_deref(),
     )
     .await
 }
@@ -218,7 +241,7 @@ pub(crate) async fn report(
     Form(form): Form<ReportForm>,
 ) -> AppResult<Response> {
     let mut errors = Errors::new();
-    let site_id = match visitor_site(&state, &ctx).await? {
+    let site_id = match visitor_site(&state, &ctx, None).await? {
         Some(id) => Some(id),
         None => {
             let found = sites(&state.pool)
@@ -264,7 +287,7 @@ pub(crate) async fn report(
         }
     }
     let (Some(site_id), Some(email), true) = (site_id, email, errors.is_empty()) else {
-        let page = render(&state, &ctx, &form, &errors, None).await?;
+        let page = render(&state, &ctx, &form, &errors, None, None).await?;
         return Ok(unprocessable(page));
     };
     let site = load(&state.pool, site_id).await?.unwrap_or_default();

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use super::store::{self, Holder, InviteError};
 use crate::domain::french_datetime;
 use crate::state::AppState;
-use crate::web::components::{csrf_field, notice, scroll_table};
+use crate::web::components::{csrf_field, notice};
+use crate::web::table::{Cell, DataTable, col, td, th};
 use crate::web::{AppResult, Ctx, StaffUser, layout, see_other};
 
 #[derive(Deserialize, Default)]
@@ -60,7 +61,7 @@ fn action(value: String, label: &str, who: &str) -> Markup {
     }
 }
 
-fn row(h: &Holder) -> Markup {
+fn row(h: &Holder) -> Vec<Cell> {
     let who = format!("{} {}", h.last_name, h.first_name);
     let state = match (h.account_id, h.disabled, h.has_password) {
         (None, _, _) => "Pas de compte",
@@ -68,28 +69,28 @@ fn row(h: &Holder) -> Markup {
         (Some(_), _, Some(0)) => "Invitation en attente",
         _ => "Actif",
     };
-    html! {
-        tr {
-            th scope="row" { (who) }
-            td { (h.identifier.as_deref().unwrap_or("—")) }
-            td { (state) }
-            td { (h.last_login_at.map(french_datetime).unwrap_or_else(|| "Jamais".to_owned())) }
-            td {
-                @match h.account_id {
-                    None => (action(format!("inviter:{}", h.person_id), "Inviter", &who)),
-                    Some(id) => {
-                        (action(format!("renvoyer:{id}"), "Renvoyer l'invitation", &who))
-                        " "
-                        @if h.disabled == Some(1) {
-                            (action(format!("reactiver:{id}"), "Réactiver", &who))
-                        } @else {
-                            (action(format!("desactiver:{id}"), "Désactiver", &who))
-                        }
+    vec![
+        th(&who),
+        td(h.identifier.as_deref().unwrap_or("—")),
+        td(state),
+        td(h.last_login_at
+            .map(french_datetime)
+            .unwrap_or_else(|| "Jamais".to_owned())),
+        td(html! {
+            @match h.account_id {
+                None => (action(format!("inviter:{}", h.person_id), "Inviter", &who)),
+                Some(id) => {
+                    (action(format!("renvoyer:{id}"), "Renvoyer l'invitation", &who))
+                    " "
+                    @if h.disabled == Some(1) {
+                        (action(format!("reactiver:{id}"), "Réactiver", &who))
+                    } @else {
+                        (action(format!("desactiver:{id}"), "Désactiver", &who))
                     }
                 }
             }
-        }
-    }
+        }),
+    ]
 }
 
 #[handler]
@@ -117,13 +118,15 @@ pub(crate) async fn list(
             @if let Some(i) = info_text(q.info.as_deref()) { (notice(i)) }
             p { "Chaque responsable légal (ou élève majeur) reçoit par mail un identifiant et un lien pour choisir son mot de passe. "
                 "Un compte désactivé ne peut plus se connecter et ses sessions sont fermées aussitôt." }
-            form.inline role="search" method="get" action="/gestion/comptes" {
-                div.field {
-                    label for="champ-q" { "Rechercher un responsable" }
-                    input #champ-q type="search" name="q" value=(query) autocomplete="off" aria-describedby="champ-q-aide";
-                    p.hint #champ-q-aide { "Nom, prénom, identifiant ou adresse e-mail." }
+            search {
+                form.inline method="get" action="/gestion/comptes" {
+                    div.field {
+                        label for="champ-q" { "Rechercher un responsable" }
+                        input #champ-q type="search" name="q" value=(query) autocomplete="off" aria-describedby="champ-q-aide";
+                        p.hint #champ-q-aide { "Nom, prénom, identifiant ou adresse e-mail." }
+                    }
+                    button type="submit" { "Rechercher" }
                 }
-                button type="submit" { "Rechercher" }
             }
             p.result-count {
                 @if query.is_empty() { (all.len()) " responsables" } @else { (found.len()) " sur " (all.len()) " pour « " (query) " »" }
@@ -135,19 +138,11 @@ pub(crate) async fn list(
             } @else {
             form method="post" action="/gestion/comptes" {
             (csrf_field(&ctx.csrf))
-            (scroll_table("comptes-legende", html! {
-                table {
-                    caption #comptes-legende { "Responsables, par ordre alphabétique" }
-                    thead { tr {
-                        th scope="col" { "Nom" }
-                        th scope="col" { "Identifiant" }
-                        th scope="col" { "État" }
-                        th scope="col" { "Dernière connexion" }
-                        th scope="col" { "Actions" }
-                    } }
-                    tbody { @for h in holders { (row(h)) } }
-                }
-            }))
+            (DataTable::new(
+                "comptes-legende",
+                "Responsables, par ordre alphabétique",
+                [col("Nom"), col("Identifiant"), col("État"), col("Dernière connexion"), col("Actions")],
+            ).rows(holders.iter().map(|h| row(h))))
             }
             }
         },

@@ -13,8 +13,9 @@ use crate::db;
 use crate::domain::french_datetime;
 use crate::state::AppState;
 use crate::tokens::hash_token;
-use crate::web::components::{csrf_field, notice, scroll_table};
+use crate::web::components::{csrf_field, notice};
 use crate::web::session::IDLE_SECONDS;
+use crate::web::table::{DataTable, col, td, th};
 use crate::web::{AppError, AppResult, Ctx, CurrentUser, Ids, layout, see_other};
 
 #[derive(sqlx::FromRow)]
@@ -111,41 +112,27 @@ pub(crate) async fn page(
             p { "Votre compte est ouvert dans ces navigateurs. Si vous n'en reconnaissez pas un, déconnectez-le, puis "
                 a href="/mot-de-passe" { "changez votre mot de passe" } "." }
             p { "Une session se termine d'elle-même après 30 minutes sans activité, et 12 heures au plus après la connexion." }
-            (scroll_table("sessions-legende", html! {
-                table {
-                    caption #sessions-legende { "Vos sessions, de la plus récemment utilisée à la plus ancienne" }
-                    thead { tr {
-                        th scope="col" { "Navigateur" }
-                        th scope="col" { "Ouverte le" }
-                        th scope="col" { "Dernière activité" }
-                        th scope="col" { "Action" }
-                    } }
-                    tbody {
-                        @for s in &open {
-                            tr {
-                                th scope="row" {
-                                    (browser_label(&s.user_agent))
-                                    @if s.current { " (ce navigateur)" }
-                                }
-                                td { (french_datetime(s.created_at)) }
-                                td { (french_datetime(s.last_seen_at)) }
-                                td {
-                                    @if s.current {
-                                        "Session en cours"
-                                    } @else {
-                                        form.inline-action method="post" action={ "/sessions/" (s.session_id) "/fin" } {
-                                            (csrf_field(&ctx.csrf))
-                                            button.link-button type="submit" {
-                                                "Déconnecter" span.visually-hidden { " la session " (browser_label(&s.user_agent)) " ouverte le " (french_datetime(s.created_at)) }
-                                            }
-                                        }
-                                    }
-                                }
+            (DataTable::new(
+                "sessions-legende",
+                "Vos sessions, de la plus récemment utilisée à la plus ancienne",
+                [col("Navigateur"), col("Ouverte le"), col("Dernière activité"), col("Action")],
+            ).rows(open.iter().map(|s| vec![
+                th(html! { (browser_label(&s.user_agent)) @if s.current { " (ce navigateur)" } }),
+                td(french_datetime(s.created_at)),
+                td(french_datetime(s.last_seen_at)),
+                td(html! {
+                    @if s.current {
+                        "Session en cours"
+                    } @else {
+                        form.inline-action method="post" action={ "/sessions/" (s.session_id) "/fin" } {
+                            (csrf_field(&ctx.csrf))
+                            button.link-button type="submit" {
+                                "Déconnecter" span.visually-hidden { " la session " (browser_label(&s.user_agent)) " ouverte le " (french_datetime(s.created_at)) }
                             }
                         }
                     }
-                }
-            }))
+                }),
+            ])))
             @if others > 0 {
                 form method="post" action="/sessions/autres/fin" {
                     (csrf_field(&ctx.csrf))

@@ -18,7 +18,7 @@ fn site_select(sites: &[Site], chosen: &str, errors: &Errors) -> Markup {
     let error = errors.get("site");
     html! {
         div.field.field-error[error.is_some()] {
-            label for=(id) { "École " abbr.required title="obligatoire" { "*" } }
+            label for=(id) { "École " abbr.required title="obligatoire" aria-hidden="true" { "*" } }
             @if let Some(e) = error {
                 p.error-message id="champ-site-erreur" { span.visually-hidden { "Erreur\u{a0}: " } (e) }
             }

@@ -14,8 +14,9 @@ use crate::domain::money::{euros, parse_positive};
 use crate::domain::{french_date, french_datetime};
 use crate::state::AppState;
 use crate::web::components::{
-    Errors, Field, csrf_field, error_summary, field_block, notice, required_legend, scroll_table,
+    Errors, Field, csrf_field, error_summary, field_block, notice, required_legend,
 };
+use crate::web::table::{DataTable, col, td, th};
 use crate::web::{AppResult, Ctx, StaffUser, layout, see_other, unprocessable};
 
 /// Modes a desk payment can have (online ones are recorded by PayFiP's return).
@@ -96,31 +97,18 @@ fn view(
             @if attempts.is_empty() {
                 p { "Aucun paiement en ligne pour l'instant." }
             } @else {
-                (scroll_table("en-ligne-legende", html! {
-                    table {
-                        caption #en-ligne-legende { "Les 50 derniers paiements en ligne, du plus récent au plus ancien" }
-                        thead { tr {
-                            th scope="col" { "Commencé le" }
-                            th scope="col" { "Facture" }
-                            th scope="col" { "Référence PayFiP" }
-                            th scope="col" { "Montant" }
-                            th scope="col" { "État" }
-                            th scope="col" { "Autorisation" }
-                        } }
-                        tbody {
-                            @for a in attempts {
-                                tr {
-                                    td { (french_datetime(a.created_at)) }
-                                    th scope="row" { (a.invoice_number) }
-                                    td { (a.refdet) }
-                                    td.num { (euros(a.amount_cents)) }
-                                    td { (a.status().label()) }
-                                    td { (a.authorisation.as_deref().unwrap_or("")) }
-                                }
-                            }
-                        }
-                    }
-                }))
+                (DataTable::new(
+                    "en-ligne-legende",
+                    "Les 50 derniers paiements en ligne, du plus récent au plus ancien",
+                    [col("Commencé le"), col("Facture"), col("Référence PayFiP"), col("Montant"), col("État"), col("Autorisation")],
+                ).rows(attempts.iter().map(|a| vec![
+                    td(french_datetime(a.created_at)),
+                    th(&a.invoice_number),
+                    td(&a.refdet),
+                    td(euros(a.amount_cents)).num(),
+                    td(a.status().label()),
+                    td(a.authorisation.as_deref().unwrap_or("")),
+                ])))
             }
         },
     )

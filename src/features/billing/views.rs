@@ -7,7 +7,8 @@ use super::document::{self, Duplicate};
 use super::store::{Attempt, AttemptStatus, Entry, Ledger};
 use crate::domain::french_date;
 use crate::domain::money::{euros, spoken};
-use crate::web::components::{csrf_field, notice, scroll_table};
+use crate::web::components::{csrf_field, notice};
+use crate::web::table::{DataTable, col, td, th};
 use crate::web::{Ctx, layout};
 
 fn tabs(current: Ledger) -> Markup {
@@ -41,6 +42,89 @@ fn amount_cell(cents: i64) -> Markup {
     html! { @if cents != 0 { (euros(cents)) } }
 }
 
+/// The ledger's operations, newest first. « Payer en ligne » has a cell of its own, so
+/// that the row's header stays the document's number alone.
+fn ledger_table(p: &LedgerPage) -> DataTable<'static> {
+    let mut columns = vec![
+        col("Date"),
+        col("Mode de règlement"),
+        col("Numéro d'opération"),
+        col("Libellé"),
+        col("Débit"),
+        col("Crédit"),
+        col("Remise"),
+        col("Duplicata"),
+    ];
+    if p.payable {
+        columns.push(col("Paiement"));
+    }
+    DataTable::new(
+        "operations-legende",
+        "Factures et règlements, du plus récent au plus ancien\u{a0}; chaque numéro ouvre le document",
+        columns,
+    )
+    .rows(p.entries.iter().map(|e| {
+        let mut cells = vec![
+            td(french_date(&e.entry_date)),
+            td(e.mode_label()),
+            th(html! {
+                a href=(crate::paths::document(e.ledger_entry_id)) {
+                    span.visually-hidden { (e.document_name()) " " }
+                    (e.number)
+                }
+            }),
+            td(&e.label),
+            td(amount_cell(e.debit_cents)).num(),
+            td(amount_cell(e.credit_cents)).num(),
+            td(amount_cell(e.discount_cents)).num(),
+            td(html! {
+                a href=(crate::paths::duplicate(e.ledger_entry_id)) type="application/pdf" {
+                    "PDF" span.visually-hidden { " : " (e.document_name()) " " (e.number) }
+                }
+            }),
+        ];
+        if p.payable {
+            cells.push(td(html! {
+                @if e.due_cents() > 0 {
+                    a href={ (crate::paths::document(e.ledger_entry_id)) "#paiement" } {
+                        "Payer en ligne" span.visually-hidden { " la facture " (e.number) }
+                    }
+                }
+            }));
+        }
+        cells
+    }))
+}
+
+/// An invoice's lines, with its discount and total in the foot.
+fn invoice_lines(d: &Duplicate) -> DataTable<'static> {
+    let e = d.entry;
+    let mut lines = DataTable::new(
+        "lignes-legende",
+        html! { "Lignes de la facture " (e.number) },
+        [col("Élève"), col("Désignation"), col("Montant")],
+    )
+    .rows(d.lines.iter().map(|l| {
+        vec![
+            td(&l.beneficiary),
+            td(&l.description),
+            td(euros(l.amount_cents)).num(),
+        ]
+    }));
+    if e.discount_cents != 0 {
+        lines = lines.foot(vec![
+            th("Remise"),
+            td(""),
+            td(html! { "-" (euros(e.discount_cents)) }).num(),
+        ]);
+    }
+    lines.foot(vec![
+        th("Total"),
+        td(""),
+        td(euros(e.debit_cents - e.discount_cents)).num(),
+    ])
+}
+
 pub struct LedgerPage<'a> {
     pub ledger: Ledger,
     pub entries: &'a [&'a Entry],
@@ -62,16 +146,18 @@ pub fn ledger(ctx: &Ctx, p: &LedgerPage) -> Markup {
             @if let Some(i) = p.info { (notice(i)) }
             h2 { (p.ledger.title()) }
             p.balance { (balance_sentence(p.balance)) }
-            form.inline role="search" method="get" action=(base)
-                data-hx-get=(base) data-hx-trigger="input changed delay:400ms from:#champ-q, search from:#champ-q"
-                data-hx-select="#operations" data-hx-target="#operations" data-hx-swap="outerHTML" data-hx-push-url="true" {
-                div.field {
-                    label for="champ-q" { "Recherche" }
-                    input #champ-q type="search" name="q" value=(p.q) autocomplete="off"
-                        aria-describedby="champ-q-aide";
-                    p.hint #champ-q-aide { "Date (jj/mm/aaaa), numéro d'opération, libellé, mode de règlement ou montant." }
+            search {
+                form.inline method="get" action=(base)
+                    data-hx-get=(base) data-hx-trigger="input changed delay:400ms from:#champ-q, search from:#champ-q"
+                    data-hx-select="#operations" data-hx-target="#operations" data-hx-swap="outerHTML" data-hx-push-url="true" {
+                    div.field {
+                        label for="champ-q" { "Recherche" }
+                        input #champ-q type="search" name="q" value=(p.q) autocomplete="off"
+                            aria-describedby="champ-q-aide";
+                        p.hint #champ-q-aide { "Date (jj/mm/aaaa), numéro d'opération, libellé, mode de règlement ou montant." }
+                    }
+                    button type="submit" { "Rechercher" }
                 }
-                button type="submit" { "Rechercher" }
             }
             div #operations {
                 p.result-count {
@@ -79,56 +165,14 @@ pub fn ledger(ctx: &Ctx, p: &LedgerPage) -> Markup {
                         (p.all) " opération" @if p.all > 1 { "s" } "."
                     } @else {
                         (p.entries.len()) " opération" @if p.entries.len() > 1 { "s" } " sur " (p.all) " pour « " (p.q) " »."
-                        " " a href=(base) { "Effacer la recherche" }
                     }
                 }
+                // Apart from the count: the count alone is announced after a live search.
+                @if !p.q.is_empty() { p { a href=(base) { "Effacer la recherche" } } }
                 @if p.entries.is_empty() {
                     p { @if p.all == 0 { "Aucune opération sur ce compte." } @else { "Aucune opération ne correspond à cette recherche." } }
                 } @else {
-                    (scroll_table("operations-legende", html! {
-                        table {
-                            caption #operations-legende { "Factures et règlements, du plus récent au plus ancien ; chaque numéro ouvre le document" }
-                            thead { tr {
-                                th scope="col" { "Date" }
-                                th scope="col" { "Mode de règlement" }
-                                th scope="col" { "Numéro d'opération" }
-                                th scope="col" { "Libellé" }
-                                th scope="col" { "Débit" }
-                                th scope="col" { "Crédit" }
-                                th scope="col" { "Remise" }
-                                th scope="col" { "Duplicata" }
-                            } }
-                            tbody {
-                                @for e in p.entries {
-                                    tr {
-                                        td { (french_date(&e.entry_date)) }
-                                        td { (e.mode_label()) }
-                                        th scope="row" {
-                                            a href=(crate::paths::document(e.ledger_entry_id)) {
-                                                span.visually-hidden { (e.document_name()) " " }
-                                                (e.number)
-                                            }
-                                            @if p.payable && e.due_cents() > 0 {
-                                                br;
-                                                a href={ (crate::paths::document(e.ledger_entry_id)) "#paiement" } {
-                                                    "Payer en ligne" span.visually-hidden { " la facture " (e.number) }
-                                                }
-                                            }
-                                        }
-                                        td { (e.label) }
-                                        td.num { (amount_cell(e.debit_cents)) }
-                                        td.num { (amount_cell(e.credit_cents)) }
-                                        td.num { (amount_cell(e.discount_cents)) }
-                                        td {
-                                            a href=(crate::paths::duplicate(e.ledger_entry_id)) type="application/pdf" {
-                                                "PDF" span.visually-hidden { " : " (e.document_name()) " " (e.number) }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }))
+                    (ledger_table(p))
                 }
             }
         },
@@ -169,52 +213,21 @@ pub fn document_page(
             }
             @if e.is_invoice() {
                 h2 { "Détail de la facture" }
-                (scroll_table("lignes-legende", html! {
-                    table {
-                        caption #lignes-legende { "Lignes de la facture " (e.number) }
-                        thead { tr {
-                            th scope="col" { "Élève" }
-                            th scope="col" { "Désignation" }
-                            th scope="col" { "Montant" }
-                        } }
-                        tbody {
-                            @for l in d.lines {
-                                tr { td { (l.beneficiary) } td { (l.description) } td.num { (euros(l.amount_cents)) } }
-                            }
-                        }
-                        tfoot {
-                            @if e.discount_cents != 0 {
-                                tr { th scope="row" { "Remise" } td {} td.num { "-" (euros(e.discount_cents)) } }
-                            }
-                            tr { th scope="row" { "Total" } td {} td.num { (euros(e.debit_cents - e.discount_cents)) } }
-                        }
-                    }
-                }))
+                (invoice_lines(d))
                 h2 { "Règlements reçus" }
                 @if d.receipts.is_empty() {
                     p { "Aucun règlement reçu pour cette facture." }
                 } @else {
-                    (scroll_table("reglements-legende", html! {
-                        table {
-                            caption #reglements-legende { "Règlements de la facture " (e.number) }
-                            thead { tr {
-                                th scope="col" { "Date" }
-                                th scope="col" { "Mode de règlement" }
-                                th scope="col" { "Numéro" }
-                                th scope="col" { "Montant" }
-                            } }
-                            tbody {
-                                @for r in d.receipts {
-                                    tr {
-                                        td { (french_date(&r.entry_date)) }
-                                        td { (r.mode_label()) }
-                                        th scope="row" { a href=(crate::paths::document(r.ledger_entry_id)) { (r.number) } }
-                                        td.num { (euros(r.credit_cents + r.discount_cents)) }
-                                    }
-                                }
-                            }
-                        }
-                    }))
+                    (DataTable::new(
+                        "reglements-legende",
+                        html! { "Règlements de la facture " (e.number) },
+                        [col("Date"), col("Mode de règlement"), col("Numéro"), col("Montant")],
+                    ).rows(d.receipts.iter().map(|r| vec![
+                        td(french_date(&r.entry_date)),
+                        td(r.mode_label()),
+                        th(html! { a href=(crate::paths::document(r.ledger_entry_id)) { (r.number) } }),
+                        td(euros(r.credit_cents + r.discount_cents)).num(),
+                    ])))
                 }
                 p.balance {
                     @if e.due_cents() > 0 {

@@ -7,8 +7,9 @@ use super::store::{Period, YearRow};
 use crate::domain::date::iso;
 use crate::domain::french_date;
 use crate::web::components::{
-    Errors, csrf_field, error_summary, field_block, field_id, notice, required_legend, scroll_table,
+    Errors, csrf_field, error_summary, field_block, field_id, notice, required_legend,
 };
+use crate::web::table::{DataTable, col, td, th};
 use crate::web::{Ctx, layout};
 
 /// A public holiday of the current year, and whether the school keeps its lessons on it.
@@ -93,25 +94,32 @@ pub fn page(ctx: &Ctx, p: &CalendarPage) -> Markup {
             @if p.years.is_empty() {
                 p { "Aucune année scolaire : ajoutez la première ci-dessous, ou importez le fichier annees.csv." }
             } @else {
-                form method="post" action="/gestion/calendrier" {
-                    (csrf_field(&ctx.csrf))
-                    (scroll_table("annees-legende", html! { table {
-                        caption #annees-legende { "Années scolaires, de la plus ancienne à la plus récente" }
-                        thead { tr { th scope="col" { "Année" } th scope="col" { "Premier jour" } th scope="col" { "Dernier jour" } th scope="col" { "Cours" } th scope="col" { "Action" } } }
-                        tbody { @for y in p.years { tr {
-                            th scope="row" { (y.label) }
-                            td { (french_date(&y.starts_on)) }
-                            td { (french_date(&y.ends_on)) }
-                            td { (y.courses) }
-                            td {
-                                @if y.courses == 0 {
-                                    button.secondary type="submit" name="action" value={ "supprimer-annee:" (y.school_year_id) } {
-                                        "Supprimer" span.visually-hidden { " l'année " (y.label) }
-                                    }
-                                }
+                @let years = DataTable::new(
+                    "annees-legende",
+                    "Années scolaires, de la plus ancienne à la plus récente",
+                    [col("Année"), col("Premier jour"), col("Dernier jour"), col("Cours"), col("Action")],
+                ).rows(p.years.iter().map(|y| vec![
+                    th(&y.label),
+                    td(french_date(&y.starts_on)),
+                    td(french_date(&y.ends_on)),
+                    td(y.courses),
+                    td(html! {
+                        @if y.courses == 0 {
+                            button.secondary type="submit" name="action" value={ "supprimer-annee:" (y.school_year_id) } {
+                                "Supprimer" span.visually-hidden { " l'année " (y.label) }
                             }
-                        } } }
-                    } }))
+                        }
+                    }),
+                ]));
+                // A form only where there is a year to remove: a form without a button is a
+                // dead end for keyboard users.
+                @if p.years.iter().any(|y| y.courses == 0) {
+                    form method="post" action="/gestion/calendrier" {
+                        (csrf_field(&ctx.csrf))
+                        (years)
+                    }
+                } @else {
+                    (years)
                 }
             }
             form method="post" action="/gestion/calendrier" novalidate aria-labelledby="annee-titre" {
@@ -128,18 +136,18 @@ pub fn page(ctx: &Ctx, p: &CalendarPage) -> Markup {
             } @else {
                 form method="post" action="/gestion/calendrier" {
                     (csrf_field(&ctx.csrf))
-                    (scroll_table("vacances-legende", html! { table {
-                        caption #vacances-legende { "Périodes de vacances, dans l'ordre" }
-                        thead { tr { th scope="col" { "Période" } th scope="col" { "Premier jour" } th scope="col" { "Dernier jour" } th scope="col" { "Action" } } }
-                        tbody { @for v in p.periods { tr {
-                            th scope="row" { (v.label) }
-                            td { (french_date(&v.starts_on)) }
-                            td { (french_date(&v.ends_on)) }
-                            td { button.secondary type="submit" name="action" value={ "supprimer:" (v.holiday_id) } {
-                                "Supprimer" span.visually-hidden { " la période " (v.label) " du " (french_date(&v.starts_on)) " au " (french_date(&v.ends_on)) }
-                            } }
-                        } } }
-                    } }))
+                    (DataTable::new(
+                        "vacances-legende",
+                        "Périodes de vacances, dans l'ordre",
+                        [col("Période"), col("Premier jour"), col("Dernier jour"), col("Action")],
+                    ).rows(p.periods.iter().map(|v| vec![
+                        th(&v.label),
+                        td(french_date(&v.starts_on)),
+                        td(french_date(&v.ends_on)),
+                        td(html! { button.secondary type="submit" name="action" value={ "supprimer:" (v.holiday_id) } {
+                            "Supprimer" span.visually-hidden { " la période " (v.label) " du " (french_date(&v.starts_on)) " au " (french_date(&v.ends_on)) }
+                        } }),
+                    ])))
                 }
             }
             form method="post" action="/gestion/calendrier" novalidate aria-labelledby="vacances-titre" {
@@ -154,29 +162,29 @@ pub fn page(ctx: &Ctx, p: &CalendarPage) -> Markup {
                 p { "Calculés par le portail. Une école peut garder ses cours un jour férié." }
                 form method="post" action="/gestion/calendrier" {
                     (csrf_field(&ctx.csrf))
-                    (scroll_table("feries-legende", html! { table {
-                        caption #feries-legende { "Jours fériés de l'année " (label) }
-                        thead { tr { th scope="col" { "Jour férié" } th scope="col" { "Date" } th scope="col" { "Cours" } th scope="col" { "Action" } } }
-                        tbody { @for d in days {
-                            @let date = french_date(&iso(d.day));
-                            tr {
-                                th scope="row" { (d.name) }
-                                td { (weekday(d.day)) " " (date) }
-                                td { @if d.with_lessons { "Cours maintenus" } @else { "Pas de cours" } }
-                                td {
-                                    @if d.with_lessons {
-                                        button.secondary type="submit" name="action" value={ "sans-cours:" (iso(d.day)) } {
-                                            "Pas de cours ce jour" span.visually-hidden { " – " (d.name) " " (date) }
-                                        }
-                                    } @else {
-                                        button.secondary type="submit" name="action" value={ "avec-cours:" (iso(d.day)) } {
-                                            "Garder les cours" span.visually-hidden { " – " (d.name) " " (date) }
-                                        }
+                    (DataTable::new(
+                        "feries-legende",
+                        html! { "Jours fériés de l'année " (label) },
+                        [col("Jour férié"), col("Date"), col("Cours"), col("Action")],
+                    ).rows(days.iter().map(|d| {
+                        let date = french_date(&iso(d.day));
+                        vec![
+                            th(d.name),
+                            td(html! { (weekday(d.day)) " " (date) }),
+                            td(if d.with_lessons { "Cours maintenus" } else { "Pas de cours" }),
+                            td(html! {
+                                @if d.with_lessons {
+                                    button.secondary type="submit" name="action" value={ "sans-cours:" (iso(d.day)) } {
+                                        "Pas de cours ce jour" span.visually-hidden { " – " (d.name) " " (date) }
+                                    }
+                                } @else {
+                                    button.secondary type="submit" name="action" value={ "avec-cours:" (iso(d.day)) } {
+                                        "Garder les cours" span.visually-hidden { " – " (d.name) " " (date) }
                                     }
                                 }
-                            }
-                        } }
-                    } }))
+                            }),
+                        ]
+                    })))
                 }
             }
         },

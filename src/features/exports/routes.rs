@@ -11,7 +11,8 @@ use serde::Deserialize;
 use crate::domain::french_datetime;
 use crate::export::{self, FILES, Scope};
 use crate::state::AppState;
-use crate::web::components::{csrf_field, notice, scroll_table};
+use crate::web::components::{csrf_field, notice};
+use crate::web::table::{DataTable, col, td, th};
 use crate::web::{AppError, AppResult, Ctx, StaffUser, layout, see_other};
 
 #[derive(Deserialize, Default)]
@@ -54,32 +55,22 @@ pub(crate) async fn page(
             @if exports.is_empty() {
                 p { "Aucun export pour l'instant." }
             } @else {
-                (scroll_table("exports-legende", html! { table {
-                    caption #exports-legende { "Exports, du plus récent au plus ancien" }
-                    thead { tr {
-                        th scope="col" { "Export" }
-                        th scope="col" { "Fait par" }
-                        th scope="col" { "Modifications" }
-                        th scope="col" { "Réinscriptions" }
-                        th scope="col" { "Paiements" }
-                        th scope="col" { "Fichiers" }
-                    } }
-                    tbody { @for e in &exports {
-                        @let when = french_datetime(e.created_at);
-                        tr {
-                            th scope="row" { "n° " (e.number) ", " (when) @if let Some(d) = &e.since { " (depuis le " (crate::domain::french_date(d)) ")" } }
-                            td { (e.by_name.as_deref().unwrap_or("Ligne de commande")) }
-                            td { (e.modifications) }
-                            td { (e.reenrolments) }
-                            td { (e.payments) }
-                            td { ul.inline-list { @for f in FILES {
-                                li { a href={ "/gestion/exports/" (e.export_id) "/" (f) } download=(f) {
-                                    (f) span.visually-hidden { " – export n° " (e.number) }
-                                } }
-                            } } }
-                        }
-                    } }
-                } }))
+                (DataTable::new(
+                    "exports-legende",
+                    "Exports, du plus récent au plus ancien",
+                    [col("Export"), col("Fait par"), col("Modifications"), col("Réinscriptions"), col("Paiements"), col("Fichiers")],
+                ).rows(exports.iter().map(|e| vec![
+                    th(html! { "n° " (e.number) ", " (french_datetime(e.created_at)) @if let Some(d) = &e.since { " (depuis le " (crate::domain::french_date(d)) ")" } }),
+                    td(e.by_name.as_deref().unwrap_or("Ligne de commande")),
+                    td(e.modifications),
+                    td(e.reenrolments),
+                    td(e.payments),
+                    td(html! { ul.inline-list { @for f in FILES {
+                        li { a href={ "/gestion/exports/" (e.export_id) "/" (f) } download=(f) {
+                            (f) span.visually-hidden { " – export n° " (e.number) }
+                        } }
+                    } } }),
+                ])))
             }
         },
     ))

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use poem::web::{Data, Form, Query};
-use poem::{IntoResponse, Response, handler};
+use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
 
 use crate::features::records::fields::GUARDIAN_FIELDS;
@@ -12,6 +12,7 @@ use crate::features::records::flow::{self, Outcome};
 use crate::features::records::store::{self, Record};
 use crate::state::AppState;
 use crate::web::components::Errors;
+use crate::web::resume;
 use crate::web::{AppResult, Ctx, FamilyUser, see_other, unprocessable};
 
 use super::views::{FamilyPage, page};
@@ -19,6 +20,8 @@ use super::views::{FamilyPage, page};
 #[derive(Deserialize, Default)]
 struct InfoQuery {
     info: Option<String>,
+    /// Back from `/reprise`: the form filled in with what was kept after expiry.
+    reprise: Option<String>,
 }
 
 /// The account holder's record (None: an account without a person, which staff fix).
@@ -36,13 +39,21 @@ pub(crate) async fn show(
     ctx: Ctx,
     user: FamilyUser,
     Query(q): Query<InfoQuery>,
+    req: &Request,
 ) -> AppResult<maud::Markup> {
     let record = holder(&state, &user).await?;
     let pending = store::pending(&state.pool, record.person_id).await?;
-    let values = flow::control_values(
-        GUARDIAN_FIELDS,
-        &flow::effective(GUARDIAN_FIELDS, &record, &pending),
-    );
+    let kept = match q.reprise {
+        Some(_) => resume::kept_fields(&state, req, user.account.account_id, "/famille").await?,
+        None => None,
+    };
+    let values = match &kept {
+        Some(typed) => flow::typed_values(GUARDIAN_FIELDS, typed),
+        None => flow::control_values(
+            GUARDIAN_FIELDS,
+            &flow::effective(GUARDIAN_FIELDS, &record, &pending),
+        ),
+    };
     Ok(page(
         &ctx,
         &FamilyPage {
@@ -51,7 +62,7 @@ pub(crate) async fn show(
             errors: &Errors::new(),
             pending: &pending,
             info: flow::info_text(q.info.as_deref()),
-            notice: None,
+            notice: kept.is_some().then_some(flow::REFILLED),
         },
     ))
 }

@@ -7,12 +7,9 @@ pub fn hundredths(v: i64) -> String {
     format!("{sign}{},{:02}", v / 100, v % 100)
 }
 
-/// 90 → "01:30" (the manual's durations and hour counts).
-pub fn hours_minutes(minutes: i64) -> String {
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
-}
-
-/// 90 → "1 h 30" (what a screen reader reads well in sentences).
+/// 90 → "1 h 30", 3240 → "54 h": every duration and hour count of the portal, the same
+/// way on every page (what a screen reader reads well; the manual's "01:30" is read as a
+/// time of day).
 pub fn duration_words(minutes: i64) -> String {
     match (minutes / 60, minutes % 60) {
         (0, m) => format!("{m}\u{a0}min"),
@@ -48,8 +45,7 @@ mod tests {
         assert_eq!(hundredths(1575), "15,75");
         assert_eq!(hundredths(2000), "20,00");
         assert_eq!(hundredths(5), "0,05");
-        assert_eq!(hours_minutes(90), "01:30");
-        assert_eq!(hours_minutes(3240), "54:00");
+        assert_eq!(duration_words(3240), "54\u{a0}h");
         assert_eq!(duration_words(90), "1\u{a0}h\u{a0}30");
         assert_eq!(duration_words(45), "45\u{a0}min");
         assert_eq!(weekday(5), "Vendredi");

@@ -1,12 +1,12 @@
 //! Pages of the follow-up: Cours, a course record and its tabs, Historique, Répertoire.
 
-use maud::{Markup, html};
+use maud::{Markup, Render, html};
 
-use super::format::{hours_minutes, hundredths, time_fr, weekday};
+use super::format::{duration_words, hundredths, time_fr, weekday};
 use super::store::{Absence, CourseLine, Evaluation, Piece, RecordFacts};
 use crate::domain::french_date;
 use crate::features::students::views::tabs;
-use crate::web::components::scroll_table;
+use crate::web::table::{DataTable, col, td, th};
 use crate::web::{Ctx, layout};
 
 /// "Non renseigné" for what the school did not fill in.
@@ -46,46 +46,34 @@ pub fn courses(
             @if lines.is_empty() {
                 p { "Aucun cours cette année." }
             } @else {
-                (scroll_table("cours-legende", html! {
-                    table {
-                        caption #cours-legende { "Cours de l'année ; chaque cours mène à sa fiche de suivi (évaluations et absences)" }
-                        thead { tr {
-                            th scope="col" { "Cours" }
-                            th scope="col" { abbr title="Horaires aménagés" { "Ha" } }
-                            th scope="col" { "Enseignant" }
-                            th scope="col" { "Cycle" }
-                            th scope="col" { "Salle" }
-                            th scope="col" { "Jour" }
-                            th scope="col" { "Heure" }
-                            th scope="col" { "Heure de passage" }
-                            th scope="col" { "Durée" }
-                        } }
-                        tbody {
-                            @for l in lines {
-                                tr {
-                                    th scope="row" { a href=(crate::paths::course_record(person_id, l.course_record_id)) { (l.course) } }
-                                    td { (yes_no(l.horaires_amenages)) }
-                                    td { (or_none(l.teacher.as_deref())) }
-                                    td { (or_none(l.cycle.as_deref())) }
-                                    td { (or_none(l.room.as_deref())) }
-                                    td { (or_none(l.weekday.map(weekday))) }
-                                    td { (or_none(l.start_time.as_deref().map(time_fr).as_deref())) }
-                                    td { (or_none(l.exam_time.as_deref().map(time_fr).as_deref())) }
-                                    td { (or_none(l.duration_minutes.map(hours_minutes).as_deref())) }
-                                }
-                            }
-                        }
-                    }
-                }))
+                (DataTable::new(
+                    "cours-legende",
+                    "Cours de l'année\u{a0}; chaque cours mène à sa fiche de suivi (évaluations et absences)",
+                    [
+                        col("Cours"), col("Horaires aménagés").abbr("Ha"), col("Enseignant"), col("Cycle"), col("Salle"),
+                        col("Jour"), col("Heure"), col("Heure de passage"), col("Durée"),
+                    ],
+                ).rows(lines.iter().map(|l| vec![
+                    th(html! { a href=(crate::paths::course_record(person_id, l.course_record_id)) { (l.course) } }),
+                    td(yes_no(l.horaires_amenages)),
+                    td(or_none(l.teacher.as_deref())),
+                    td(or_none(l.cycle.as_deref())),
+                    td(or_none(l.room.as_deref())),
+                    td(or_none(l.weekday.map(weekday))),
+                    td(or_none(l.start_time.as_deref().map(time_fr).as_deref())),
+                    td(or_none(l.exam_time.as_deref().map(time_fr).as_deref())),
+                    td(or_none(l.duration_minutes.map(duration_words).as_deref())),
+                ])))
             }
         },
     )
 }
 
-/// The record's tabs: Cours (summary), Évaluations, Absences.
-fn record_tabs(base: &str, current: &str) -> Markup {
+/// The record's tabs: Résumé, Évaluations, Absences (named apart from the student's
+/// « Cours » tab above them).
+fn record_tabs(ctx: &Ctx, base: &str, current: &str) -> Markup {
     const TABS: &[(&str, &str)] = &[
-        ("", "Cours"),
+        ("", "Résumé"),
         ("/evaluations", "Évaluations"),
         ("/absences", "Absences"),
     ];
@@ -93,7 +81,8 @@ fn record_tabs(base: &str, current: &str) -> Markup {
         nav.tabs aria-label="Fiche de suivi du cours" {
             ul {
                 @for (suffix, label) in TABS {
-                    li { a href={ (base) (suffix) } aria-current=[(*suffix == current).then_some("page")] { (label) } }
+                    @let href = format!("{base}{suffix}");
+                    li { a href=(href) aria-current=[(*suffix == current).then(|| crate::web::layout::current_kind(&ctx.path, &href))] { (label) } }
                 }
             }
         }
@@ -115,8 +104,8 @@ pub fn facts(line: &CourseLine, f: &RecordFacts) -> Markup {
             dt { "Classe" } dd { (line.course) }
             dt { "Cycle" } dd { (or_none(line.cycle.as_deref())) }
             dt { "Enseignant" } dd { (or_none(line.teacher.as_deref())) }
-            dt { "Nombre d'heures prévues" } dd { (or_none(f.planned_minutes.map(hours_minutes).as_deref())) }
-            dt { "Nombre d'heures effectuées" } dd { (or_none(f.effective_minutes.map(hours_minutes).as_deref())) }
+            dt { "Nombre d'heures prévues" } dd { (or_none(f.planned_minutes.map(duration_words).as_deref())) }
+            dt { "Nombre d'heures effectuées" } dd { (or_none(f.effective_minutes.map(duration_words).as_deref())) }
             dt { "Absences (total)" } dd { (f.absences_total) }
             dt { "Absences non justifiées" } dd { (f.absences_unjustified) }
             dt { "Horaires aménagés" } dd { (yes_no(line.horaires_amenages)) }
@@ -148,77 +137,67 @@ pub fn evaluations_table(base: &str, list: &[Evaluation], caption: &str) -> Mark
     if list.is_empty() {
         return html! { p { "Aucune évaluation saisie pour ce cours." } };
     }
-    scroll_table(
+    DataTable::new(
         "evaluations-legende",
-        html! {
-            table {
-                caption #evaluations-legende { (caption) }
-                thead { tr {
-                    th scope="col" { "Type d'évaluation" }
-                    th scope="col" { "Date" }
-                    th scope="col" { "Type de critère" }
-                    th scope="col" { "Note" }
-                    th scope="col" { "Dénominateur" }
-                    th scope="col" { abbr title="Coefficient" { "Coef." } }
-                    th scope="col" { "Lettre" }
-                    th scope="col" { "Mention" }
-                    th scope="col" { "Appréciation" }
-                    th scope="col" { "Choix" }
-                    th scope="col" { "Absent" }
-                } }
-                tbody {
-                    @for e in list {
-                        @let (m, d, c) = mark(e);
-                        tr {
-                            th scope="row" { a href={ (base) "/evaluations/" (e.evaluation_id) } { (e.kind) } }
-                            td { (french_date(&e.evaluated_on)) }
-                            td { (e.criterion.as_deref().unwrap_or("")) }
-                            td { (m) }
-                            td { (d) }
-                            td { (c) }
-                            td { (e.letter.as_deref().unwrap_or("")) }
-                            td { (e.mention.as_deref().unwrap_or("")) }
-                            td { (e.appreciation.as_deref().unwrap_or("")) }
-                            td { (e.choice.as_deref().unwrap_or("")) }
-                            td { (yes_no(e.absent)) }
-                        }
-                    }
-                }
-            }
-        },
+        caption,
+        [
+            col("Type d'évaluation"),
+            col("Date"),
+            col("Type de critère"),
+            col("Note"),
+            col("Dénominateur"),
+            col("Coefficient").abbr("Coef."),
+            col("Lettre"),
+            col("Mention"),
+            col("Appréciation"),
+            col("Choix"),
+            col("Absent"),
+        ],
     )
+    .rows(list.iter().map(|e| {
+        let (m, d, c) = mark(e);
+        vec![
+            th(html! { a href={ (base) "/evaluations/" (e.evaluation_id) } { (e.kind) } }),
+            td(french_date(&e.evaluated_on)),
+            td(e.criterion.as_deref().unwrap_or("")),
+            td(m),
+            td(d),
+            td(c),
+            td(e.letter.as_deref().unwrap_or("")),
+            td(e.mention.as_deref().unwrap_or("")),
+            td(e.appreciation.as_deref().unwrap_or("")),
+            td(e.choice.as_deref().unwrap_or("")),
+            td(yes_no(e.absent)),
+        ]
+    }))
+    .render()
 }
 
 pub fn absences_table(base: &str, list: &[Absence]) -> Markup {
     if list.is_empty() {
         return html! { p { "Aucune absence saisie pour ce cours." } };
     }
-    scroll_table(
+    DataTable::new(
         "absences-legende",
-        html! {
-            table {
-                caption #absences-legende { "Absences, de la plus ancienne à la plus récente" }
-                thead { tr {
-                    th scope="col" { "Date" }
-                    th scope="col" { "Heure" }
-                    th scope="col" { "Durée" }
-                    th scope="col" { "Justifiée" }
-                    th scope="col" { "Motif" }
-                } }
-                tbody {
-                    @for a in list {
-                        tr {
-                            th scope="row" { a href={ (base) "/absences/" (a.absence_id) } { (french_date(&a.absent_on)) } }
-                            td { (a.at_time.as_deref().map(time_fr).unwrap_or_default()) }
-                            td { (a.duration_minutes.map(hours_minutes).unwrap_or_default()) }
-                            td { (yes_no(a.justified)) }
-                            td { (a.reason.as_deref().unwrap_or("")) }
-                        }
-                    }
-                }
-            }
-        },
+        "Absences, de la plus ancienne à la plus récente",
+        [
+            col("Date"),
+            col("Heure"),
+            col("Durée"),
+            col("Justifiée"),
+            col("Motif"),
+        ],
     )
+    .rows(list.iter().map(|a| {
+        vec![
+            th(html! { a href={ (base) "/absences/" (a.absence_id) } { (french_date(&a.absent_on)) } }),
+            td(a.at_time.as_deref().map(time_fr).unwrap_or_default()),
+            td(a.duration_minutes.map(duration_words).unwrap_or_default()),
+            td(yes_no(a.justified)),
+            td(a.reason.as_deref().unwrap_or("")),
+        ]
+    }))
+    .render()
 }
 
 /// Which part of a course record a page shows.
@@ -238,8 +217,11 @@ pub fn course_record(
     part: RecordPart,
 ) -> Markup {
     let base = crate::paths::course_record(person_id, line.course_record_id);
+    // A record of a year that has ended belongs to Historique, not to this year's Cours.
+    let past = line.year_ends_on.as_str() < crate::domain::date::today_iso().as_str();
+    let student_tab = if past { "historique" } else { "cours" };
     let (tab, title) = match part {
-        RecordPart::Summary(_) => ("", "Cours"),
+        RecordPart::Summary(_) => ("", "Résumé"),
         RecordPart::Evaluations(_) | RecordPart::Evaluation(_) => ("/evaluations", "Évaluations"),
         RecordPart::Absences(_) | RecordPart::Absence(_) => ("/absences", "Absences"),
     };
@@ -247,13 +229,17 @@ pub fn course_record(
         ctx,
         &format!("{title} – {} – {name}", line.course),
         html! {
-            (student_head(ctx, name, person_id, "cours"))
-            p { a href=(crate::paths::courses(person_id)) { "Tous les cours de l'année" } }
-            h2 { "Fiche de suivi – " (line.course) }
-            (record_tabs(&base, tab))
+            (student_head(ctx, name, person_id, student_tab))
+            @if past {
+                p { a href=(crate::paths::history(person_id)) { "Tout l'historique" } }
+            } @else {
+                p { a href=(crate::paths::courses(person_id)) { "Tous les cours de l'année" } }
+            }
+            h2 { "Fiche de suivi – " (line.course) @if past { " (" (line.year) ")" } }
+            (record_tabs(ctx, &base, tab))
             @match part {
                 RecordPart::Summary(f) => {
-                    h3 { "Cours" }
+                    h3 { "Résumé" }
                     (facts(line, f))
                 }
                 RecordPart::Evaluations(list) => {
@@ -286,7 +272,7 @@ pub fn course_record(
                     dl.record {
                         dt { "Date" } dd { (french_date(&a.absent_on)) }
                         dt { "Heure" } dd { (or_none(a.at_time.as_deref().map(time_fr).as_deref())) }
-                        dt { "Durée" } dd { (or_none(a.duration_minutes.map(hours_minutes).as_deref())) }
+                        dt { "Durée" } dd { (or_none(a.duration_minutes.map(duration_words).as_deref())) }
                         dt { "Justifiée" } dd { (yes_no(a.justified)) }
                         dt { "Motif" } dd { (or_none(a.reason.as_deref())) }
                     }
@@ -340,16 +326,18 @@ pub fn history(
             (student_head(ctx, name, person_id, "historique"))
             h2 { "Historique" }
             p { "Les fiches de suivi des années antérieures, de la plus récente à la plus ancienne." }
-            form.inline role="search" method="get" action=(base)
-                data-hx-get=(base) data-hx-trigger="input changed delay:400ms from:#champ-q, search from:#champ-q"
-                data-hx-select="#historique-resultats" data-hx-target="#historique-resultats" data-hx-swap="outerHTML" data-hx-push-url="true" {
-                div.field {
-                    label for="champ-q" { "Recherche" }
-                    input #champ-q type="search" name="q" value=(q) autocomplete="off"
-                        aria-describedby="champ-q-aide";
-                    p.hint #champ-q-aide { "Année, département, classe, cycle ou enseignant." }
+            search {
+                form.inline method="get" action=(base)
+                    data-hx-get=(base) data-hx-trigger="input changed delay:400ms from:#champ-q, search from:#champ-q"
+                    data-hx-select="#historique-resultats" data-hx-target="#historique-resultats" data-hx-swap="outerHTML" data-hx-push-url="true" {
+                    div.field {
+                        label for="champ-q" { "Recherche" }
+                        input #champ-q type="search" name="q" value=(q) autocomplete="off"
+                            aria-describedby="champ-q-aide";
+                        p.hint #champ-q-aide { "Année, département, classe, cycle ou enseignant." }
+                    }
+                    button type="submit" { "Rechercher" }
                 }
-                button type="submit" { "Rechercher" }
             }
             div #historique-resultats {
                 p.result-count {
@@ -357,35 +345,24 @@ pub fn history(
                         (all) " fiche" @if all > 1 { "s" } "."
                     } @else {
                         (lines.len()) " fiche" @if lines.len() > 1 { "s" } " sur " (all) " pour « " (q) " »."
-                        " " a href=(base) { "Effacer la recherche" }
                     }
                 }
+                // Apart from the count: the count alone is announced after a live search.
+                @if !q.is_empty() { p { a href=(base) { "Effacer la recherche" } } }
                 @if lines.is_empty() {
                     p { @if all == 0 { "Aucune fiche des années antérieures." } @else { "Aucune fiche ne correspond à cette recherche." } }
                 } @else {
-                    (scroll_table("historique-legende", html! {
-                        table {
-                            caption #historique-legende { "Fiches de suivi des années antérieures" }
-                            thead { tr {
-                                th scope="col" { "Année" }
-                                th scope="col" { "Département" }
-                                th scope="col" { "Classe" }
-                                th scope="col" { "Cycle" }
-                                th scope="col" { "Enseignant" }
-                            } }
-                            tbody {
-                                @for l in lines {
-                                    tr {
-                                        td { (l.year) }
-                                        td { (l.department) }
-                                        th scope="row" { a href={ (base) "/" (l.course_record_id) (suffix) } { (l.course) " (" (l.year) ")" } }
-                                        td { (l.cycle.as_deref().unwrap_or("")) }
-                                        td { (l.teacher.as_deref().unwrap_or("")) }
-                                    }
-                                }
-                            }
-                        }
-                    }))
+                    (DataTable::new(
+                        "historique-legende",
+                        "Fiches de suivi des années antérieures",
+                        [col("Année"), col("Département"), col("Classe"), col("Cycle"), col("Enseignant")],
+                    ).rows(lines.iter().map(|l| vec![
+                        td(&l.year),
+                        td(&l.department),
+                        th(html! { a href={ (base) "/" (l.course_record_id) (suffix) } { (l.course) " (" (l.year) ")" } }),
+                        td(l.cycle.as_deref().unwrap_or("")),
+                        td(l.teacher.as_deref().unwrap_or("")),
+                    ])))
                 }
             }
         },
@@ -438,31 +415,18 @@ pub fn repertoire(ctx: &Ctx, name: &str, person_id: i64, pieces: &[Piece]) -> Ma
             @if pieces.is_empty() {
                 p { "Aucune œuvre n'est encore inscrite au répertoire." }
             } @else {
-                (scroll_table("repertoire-legende", html! {
-                    table {
-                        caption #repertoire-legende { "Œuvres travaillées, les plus récentes en premier" }
-                        thead { tr {
-                            th scope="col" { "Compositeur" }
-                            th scope="col" { "Titre" }
-                            th scope="col" { "Période ou année" }
-                            th scope="col" { "Cours" }
-                            th scope="col" { "Enseignant" }
-                            th scope="col" { "Interprétée" }
-                        } }
-                        tbody {
-                            @for p in pieces {
-                                tr {
-                                    td { (p.composer) }
-                                    th scope="row" { (p.title) }
-                                    td { (p.period.as_deref().unwrap_or("")) }
-                                    td { (p.course.as_deref().unwrap_or("")) @if let Some(y) = &p.year { " (" (y) ")" } }
-                                    td { (p.teacher.as_deref().unwrap_or("")) }
-                                    td { (p.performed.as_deref().unwrap_or("Non")) }
-                                }
-                            }
-                        }
-                    }
-                }))
+                (DataTable::new(
+                    "repertoire-legende",
+                    "Œuvres travaillées, les plus récentes en premier",
+                    [col("Compositeur"), col("Titre"), col("Période ou année"), col("Cours"), col("Enseignant"), col("Interprétée")],
+                ).rows(pieces.iter().map(|p| vec![
+                    td(&p.composer),
+                    th(&p.title),
+                    td(p.period.as_deref().unwrap_or("")),
+                    td(html! { (p.course.as_deref().unwrap_or("")) @if let Some(y) = &p.year { " (" (y) ")" } }),
+                    td(p.teacher.as_deref().unwrap_or("")),
+                    td(p.performed.as_deref().unwrap_or("Non")),
+                ])))
             }
         },
     )

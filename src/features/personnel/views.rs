@@ -6,8 +6,9 @@ use super::store::Member;
 use crate::domain::french_datetime;
 use crate::domain::status::Role;
 use crate::web::components::{
-    Errors, csrf_field, error_summary, field_block, field_id, notice, required_legend, scroll_table,
+    Errors, csrf_field, error_summary, field_block, field_id, notice, required_legend,
 };
+use crate::web::table::{DataTable, col, td, th};
 use crate::web::{Ctx, layout};
 
 fn state(m: &Member) -> &'static str {
@@ -36,7 +37,8 @@ fn role_select(name: &str, chosen: &str, described: Option<String>, invalid: boo
     // A forged or unknown role shows the default choice, never an unselected list.
     let chosen = Role::from_key(chosen).unwrap_or(Role::Secretariat).key();
     html! {
-        select id=(field_id(name)) name=(name) required aria-describedby=[described] aria-invalid=[invalid.then_some("true")] {
+        // Always one role chosen: `required` would ask HTML for an empty first option.
+        select id=(field_id(name)) name=(name) aria-required="true" aria-describedby=[described] aria-invalid=[invalid.then_some("true")] {
             @for r in Role::ALL {
                 option value=(r.key()) selected[chosen == r.key()] { (r.label()) }
             }
@@ -62,29 +64,17 @@ pub fn list(
             p { "Le secrétariat traite les demandes, les réinscriptions, les paiements, les courriels et les comptes des familles. "
                 "Les administrateurs gèrent en plus les réglages de l'école et le personnel. "
                 "L'école garde toujours au moins un administrateur actif." }
-            (scroll_table("personnel-legende", html! {
-                table {
-                    caption #personnel-legende { (members.len()) " compte" @if members.len() > 1 { "s" } " de personnel, par nom" }
-                    thead { tr {
-                        th scope="col" { "Nom" }
-                        th scope="col" { "Identifiant" }
-                        th scope="col" { "Rôle" }
-                        th scope="col" { "État" }
-                        th scope="col" { "Dernière connexion" }
-                    } }
-                    tbody {
-                        @for m in members {
-                            tr {
-                                th scope="row" { a href={ "/gestion/personnel/" (m.account_id) } { (m.name()) } }
-                                td { (m.identifier) }
-                                td { (m.role.label()) }
-                                td { (state(m)) }
-                                td { (last_login(m)) }
-                            }
-                        }
-                    }
-                }
-            }))
+            (DataTable::new(
+                "personnel-legende",
+                html! { (members.len()) " compte" @if members.len() > 1 { "s" } " de personnel, par nom" },
+                [col("Nom"), col("Identifiant"), col("Rôle"), col("État"), col("Dernière connexion")],
+            ).rows(members.iter().map(|m| vec![
+                th(html! { a href={ "/gestion/personnel/" (m.account_id) } { (m.name()) } }),
+                td(&m.identifier),
+                td(m.role.label()),
+                td(state(m)),
+                td(last_login(m)),
+            ])))
             h2 #invitation-titre { "Inviter un membre du personnel" }
             p { "Il reçoit par mail son identifiant et un lien, valable 7 jours et une seule fois, pour choisir son mot de passe." }
             form method="post" action="/gestion/personnel" novalidate aria-labelledby="invitation-titre" {

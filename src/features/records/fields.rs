@@ -204,7 +204,7 @@ pub const PHONE_HOME: FieldDef = field! {
     what: "Le téléphone domicile",
     kind: Kind::Phone,
     required: false,
-    autocomplete: "tel",
+    autocomplete: "home tel",
     hint: PHONE_HINT,
     contact: true,
 };
@@ -214,7 +214,7 @@ pub const PHONE_MOBILE: FieldDef = field! {
     what: "Le téléphone mobile",
     kind: Kind::Phone,
     required: false,
-    autocomplete: "tel",
+    autocomplete: "mobile tel",
     hint: PHONE_HINT,
     contact: true,
 };
@@ -224,7 +224,7 @@ pub const PHONE_WORK: FieldDef = field! {
     what: "Le téléphone professionnel",
     kind: Kind::Phone,
     required: false,
-    autocomplete: "tel",
+    autocomplete: "work tel",
     hint: PHONE_HINT,
     contact: true,
 };
@@ -274,7 +274,7 @@ pub const PHONE_EXTRA1: FieldDef = field! {
     what: "Le téléphone supplémentaire 1",
     kind: Kind::Phone,
     required: false,
-    autocomplete: "tel",
+    autocomplete: "off",
     hint: None,
     contact: false,
 };
@@ -284,7 +284,7 @@ pub const PHONE_EXTRA2: FieldDef = field! {
     what: "Le téléphone supplémentaire 2",
     kind: Kind::Phone,
     required: false,
-    autocomplete: "tel",
+    autocomplete: "off",
     hint: None,
     contact: false,
 };
@@ -294,7 +294,7 @@ pub const PHONE_EXTRA3: FieldDef = field! {
     what: "Le téléphone supplémentaire 3",
     kind: Kind::Phone,
     required: false,
-    autocomplete: "tel",
+    autocomplete: "off",
     hint: None,
     contact: false,
 };
@@ -396,6 +396,16 @@ fn label_of(options: Options, code: &str) -> Option<&'static str> {
     options.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
 }
 
+/// A value as typed in the form (not yet checked) as people read it: an option's text
+/// rather than its code, « Oui »/« Non » rather than 1/0.
+pub fn typed_display(def: &FieldDef, typed: &str) -> String {
+    match def.kind {
+        Kind::Select(options) => label_of(options, typed).unwrap_or(typed).to_owned(),
+        Kind::YesNo | Kind::Checkbox => if typed == "1" { "Oui" } else { "Non" }.to_owned(),
+        _ => typed.to_owned(),
+    }
+}
+
 /// A stored value as people read it.
 pub fn display(def: &FieldDef, canonical: &str) -> String {
     if canonical.is_empty() {
@@ -492,7 +502,12 @@ pub fn parse(
             Ok(v) => {
                 values.insert(def.key, v);
             }
-            Err(message) => errors.add(def.key, message),
+            // The field's label first: in the error summary, two phone fields' errors are
+            // two different links, each naming its field.
+            Err(message) => errors.add(
+                def.key,
+                format!("{}\u{a0}: {}", def.label, lower_article(&message)),
+            ),
         }
     }
     Parsed { values, errors }
@@ -536,15 +551,37 @@ mod tests {
             &form(&[("civility", "X"), ("family_situation", "autre")]),
             &HashMap::new(),
         );
+        // Each message starts with its field's label (two phone fields' errors differ).
         assert_eq!(
             p.errors.get("civility"),
-            Some("Choisissez la civilité dans la liste.")
+            Some("Civilité\u{a0}: choisissez la civilité dans la liste.")
         );
-        assert_eq!(p.errors.get("last_name"), Some("Saisissez le nom."));
-        assert_eq!(p.errors.get("email"), Some("Saisissez l'adresse e-mail."));
+        assert_eq!(
+            p.errors.get("last_name"),
+            Some("Nom\u{a0}: saisissez le nom.")
+        );
+        assert_eq!(
+            p.errors.get("email"),
+            Some("E-mail\u{a0}: saisissez l'adresse e-mail.")
+        );
         assert_eq!(
             p.errors.get("family_situation"),
-            Some("Choisissez la situation familiale dans la liste.")
+            Some("Situation familiale\u{a0}: choisissez la situation familiale dans la liste.")
+        );
+        let p = parse(
+            GUARDIAN_FIELDS,
+            &form(&[("phone_home", "12"), ("phone_work", "34")]),
+            &HashMap::new(),
+        );
+        let home = p.errors.get("phone_home").unwrap();
+        let work = p.errors.get("phone_work").unwrap();
+        assert!(
+            home.starts_with("Téléphone domicile\u{a0}: « 12 »"),
+            "{home}"
+        );
+        assert!(
+            work.starts_with("Téléphone professionnel\u{a0}: « 34 »"),
+            "{work}"
         );
     }
 

@@ -50,6 +50,9 @@ pub fn control_values(
 }
 
 /// What was typed, to show it back after an error.
+/// Shown above a form filled in with what was sent after the session expired.
+pub const REFILLED: &str = "Le formulaire est rempli avec ce que vous aviez saisi avant l'expiration de votre session. Rien n'est encore enregistré\u{a0}: vérifiez, puis cliquez sur « Modifier ».";
+
 pub fn typed_values(
     defs: &[&'static FieldDef],
     submitted: &HashMap<String, String>,

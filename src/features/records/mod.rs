@@ -3,5 +3,6 @@
 
 pub mod fields;
 pub mod flow;
+pub mod reprise;
 pub mod store;
 pub mod views;

@@ -38,23 +38,36 @@ fn pending_note(def: &FieldDef, record: &Record) -> Markup {
     }
 }
 
-fn control(def: &'static FieldDef, value: &str, errors: &Errors, note: Option<Markup>) -> Markup {
+/// `own`: the record is the account holder's own (the parent's Famille, an adult student's
+/// Identité). Autofill tokens then say whose data it is; on anyone else's record (a child's)
+/// they are off, so that the browser never fills a child's form with the parent's details.
+fn control(
+    def: &'static FieldDef,
+    value: &str,
+    errors: &Errors,
+    note: Option<Markup>,
+    own: bool,
+) -> Markup {
     let id = field_id(def.key);
+    let autocomplete = if own { def.autocomplete } else { "off" };
     match def.kind {
         Kind::YesNo => {
             let error = errors.get(def.key);
             let error_id = format!("{id}-erreur");
             let note_id = format!("{id}-note");
             html! {
+                @let described = [note.as_ref().map(|_| note_id.as_str()), error.map(|_| error_id.as_str())]
+                    .into_iter().flatten().collect::<Vec<_>>().join(" ");
                 fieldset.field.radios.field-error[error.is_some()].field-pending[note.is_some()]
-                    aria-describedby=[note.as_ref().map(|_| note_id.as_str())] {
+                    aria-describedby=[(!described.is_empty()).then_some(described.as_str())] {
                     legend { (def.label) }
                     @if let Some(n) = note { div.note id=(note_id) { (n) } }
                     @if let Some(e) = error {
                         p.error-message id=(error_id) { span.visually-hidden { "Erreur\u{a0}: " } (e) }
                     }
                     @for (code, label) in [("1", "Oui"), ("0", "Non")] {
-                        @let rid = format!("{id}-{code}");
+                        // The first radio has the field's id: the error summary links to it.
+                        @let rid = if code == "1" { id.clone() } else { format!("{id}-{code}") };
                         div.radio {
                             input type="radio" id=(rid) name=(def.key) value=(code) checked[value == code]
                                 aria-invalid=[error.map(|_| "true")];
@@ -79,7 +92,7 @@ fn control(def: &'static FieldDef, value: &str, errors: &Errors, note: Option<Ma
             .note(note)
             .control(errors, |described, invalid| {
                 html! {
-                    select id=(id) name=(def.key) aria-required=[def.required.then_some("true")] autocomplete=(def.autocomplete)
+                    select id=(id) name=(def.key) aria-required=[def.required.then_some("true")] autocomplete=(autocomplete)
                         aria-describedby=[described] aria-invalid=[invalid.then_some("true")] {
                         @if !def.required || value.is_empty() {
                             option value="" selected[value.is_empty()] { "Non renseigné" }
@@ -103,7 +116,7 @@ fn control(def: &'static FieldDef, value: &str, errors: &Errors, note: Option<Ma
                 .control(errors, |described, invalid| {
                     html! {
                         input id=(id) name=(def.key) type=(kind) value=(value)
-                            autocomplete=(def.autocomplete) required[def.required]
+                            autocomplete=(autocomplete) required[def.required]
                             spellcheck=[matches!(def.kind, Kind::Email | Kind::Phone | Kind::Postal).then_some("false")]
                             aria-describedby=[described] aria-invalid=[invalid.then_some("true")];
                     }
@@ -132,6 +145,7 @@ fn guardian_contact(g: &Record) -> Markup {
 
 pub fn record_form(ctx: &Ctx, f: &RecordForm) -> Markup {
     let pending_count = f.pending.len();
+    let own = ctx.user.as_ref().and_then(|u| u.person_id) == Some(f.record.person_id);
     html! {
         @if let Some(i) = f.info { (notice(i)) }
         (error_summary(f.errors))
@@ -146,7 +160,7 @@ pub fn record_form(ctx: &Ctx, f: &RecordForm) -> Markup {
                 } @else {
                     @let value = f.values.get(def.key).map(String::as_str).unwrap_or("");
                     @let note = f.pending.get(def.key).map(|_| pending_note(def, f.record));
-                    (control(def, value, f.errors, note))
+                    (control(def, value, f.errors, note, own))
                 }
             }
             div.actions { button type="submit" { "Modifier" } }

@@ -7,9 +7,8 @@ use super::store::{Campaign, CampaignDoc, Offer, Provided, Request};
 use crate::domain::upload::megabytes;
 use crate::domain::{french_date, french_datetime};
 use crate::features::students::views::tabs;
-use crate::web::components::{
-    Errors, csrf_field, error_summary, field_block, field_id, notice, scroll_table,
-};
+use crate::web::components::{Errors, csrf_field, error_summary, field_block, field_id, notice};
+use crate::web::table::{DataTable, col, td, th};
 use crate::web::{Ctx, layout};
 
 pub struct Page<'a> {
@@ -93,90 +92,74 @@ pub fn page(ctx: &Ctx, p: &Page) -> Markup {
                     @if p.offers.is_empty() {
                         p { "Aucun cours cette année : cochez la réinscription administrative." }
                     } @else {
-                        (scroll_table("cours-legende", html! {
-                            table {
-                                caption #cours-legende { "Cursus et cours de cette année" }
-                                thead { tr {
-                                    th scope="col" { "Réinscrire" }
-                                    th scope="col" { "Cursus" }
-                                    th scope="col" { "Cours" }
-                                    th scope="col" { abbr title="Horaires aménagés" { "Ha" } }
-                                    th scope="col" { "Enseignant" }
-                                    th scope="col" { "Cycle" }
-                                    th scope="col" { "Actif" }
-                                } }
-                                tbody {
-                                    @for o in p.offers {
-                                        tr {
-                                            td {
-                                                input id={ "cours-" (o.course_record_id) } type="checkbox" name="cours" value=(o.course_record_id)
-                                                    checked[p.chosen.contains(&o.course_record_id)] disabled[!editable];
-                                                label.visually-hidden for={ "cours-" (o.course_record_id) } { "Réinscrire en " (o.course) }
-                                            }
-                                            td { (o.department) }
-                                            th scope="row" { (o.course) }
-                                            td { @if o.horaires_amenages { "Oui" } @else { "Non" } }
-                                            td { (o.teacher.as_deref().unwrap_or("")) }
-                                            td { (o.cycle.as_deref().unwrap_or("")) }
-                                            td { @if o.activity_status.as_deref().unwrap_or("ACTIF") == "ACTIF" { "Oui" } @else { (o.activity_status.as_deref().unwrap_or("")) } }
-                                        }
-                                    }
-                                }
-                            }
-                        }))
+                        (DataTable::new(
+                            "cours-legende",
+                            "Cursus et cours de cette année",
+                            [
+                                col("Réinscrire"), col("Cursus"), col("Cours"), col("Horaires aménagés").abbr("Ha"),
+                                col("Enseignant"), col("Cycle"), col("Actif"),
+                            ],
+                        ).rows(p.offers.iter().map(|o| vec![
+                            td(html! {
+                                input id={ "cours-" (o.course_record_id) } type="checkbox" name="cours" value=(o.course_record_id)
+                                    checked[p.chosen.contains(&o.course_record_id)] disabled[!editable];
+                                label.visually-hidden for={ "cours-" (o.course_record_id) } { "Réinscrire en " (o.course) }
+                            }),
+                            td(&o.department),
+                            th(&o.course),
+                            td(if o.horaires_amenages { "Oui" } else { "Non" }),
+                            td(o.teacher.as_deref().unwrap_or("")),
+                            td(o.cycle.as_deref().unwrap_or("")),
+                            td(match o.activity_status.as_deref().unwrap_or("ACTIF") {
+                                "ACTIF" => "Oui",
+                                other => other,
+                            }),
+                        ])))
                     }
                 }
                 @if editable { div.actions { button type="submit" { "Enregistrer le choix" } } }
             }
 
             h3 #documents-titre { "2. Documents à fournir" }
-            (scroll_table("documents-legende", html! {
-                table {
-                    caption #documents-legende { "Documents demandés par l'école" }
-                    thead { tr {
-                        th scope="col" { "Document" }
-                        th scope="col" { "Nom du fichier" }
-                        th scope="col" { "Date" }
-                        th scope="col" { "Heure" }
-                        th scope="col" { "Taille (Mo)" }
-                        th scope="col" { "État" }
-                        th scope="col" { "Actions" }
-                    } }
-                    tbody {
-                        @for d in p.docs {
-                            @let f = file_of(d);
-                            tr {
-                                th scope="row" {
-                                    (d.name)
-                                    span.doc-scope { @if d.per_student { " (pour l'élève" } @else { " (pour la famille" } @if d.required { ", obligatoire)" } @else { ", facultatif)" } }
-                                }
-                                @if let Some(f) = f {
-                                    td { (f.file_name) }
-                                    td { (french_datetime(f.uploaded_at).split(" à ").next().unwrap_or("")) }
-                                    td { (french_datetime(f.uploaded_at).split(" à ").nth(1).unwrap_or("")) }
-                                    td.num { (megabytes(f.size_bytes)) }
-                                    td { (status_label(f.status)) @if let Some(r) = &f.refusal_reason { "\u{a0}: " (r) } }
-                                    td {
-                                        a href={ (base) "/documents/" (f.provided_document_id) } type=(f.content_type) { "Consulter" span.visually-hidden { " " (d.name) } }
-                                        // Until staff accept it, and while the re-enrolment is not sent (a
-                                        // refused file can always be replaced or removed).
-                                        @if f.status == DocumentStatus::Refused || (f.status != DocumentStatus::Accepted && editable) {
-                                            form.inline-action method="post" action={ (base) "/documents/" (f.provided_document_id) "/supprimer" } {
-                                                (csrf_field(&ctx.csrf))
-                                                button.link-button type="submit" { "Supprimer" span.visually-hidden { " " (d.name) } }
-                                            }
-                                        }
+            (DataTable::new(
+                "documents-legende",
+                "Documents demandés par l'école",
+                [
+                    col("Document"), col("Nom du fichier"), col("Date"), col("Heure"), col("Taille (Mo)"),
+                    col("État"), col("Actions"),
+                ],
+            ).rows(p.docs.iter().map(|d| {
+                let head = th(html! {
+                    (d.name)
+                    span.doc-scope { @if d.per_student { " (pour l'élève" } @else { " (pour la famille" } @if d.required { ", obligatoire)" } @else { ", facultatif)" } }
+                });
+                match file_of(d) {
+                    Some(f) => {
+                        let at = french_datetime(f.uploaded_at);
+                        let (day, hour) = at.split_once(" à ").unwrap_or((at.as_str(), ""));
+                        vec![
+                            head,
+                            td(&f.file_name),
+                            td(day),
+                            td(hour),
+                            td(megabytes(f.size_bytes)).num(),
+                            td(html! { (status_label(f.status)) @if let Some(r) = &f.refusal_reason { "\u{a0}: " (r) } }),
+                            td(html! {
+                                a href={ (base) "/documents/" (f.provided_document_id) } type=(f.content_type) { "Consulter" span.visually-hidden { " " (d.name) } }
+                                // Until staff accept it, and while the re-enrolment is not sent (a
+                                // refused file can always be replaced or removed).
+                                @if f.status == DocumentStatus::Refused || (f.status != DocumentStatus::Accepted && editable) {
+                                    form.inline-action method="post" action={ (base) "/documents/" (f.provided_document_id) "/supprimer" } {
+                                        (csrf_field(&ctx.csrf))
+                                        button.link-button type="submit" { "Supprimer" span.visually-hidden { " " (d.name) } }
                                     }
-                                } @else {
-                                    td {} td {} td {} td {}
-                                    td { "À fournir" }
-                                    td {}
                                 }
-                            }
-                        }
+                            }),
+                        ]
                     }
+                    None => vec![head, td(""), td(""), td(""), td(""), td("À fournir"), td("")],
                 }
-            }))
+            })))
             @let open_docs: Vec<&CampaignDoc> = p.docs.iter().filter(|d| match file_of(d) {
                 Some(f) => f.status == DocumentStatus::Refused || (f.status != DocumentStatus::Accepted && editable),
                 None => editable,
@@ -339,22 +322,16 @@ pub fn staff_list(ctx: &Ctx, l: &StaffList) -> Markup {
                 @if requests.is_empty() {
                     p { "Aucune demande " (request_status(RequestStatus::from_key(filter).unwrap_or(RequestStatus::Submitted)).to_lowercase()) "." }
                 } @else {
-                    (scroll_table("demandes-legende", html! {
-                        table {
-                            caption #demandes-legende { "Demandes " (request_status(RequestStatus::from_key(filter).unwrap_or(RequestStatus::Submitted)).to_lowercase()) ", de la plus ancienne à la plus récente" }
-                            thead { tr { th scope="col" { "Élève" } th scope="col" { "Envoyée le" } th scope="col" { "Choix" } th scope="col" { "État" } } }
-                            tbody {
-                                @for r in requests {
-                                    tr {
-                                        th scope="row" { a href={ "/gestion/reinscriptions/" (r.request_id) } { (r.student) } }
-                                        td { (r.submitted_at.map(french_datetime).unwrap_or_default()) }
-                                        td { @if r.administrative { "Réinscription administrative" } @else { "Cours choisis" } }
-                                        td { (request_status(r.status)) }
-                                    }
-                                }
-                            }
-                        }
-                    }))
+                    (DataTable::new(
+                        "demandes-legende",
+                        html! { "Demandes " (request_status(RequestStatus::from_key(filter).unwrap_or(RequestStatus::Submitted)).to_lowercase()) ", de la plus ancienne à la plus récente" },
+                        [col("Élève"), col("Envoyée le"), col("Choix"), col("État")],
+                    ).rows(requests.iter().map(|r| vec![
+                        th(html! { a href={ "/gestion/reinscriptions/" (r.request_id) } { (r.student) } }),
+                        td(r.submitted_at.map(french_datetime).unwrap_or_default()),
+                        td(if r.administrative { "Réinscription administrative" } else { "Cours choisis" }),
+                        td(request_status(r.status)),
+                    ])))
                 }
             }
         },
@@ -402,32 +379,29 @@ pub fn staff_request(ctx: &Ctx, s: &StaffRequest) -> Markup {
             p { @if r.comment.trim().is_empty() { "Aucune." } @else { (r.comment) } }
             h2 { "Documents" }
             @if s.provided.is_empty() { p { "Aucun document fourni." } } @else {
-                (scroll_table("pieces-legende", html! {
-                    table {
-                        caption #pieces-legende { "Documents fournis" }
-                        thead { tr { th scope="col" { "Document" } th scope="col" { "Fichier" } th scope="col" { "Taille (Mo)" } th scope="col" { "État" } th scope="col" { "Décision" } } }
-                        tbody {
-                            @for f in s.provided {
-                                tr {
-                                    th scope="row" { (name_of(f.campaign_document_id)) }
-                                    td { a href={ "/gestion/reinscriptions/documents/" (f.provided_document_id) } type=(f.content_type) { (f.file_name) } }
-                                    td.num { (megabytes(f.size_bytes)) }
-                                    td { (status_label(f.status)) @if let Some(x) = &f.refusal_reason { "\u{a0}: " (x) } }
-                                    td {
-                                        form.inline-action method="post" action={ (base) "/documents/" (f.provided_document_id) } {
-                                            (csrf_field(&ctx.csrf))
-                                            button.link-button type="submit" name="decision" value="accepter" { "Accepter" span.visually-hidden { " " (name_of(f.campaign_document_id)) } }
-                                            " "
-                                            button.link-button type="submit" name="decision" value="refuser" { "Refuser" span.visually-hidden { " " (name_of(f.campaign_document_id)) } }
-                                            label.visually-hidden for={ "motif-" (f.provided_document_id) } { "Motif du refus de " (name_of(f.campaign_document_id)) }
-                                            input id={ "motif-" (f.provided_document_id) } type="text" name="motif" placeholder="Motif du refus";
-                                        }
-                                    }
-                                }
+                (DataTable::new(
+                    "pieces-legende",
+                    "Documents fournis",
+                    [col("Document"), col("Fichier"), col("Taille (Mo)"), col("État"), col("Décision")],
+                ).rows(s.provided.iter().map(|f| {
+                    let name = name_of(f.campaign_document_id);
+                    vec![
+                        th(name),
+                        td(html! { a href={ "/gestion/reinscriptions/documents/" (f.provided_document_id) } type=(f.content_type) { (f.file_name) } }),
+                        td(megabytes(f.size_bytes)).num(),
+                        td(html! { (status_label(f.status)) @if let Some(x) = &f.refusal_reason { "\u{a0}: " (x) } }),
+                        td(html! {
+                            form.inline-action method="post" action={ (base) "/documents/" (f.provided_document_id) } {
+                                (csrf_field(&ctx.csrf))
+                                button.link-button type="submit" name="decision" value="accepter" { "Accepter" span.visually-hidden { " " (name) } }
+                                " "
+                                button.link-button type="submit" name="decision" value="refuser" { "Refuser" span.visually-hidden { " " (name) } }
+                                label.visually-hidden for={ "motif-" (f.provided_document_id) } { "Motif du refus de " (name) }
+                                input id={ "motif-" (f.provided_document_id) } type="text" name="motif" placeholder="Motif du refus";
                             }
-                        }
-                    }
-                }))
+                        }),
+                    ]
+                })))
             }
             @if r.status == RequestStatus::Submitted {
                 h2 #decision-titre { "Décision" }

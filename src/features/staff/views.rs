@@ -7,9 +7,8 @@ use crate::domain::french_datetime;
 use crate::features::records::fields;
 use crate::features::records::store::Record;
 use crate::mail::Undelivered;
-use crate::web::components::{
-    Errors, csrf_field, error_summary, field_block, field_id, notice, scroll_table,
-};
+use crate::web::components::{Errors, csrf_field, error_summary, field_block, field_id, notice};
+use crate::web::table::{DataTable, col, td, th};
 use crate::web::{Ctx, layout};
 
 use super::store::{QueueRow, RequestDetail};
@@ -25,25 +24,16 @@ pub fn queue(ctx: &Ctx, rows: &[QueueRow], info: Option<&str>) -> Markup {
             @if rows.is_empty() {
                 p { "Aucune demande n'attend de validation." }
             } @else {
-                (scroll_table("demandes-legende", html! { table {
-                    caption #demandes-legende { (rows.len()) " demande" @if rows.len() > 1 { "s" } " en attente, la plus ancienne en premier" }
-                    thead { tr {
-                        th scope="col" { "Fiche" }
-                        th scope="col" { "Demandée par" }
-                        th scope="col" { "Dernière modification" }
-                        th scope="col" { "Champs" }
-                    } }
-                    tbody {
-                        @for r in rows {
-                            tr {
-                                th scope="row" { a href={ "/gestion/demandes/" (r.change_request_id) } { (r.last_name) " " (r.first_name) } }
-                                td { (r.identifier) }
-                                td { (french_datetime(r.updated_at)) }
-                                td { (r.fields) }
-                            }
-                        }
-                    }
-                } }))
+                (DataTable::new(
+                    "demandes-legende",
+                    html! { (rows.len()) " demande" @if rows.len() > 1 { "s" } " en attente, la plus ancienne en premier" },
+                    [col("Fiche"), col("Demandée par"), col("Dernière modification"), col("Champs")],
+                ).rows(rows.iter().map(|r| vec![
+                    th(html! { a href={ "/gestion/demandes/" (r.change_request_id) } { (r.last_name) " " (r.first_name) } }),
+                    td(&r.identifier),
+                    td(french_datetime(r.updated_at)),
+                    td(r.fields),
+                ])))
             }
         },
     )
@@ -72,31 +62,22 @@ pub fn request(
             (error_summary(errors))
             form method="post" action=(action) novalidate {
                 (csrf_field(&ctx.csrf))
-                (scroll_table("champs-legende", html! { table {
-                    caption #champs-legende { "Champs à valider : cochez ceux que vous acceptez" }
-                    thead { tr {
-                        th scope="col" { "Accepter" }
-                        th scope="col" { "Champ" }
-                        th scope="col" { "Valeur enregistrée" }
-                        th scope="col" { "Valeur demandée" }
-                        th scope="col" { "Demandée le" }
-                    } }
-                    tbody {
-                        @for (key, item) in &detail.items {
-                            @if let Some(def) = fields::by_key(key) {
-                                @let cid = format!("accepter-{key}");
-                                tr {
-                                    td { input type="checkbox" id=(cid) name="accepter" value=(key) checked[checked(key)]
-                                            aria-labelledby={ (cid) "-champ" }; }
-                                    th scope="row" id={ (cid) "-champ" } { (def.label) }
-                                    td { (fields::display(def, record.get(key))) }
-                                    td { strong { (fields::display(def, &item.new_value)) } }
-                                    td { (french_datetime(item.created_at)) }
-                                }
-                            }
-                        }
-                    }
-                } }))
+                (DataTable::new(
+                    "champs-legende",
+                    "Champs à valider\u{a0}: cochez ceux que vous acceptez",
+                    [col("Accepter"), col("Champ"), col("Valeur enregistrée"), col("Valeur demandée"), col("Demandée le")],
+                ).rows(detail.items.iter().filter_map(|(key, item)| {
+                    let def = fields::by_key(key)?;
+                    let cid = format!("accepter-{key}");
+                    Some(vec![
+                        td(html! { input type="checkbox" id=(cid) name="accepter" value=(key) checked[checked(key)]
+                                aria-labelledby={ (cid) "-champ" }; }),
+                        th(def.label).id(format!("{cid}-champ")),
+                        td(fields::display(def, record.get(key))),
+                        td(html! { strong { (fields::display(def, &item.new_value)) } }),
+                        td(french_datetime(item.created_at)),
+                    ])
+                })))
                 (field_block("motif", "Motif (obligatoire pour tout champ refusé)").hint("Il est envoyé à la famille avec la décision.").control(errors, |described, invalid| html! {
                         textarea id=(field_id("motif")) name="motif" rows="3" maxlength="500"
                             aria-describedby=[described] aria-invalid=[invalid.then_some("true")] { (reason) }
@@ -125,33 +106,22 @@ pub fn mails(ctx: &Ctx, list: &[Undelivered], info: Option<&str>) -> Markup {
             } @else {
                 form method="post" action="/gestion/courriels" {
                     (csrf_field(&ctx.csrf))
-                    (scroll_table("courriels-legende", html! {
-                        table {
-                            caption #courriels-legende { (list.len()) " courriel" @if list.len() > 1 { "s" } " non remis, le plus ancien en premier" }
-                            thead { tr {
-                                th scope="col" { "Destinataire" }
-                                th scope="col" { "Objet" }
-                                th scope="col" { "Créé le" }
-                                th scope="col" { "Tentatives" }
-                                th scope="col" { "Prochain essai" }
-                                th scope="col" { "Dernière erreur" }
-                                th scope="col" { "Action" }
-                            } }
-                            tbody {
-                                @for m in list {
-                                    tr {
-                                        th scope="row" { (m.to_address) }
-                                        td { (m.subject) }
-                                        td { (french_datetime(m.created_at)) }
-                                        td { (m.attempts) }
-                                        td { @if m.attempts >= crate::mail::MAX_ATTEMPTS { "Abandonné" } @else { (french_datetime(m.next_attempt_at)) } }
-                                        td { (m.last_error.as_deref().unwrap_or("")) }
-                                        td { button.secondary type="submit" name="courriel" value=(m.mail_id) { "Réessayer maintenant" span.visually-hidden { " – " (m.to_address) } } }
-                                    }
-                                }
-                            }
-                        }
-                    }))
+                    (DataTable::new(
+                        "courriels-legende",
+                        html! { (list.len()) " courriel" @if list.len() > 1 { "s" } " non remis, le plus ancien en premier" },
+                        [
+                            col("Destinataire"), col("Objet"), col("Créé le"), col("Tentatives"), col("Prochain essai"),
+                            col("Dernière erreur"), col("Action"),
+                        ],
+                    ).rows(list.iter().map(|m| vec![
+                        th(&m.to_address),
+                        td(&m.subject),
+                        td(french_datetime(m.created_at)),
+                        td(m.attempts),
+                        td(if m.attempts >= crate::mail::MAX_ATTEMPTS { "Abandonné".to_owned() } else { french_datetime(m.next_attempt_at) }),
+                        td(m.last_error.as_deref().unwrap_or("")),
+                        td(html! { button.secondary type="submit" name="courriel" value=(m.mail_id) { "Réessayer maintenant" span.visually-hidden { " – " (m.to_address) } } }),
+                    ])))
                 }
             }
         },

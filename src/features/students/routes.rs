@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use maud::html;
 use poem::web::{Data, Form, Query};
-use poem::{IntoResponse, Response, handler};
+use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
 
 use super::{store as students, views};
@@ -15,6 +15,7 @@ use crate::features::records::store::{self, Pending, Record};
 use crate::features::records::views::{RecordForm, record_form};
 use crate::state::AppState;
 use crate::web::components::{Errors, notice};
+use crate::web::resume;
 use crate::web::{AppError, AppResult, Ctx, FamilyUser, Ids, layout, see_other, unprocessable};
 
 #[handler]
@@ -69,6 +70,8 @@ fn defs_for(record: &Record) -> Vec<&'static FieldDef> {
 #[derive(Deserialize, Default)]
 struct InfoQuery {
     info: Option<String>,
+    /// Back from `/reprise`: the form filled in with what was kept after expiry.
+    reprise: Option<String>,
 }
 
 struct View<'a> {
@@ -132,9 +135,23 @@ pub(crate) async fn identity(
     user: FamilyUser,
     Ids([id]): Ids<1>,
     Query(q): Query<InfoQuery>,
+    req: &Request,
 ) -> AppResult<maud::Markup> {
     let record = student(&state, &user, id).await?;
     let defs = defs_for(&record);
+    if q.reprise.is_some() {
+        let path = crate::paths::identity(record.person_id);
+        if let Some(typed) =
+            resume::kept_fields(&state, req, user.account.account_id, &path).await?
+        {
+            let t = Typed {
+                submitted: &typed,
+                errors: &Errors::new(),
+                extra: Some(flow::REFILLED),
+            };
+            return show_typed(&state, &ctx, &record, &defs, t).await;
+        }
+    }
     show_stored(
         &state,
         &ctx,
@@ -174,6 +191,50 @@ async fn show_stored(
     ))
 }
 
+/// What was typed in the identity form, and what to say of it.
+struct Typed<'a> {
+    submitted: &'a HashMap<String, String>,
+    errors: &'a Errors,
+    extra: Option<&'a str>,
+}
+
+/// The identity page with what was typed (a refused form, or one kept after expiry).
+async fn show_typed(
+    state: &AppState,
+    ctx: &Ctx,
+    record: &Record,
+    defs: &[&'static FieldDef],
+    t: Typed<'_>,
+) -> AppResult<maud::Markup> {
+    let Typed {
+        submitted,
+        errors,
+        extra,
+    } = t;
+    let pending = store::pending(&state.pool, record.person_id).await?;
+    let typed = flow::typed_values(defs, submitted);
+    let uses_guardian = submitted.get(USE_GUARDIAN_CONTACT.key).map(String::as_str) == Some("1")
+        && !record.is_guardian;
+    let guardian = if uses_guardian {
+        store::guardian_of(&state.pool, record.family_id).await?
+    } else {
+        None
+    };
+    Ok(page(
+        ctx,
+        &View {
+            record,
+            defs,
+            values: &typed,
+            errors,
+            pending: &pending,
+            guardian: guardian.as_ref(),
+            info: None,
+            extra,
+        },
+    ))
+}
+
 #[handler]
 pub(crate) async fn save_identity(
     state: Data<&Arc<AppState>>,
@@ -201,31 +262,20 @@ pub(crate) async fn save_identity(
     .await?;
     Ok(match outcome {
         Outcome::Redirect(to) => see_other(&to),
-        Outcome::Invalid(errors) => {
-            let pending = store::pending(&state.pool, record.person_id).await?;
-            let typed = flow::typed_values(&defs, &submitted);
-            let uses_guardian = submitted.get(USE_GUARDIAN_CONTACT.key).map(String::as_str)
-                == Some("1")
-                && !record.is_guardian;
-            let guardian = if uses_guardian {
-                store::guardian_of(&state.pool, record.family_id).await?
-            } else {
-                None
-            };
-            unprocessable(page(
+        Outcome::Invalid(errors) => unprocessable(
+            show_typed(
+                &state,
                 &ctx,
-                &View {
-                    record: &record,
-                    defs: &defs,
-                    values: &typed,
+                &record,
+                &defs,
+                Typed {
+                    submitted: &submitted,
                     errors: &errors,
-                    pending: &pending,
-                    guardian: guardian.as_ref(),
-                    info: None,
                     extra: None,
                 },
-            ))
-        }
+            )
+            .await?,
+        ),
         Outcome::NothingChanged => show_stored(
             &state,
             &ctx,

@@ -58,7 +58,8 @@ pub fn tabs(ctx: &Ctx, person_id: i64, current: &str) -> Markup {
             ul {
                 @for (slug, label) in TABS.iter().filter(|(s, _)| open || *s != "reinscription") {
                     li {
-                        a href=(crate::paths::student_tab(person_id, slug)) aria-current=[(*slug == current).then_some("page")] { (label) }
+                        @let href = crate::paths::student_tab(person_id, slug);
+                        a href=(href) aria-current=[(*slug == current).then(|| crate::web::layout::current_kind(&ctx.path, &href))] { (label) }
                     }
                 }
             }

@@ -72,7 +72,8 @@ fn week_table(year: &str, lessons: &[Lesson]) -> Markup {
     }
 }
 
-/// One list per day (accessible mode: linear, read in order).
+/// One list per day (accessible mode, and phones in the standard mode: linear, read in
+/// order).
 fn week_lists(lessons: &[Lesson]) -> Markup {
     let days: BTreeSet<i64> = lessons.iter().map(|l| l.weekday).collect();
     html! {
@@ -120,7 +121,11 @@ async fn render(
                 (Some(_), true) => p { "Aucun cours hebdomadaire cette année." },
                 (Some(y), false) => {
                     p { "Les cours de tous les élèves de la famille pour l'année " (y.label) "." }
-                    @if ctx.accessible { (week_lists(&lessons)) } @else { (week_table(&y.label, &lessons)) }
+                    @if ctx.accessible { (week_lists(&lessons)) } @else {
+                        div.week-grid { (week_table(&y.label, &lessons)) }
+                        // The same week as lists, shown instead of the grid on a phone.
+                        div.week-lists { (week_lists(&lessons)) }
+                    }
                     @if !days_off.is_empty() {
                         // The whole year's list, folded: the week above is what families read first.
                         details.days-off {
