@@ -5,6 +5,11 @@
 // open an invoice's PDF, change the password (and back), log out. Each step asserts what
 // the user then sees.
 //
+// With JavaScript on, as a phone or zoomed page: the menu's links swap `main` only and move
+// focus to the new heading; a data table stays a table for assistive technology at 320 px;
+// an error summary's link keeps the field's label and message in view at 400 % zoom; the
+// session warning never covers the field being typed in, and says when the session ended.
+//
 // Then the accessibility tree of the main pages is compared with the snapshots committed in
 // `snapshots/` (roles and names, dates and years normalised). A missing snapshot is written
 // and reported; A11Y_UPDATE_SNAPSHOTS=1 rewrites them all after a deliberate change.
@@ -155,6 +160,147 @@ async function withoutJavaScript(browser) {
   await context.close();
 }
 
+/** Long timers (the session warning's) wait until the test fires them. */
+function holdLongTimers() {
+  const held = new Map();
+  let next = 1e6;
+  const realSet = window.setTimeout.bind(window);
+  const realClear = window.clearTimeout.bind(window);
+  window.setTimeout = (fn, ms, ...args) => {
+    if (ms > 5000) { next += 1; held.set(next, fn); return next; }
+    return realSet(fn, ms, ...args);
+  };
+  window.clearTimeout = (id) => { if (held.has(id)) held.delete(id); else realClear(id); };
+  window.__fireHeldTimers = () => {
+    const fns = [...held.values()];
+    held.clear();
+    for (const f of fns) f();
+    return fns.length;
+  };
+}
+
+async function withJavaScript(browser) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.evaluateOnNewDocument(holdLongTimers);
+  await page.setViewport({ width: 1280, height: 800 });
+  await login(page);
+
+  // A menu link: `main`'s content arrives alone, the heading takes focus, the title and the
+  // menu's current entry follow.
+  let boosted = null;
+  page.on('response', async (r) => {
+    const t = r.request().resourceType();
+    if ((t === 'xhr' || t === 'fetch') && r.status() === 200 && r.url().includes('/facturation')) {
+      boosted = await r.text().catch(() => null);
+    }
+  });
+  await page.click('nav a[href="/facturation"]');
+  await page.waitForFunction(() => document.title.startsWith('Facturation') && document.activeElement && document.activeElement.tagName === 'H1');
+  check(boosted !== null && !boosted.includes('<!DOCTYPE') && !boosted.includes('<footer'),
+    `avec JavaScript : un lien du menu ne reçoit que le contenu de main (${boosted ? boosted.length : 0} octets)`);
+  const after = await page.evaluate(() => ({
+    h1: document.activeElement.textContent,
+    mains: document.querySelectorAll('main').length,
+    current: document.querySelector('nav a[aria-current]') && document.querySelector('nav a[aria-current]').textContent,
+    retour: document.getElementById('retour-affichage').value,
+  }));
+  check(after.h1 === 'Facturation' && after.mains === 1 && after.current === 'Facturation'
+    && after.retour.startsWith('/facturation'),
+    `avec JavaScript : après le lien, focus sur « ${after.h1} », menu à jour (${after.current}), retour ${after.retour}`);
+
+  // A data table at 320 px: rows are blocks, the accessibility tree still a table.
+  await page.setViewport({ width: 320, height: 800 });
+  await page.goto(BASE + '/facturation/cotisations', { waitUntil: 'load' });
+  const table = await page.$('.data-table table');
+  const tree = flatten(await page.accessibility.snapshot({ root: table, interestingOnly: false }));
+  const roles = (r) => tree.filter((l) => l.trim().startsWith(r + ' ')).length;
+  const display = await page.$eval('.data-table tr', (tr) => getComputedStyle(tr).display);
+  check(display === 'flex' && tree[0].trim().startsWith('table') && roles('columnheader') >= 8 && roles('rowheader') >= 1 && roles('cell') >= 7,
+    `320 px : les lignes du tableau sont des blocs (${display}) et l'arbre reste un tableau (${roles('columnheader')} en-têtes de colonne, ${roles('rowheader')} en-têtes de ligne, ${roles('cell')} cellules)`);
+
+  // 400 % zoom (1280 × 800 shown as 320 × 200): an error summary link keeps the field's
+  // label and message in view.
+  await page.setViewport({ width: 320, height: 200 });
+  await page.goto(BASE + '/famille', { waitUntil: 'load' });
+  await page.$eval('#champ-phone_home', (e) => { e.value = '12'; });
+  await page.$eval('#champ-phone_work', (e) => { e.value = '34'; });
+  await submit(page, 'form.record-form button[type="submit"]');
+  const links = await page.$$eval('.error-summary a', (as) => as.map((a) => a.textContent));
+  check(links.length === 2 && new Set(links).size === 2 && links[1].startsWith('Téléphone professionnel'),
+    `résumé d'erreurs : deux liens distincts, chacun nommant son champ (${links.join(' | ')})`);
+  await page.click('.error-summary a[href="#champ-phone_work"]');
+  await new Promise((r) => setTimeout(r, 300));
+  const seen = await page.evaluate(() => {
+    const inView = (el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; };
+    const input = document.getElementById('champ-phone_work');
+    const block = input.closest('.field');
+    const error = block.querySelector('.error-message');
+    return {
+      focus: document.activeElement === input,
+      label: inView(block.querySelector('label')),
+      hint: inView(block.querySelector('.hint')),
+      error: inView(error),
+      namesField: error.textContent.includes('Téléphone professionnel'),
+      input: inView(input),
+    };
+  });
+  // What fits above the field is kept in view; the message, which starts with the field's
+  // label, and the field always.
+  check(seen.focus && seen.error && seen.input && (seen.label || seen.namesField),
+    `zoom 400 % : le lien du résumé mène au champ ; son message et le champ restent visibles, et son libellé ou le message qui le nomme (${JSON.stringify(seen)})`);
+  await page.setViewport({ width: 640, height: 400 });
+  await new Promise((r) => setTimeout(r, 400)); // the script measures again after a resize
+  await page.evaluate(() => document.querySelector('.error-summary a[href="#champ-phone_home"]').click());
+  await new Promise((r) => setTimeout(r, 300));
+  const wide = await page.evaluate(() => {
+    const inView = (el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; };
+    const input = document.getElementById('champ-phone_home');
+    const block = input.closest('.field');
+    return [block.querySelector('label'), block.querySelector('.hint'), block.querySelector('.error-message'), input].every(inView);
+  });
+  check(wide, 'zoom 200 % : le lien du résumé garde le libellé, l\'aide, le message et le champ visibles');
+
+  // The session warning on a phone: focus goes to it and comes back to the field; at
+  // expiry the button goes, « Se reconnecter » takes focus and the expiry is announced.
+  await page.setViewport({ width: 360, height: 640 });
+  await page.goto(BASE + '/famille', { waitUntil: 'load' });
+  await page.focus('#champ-profession');
+  await page.evaluate(() => window.__fireHeldTimers());
+  const warned = await page.evaluate(() => {
+    const box = document.getElementById('session-alerte');
+    return box && { focus: document.activeElement.id, position: getComputedStyle(box).position };
+  });
+  check(warned && warned.focus === 'session-prolonger' && !['sticky', 'fixed'].includes(warned.position),
+    `360 px : l'alerte de session prend le focus et reste dans le flux (${JSON.stringify(warned)})`);
+  await page.click('#session-prolonger');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'champ-profession', { timeout: 5000 }).catch(() => {});
+  const back = await page.evaluate(() => {
+    const f = document.getElementById('champ-profession');
+    const r = f.getBoundingClientRect();
+    const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return { focus: document.activeElement === f, covered: top !== f, box: !!document.getElementById('session-alerte') };
+  });
+  check(back.focus && !back.covered && !back.box,
+    `360 px : après « Prolonger », le focus revient au champ, visible et non couvert (${JSON.stringify(back)})`);
+  await page.evaluate(() => window.__fireHeldTimers()); // the warning again
+  await page.evaluate(() => window.__fireHeldTimers()); // then the expiry
+  const ended = await page.evaluate(() => {
+    const button = document.getElementById('session-prolonger');
+    const link = document.querySelector('#session-reconnexion a');
+    return {
+      button: button ? getComputedStyle(button).display : 'absent',
+      focus: document.activeElement === link,
+      href: link && link.getAttribute('href'),
+      title: document.getElementById('session-alerte-titre').textContent,
+      said: document.getElementById('annonce-portee').textContent,
+    };
+  });
+  check(ended.button === 'none' && ended.focus && ended.href === '/connexion' && ended.said.includes('expiré'),
+    `à l'expiration : plus de bouton, « Se reconnecter » a le focus, l'expiration est annoncée (${JSON.stringify(ended)})`);
+  await context.close();
+}
+
 /** The accessibility tree as stable text: role, name, level, state; addresses, dates and years masked. */
 function flatten(node, depth = 0, out = []) {
   if (!node) return out;
@@ -222,6 +368,7 @@ async function main() {
   try {
     await snapshots(browser);
     await withoutJavaScript(browser);
+    await withJavaScript(browser);
   } finally {
     await browser.close();
     fs.rmSync(profile, { recursive: true, force: true });

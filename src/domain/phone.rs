@@ -13,8 +13,8 @@ impl PhoneNumber {
             .collect();
         let invalid = || {
             format!(
-                "« {trimmed} » n'est pas un numéro de téléphone valide : saisissez 10 chiffres \
-                 (par exemple 02 38 55 02 38) ou un numéro international commençant par +."
+                "« {trimmed} » n'est pas un numéro de téléphone valide : 10 chiffres, \
+                 ou + et l'indicatif du pays."
             )
         };
         let (plus, digits) = if let Some(rest) = compact.strip_prefix('+') {

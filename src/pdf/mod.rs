@@ -1,7 +1,7 @@
 //! Tagged PDF documents (meant for PDF/UA-1) made with pdf-writer: invoices, receipts and
 //! the accessibility help. A document is a list of blocks (headings, paragraphs, tables,
 //! rules); this module lays them out on A4 pages and writes the structure tree that screen
-//! readers follow: Document › H1/H2/P/Table › TR › TH (with /Scope) / TD. Decorative rules are
+//! readers follow: Document › H1/H2/H3/P/L › LI › Lbl + LBody/Table › TR › TH (with /Scope) / TD. Decorative rules are
 //! artifacts. Text uses DejaVu Sans, embedded as a subset with a ToUnicode map so it can be
 //! copied and read aloud. Every stream is deflated.
 
@@ -24,6 +24,10 @@ pub enum Block {
     Title(String),
     /// A section heading.
     Heading(String),
+    /// A sub-section heading (H3).
+    SubHeading(String),
+    /// A bulleted list (L › LI › Lbl + LBody).
+    List(Vec<String>),
     /// A paragraph; `\n` starts a new line within it (an address).
     Paragraph(String),
     /// A table with one header row; `numeric` columns are right-aligned.
@@ -242,6 +246,34 @@ impl Writer {
         }
     }
 
+    /// A bulleted list: each item an LI holding its bullet (Lbl) and its text (LBody).
+    fn list(&mut self, items: &[String]) {
+        const SIZE: f32 = 10.0;
+        const INDENT: f32 = 14.0;
+        let leading = SIZE * 1.35;
+        let list = self.elem(StructRole::L, 0);
+        self.y -= 2.0;
+        for item in items {
+            let lines = self.wrap(Face::Regular, SIZE, item, PAGE_W - 2.0 * MARGIN - INDENT);
+            self.y -= 3.0;
+            self.ensure(leading);
+            let li = self.elem(StructRole::LI, list);
+            let label = self.elem(StructRole::Lbl, li);
+            let body = self.elem(StructRole::LBody, li);
+            for (i, line) in lines.iter().enumerate() {
+                self.ensure(leading);
+                self.y -= SIZE;
+                if i == 0 {
+                    self.text(label, Face::Regular, SIZE, (MARGIN + 2.0, self.y), "•");
+                }
+                if !line.is_empty() {
+                    self.text(body, Face::Regular, SIZE, (MARGIN + INDENT, self.y), line);
+                }
+                self.y -= leading - SIZE;
+            }
+        }
+    }
+
     fn rule(&mut self) {
         self.y -= 6.0;
         self.ensure(2.0);
@@ -344,6 +376,9 @@ fn role_tag(role: StructRole) -> &'static [u8] {
     match role {
         StructRole::H1 => b"H1",
         StructRole::H2 => b"H2",
+        StructRole::H3 => b"H3",
+        StructRole::Lbl => b"Lbl",
+        StructRole::LBody => b"LBody",
         StructRole::TH => b"TH",
         StructRole::TD => b"TD",
         _ => b"P",
@@ -396,6 +431,8 @@ pub fn render(doc: &Document) -> Vec<u8> {
         match block {
             Block::Title(s) => w.flow(StructRole::H1, Face::Bold, 16.0, s, 0.0),
             Block::Heading(s) => w.flow(StructRole::H2, Face::Bold, 12.0, s, 12.0),
+            Block::SubHeading(s) => w.flow(StructRole::H3, Face::Bold, 11.0, s, 9.0),
+            Block::List(items) => w.list(items),
             Block::Paragraph(s) => w.flow(StructRole::P, Face::Regular, 10.0, s, 6.0),
             Block::Table(t) => w.table(t),
             Block::Rule => w.rule(),

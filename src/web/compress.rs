@@ -106,10 +106,18 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<R
         return Ok(resp);
     }
     let (mut parts, body) = resp.into_parts();
-    parts.headers.append(
-        header::VARY,
-        HeaderValue::from_static("Accept-Encoding, Sec-Fetch-Site"),
-    );
+    // One Vary header: what the page already varies on (htmx's headers), and this.
+    let vary = match parts
+        .headers
+        .get(header::VARY)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(v) => format!("{v}, Accept-Encoding, Sec-Fetch-Site"),
+        None => "Accept-Encoding, Sec-Fetch-Site".to_owned(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&vary) {
+        parts.headers.insert(header::VARY, v);
+    }
     if !compress {
         return Ok(Response::from_parts(parts, body));
     }

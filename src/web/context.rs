@@ -31,6 +31,15 @@ pub struct Ctx {
     /// The school's accessibility status ("non conforme", "partiellement conforme"…), shown
     /// in every footer; unknown before login when several schools are hosted.
     pub a11y_status: Option<String>,
+    /// What an htmx request swaps (the whole page for any other request).
+    pub swap: super::htmx::Swap,
+}
+
+impl Ctx {
+    /// Does this request swap the element `id` alone (a live search's results)?
+    pub fn swaps(&self, id: &str) -> bool {
+        matches!(&self.swap, super::htmx::Swap::Target(t) if t == id)
+    }
 }
 
 /// The logged-in account and the person it belongs to.
@@ -380,6 +389,7 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
             here,
             school_name: Some(live.school_name),
             a11y_status: Some(live.a11y_status),
+            swap: super::htmx::swap_of(&req),
         },
         None => {
             // The only school's name, when exactly one is hosted; the accessibility status
@@ -404,6 +414,7 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
                 here,
                 school_name: name,
                 a11y_status: status,
+                swap: super::htmx::swap_of(&req),
             }
         }
     };
@@ -499,6 +510,20 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
         );
     }
     resp.headers_mut().remove("x-portee-session-set");
+    if super::is_html(resp.headers()) {
+        resp.headers_mut().append(
+            header::VARY,
+            header::HeaderValue::from_static(super::htmx::VARY),
+        );
+        // A page swapped in by htmx leaves `<html data-session-fin>` as it was: the script
+        // reads the session's time left here instead.
+        if ctx.swap != super::htmx::Swap::Page
+            && let Some(u) = &ctx.user
+            && let Ok(v) = header::HeaderValue::from_str(&u.session_seconds_left.to_string())
+        {
+            resp.headers_mut().insert("x-session-fin", v);
+        }
+    }
     Ok(resp)
 }
 

@@ -8,6 +8,7 @@ use poem::{IntoResponse, Response};
 use super::Ctx;
 use super::assets;
 use super::components::{Errors, csrf_field};
+use super::htmx::Swap;
 
 pub const PORTAL: &str = "Portail famille";
 
@@ -249,8 +250,9 @@ fn shorten(name: &str, room: usize) -> Option<String> {
     (out.chars().count() >= 12).then(|| format!("{out}…"))
 }
 
-fn shell(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup {
-    let full_title = full_title(title, ctx.school_name.as_deref(), has_errors);
+/// The header: the school's name, who is logged in, the main menu. `oob`: sent beside a
+/// boosted page's content, to replace the one in place (its current entry, who is logged in).
+fn site_header(ctx: &Ctx, oob: bool) -> Markup {
     let menu = match &ctx.user {
         Some(u) if u.is_staff => STAFF_MENU,
         Some(_) => FAMILY_MENU,
@@ -259,6 +261,64 @@ fn shell(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup {
     let admin = ctx.user.as_ref().is_some_and(|u| u.is_admin());
     let menu: Vec<&MenuItem> = menu.iter().filter(|m| admin || !m.admin).collect();
     let current = current_entry(&ctx.path, &menu);
+    html! {
+        header.site-header #entete data-hx-swap-oob=[oob.then_some("true")] {
+            p.school {
+                a href=(home(ctx)) {
+                    (ctx.school_name.as_deref().unwrap_or(PORTAL))
+                }
+            }
+            @if let Some(u) = &ctx.user {
+                p.who { "Connecté\u{a0}: " (u.display_name()) }
+            }
+            // Its links swap `main`'s content only (`web::htmx`), then the script moves focus
+            // to the new heading.
+            nav aria-label="Menu principal" data-hx-boost="true" data-hx-target="#contenu"
+                data-hx-swap="innerHTML show:window:top" {
+                ul.menu {
+                    @for item in menu {
+                        li {
+                            a href=(item.href)
+                                accesskey=[item.key.filter(|_| ctx.shortcuts)]
+                                aria-current=[(current == Some(item.href)).then(|| current_kind(&ctx.path, item.href))] {
+                                (item.label)
+                            }
+                        }
+                    }
+                    @if ctx.user.is_some() {
+                        li {
+                            form method="post" action="/deconnexion" data-hx-boost="false" {
+                                (csrf_field(&ctx.csrf))
+                                button.link-button type="submit" { "Déconnexion" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Where the display switch brings the user back: this page.
+fn display_return(ctx: &Ctx, oob: bool) -> Markup {
+    html! {
+        input #retour-affichage type="hidden" name="retour" value=(ctx.here)
+            data-hx-swap-oob=[oob.then_some("true")];
+    }
+}
+
+fn shell(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup {
+    let full_title = full_title(title, ctx.school_name.as_deref(), has_errors);
+    if ctx.swap == Swap::Main {
+        // A boosted link: what `main` holds, its title, and out of band the header and the
+        // display switch's return address (the rest of the shell does not change).
+        return html! {
+            title { (full_title) }
+            (content)
+            (site_header(ctx, true))
+            (display_return(ctx, true))
+        };
+    }
     html! {
         (DOCTYPE)
         html lang="fr" class=[ctx.accessible.then_some("mode-accessible")]
@@ -278,44 +338,14 @@ fn shell(ctx: &Ctx, title: &str, has_errors: bool, content: Markup) -> Markup {
             }
             body {
                 a.skip-link href="#contenu" accesskey=[ctx.shortcuts.then_some("2")] { "Aller au contenu" }
-                header.site-header {
-                    p.school {
-                        a href=(home(ctx)) {
-                            (ctx.school_name.as_deref().unwrap_or(PORTAL))
-                        }
-                    }
-                    @if let Some(u) = &ctx.user {
-                        p.who { "Connecté\u{a0}: " (u.display_name()) }
-                    }
-                    nav aria-label="Menu principal" data-hx-boost="true" {
-                        ul.menu {
-                            @for item in menu {
-                                li {
-                                    a href=(item.href)
-                                        accesskey=[item.key.filter(|_| ctx.shortcuts)]
-                                        aria-current=[(current == Some(item.href)).then(|| current_kind(&ctx.path, item.href))] {
-                                        (item.label)
-                                    }
-                                }
-                            }
-                            @if ctx.user.is_some() {
-                                li {
-                                    form method="post" action="/deconnexion" data-hx-boost="false" {
-                                        (csrf_field(&ctx.csrf))
-                                        button.link-button type="submit" { "Déconnexion" }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                (site_header(ctx, false))
                 main #contenu tabindex="-1" {
                     (content)
                 }
                 footer.site-footer {
                     form method="post" action="/affichage" data-hx-boost="false" {
                         (csrf_field(&ctx.csrf))
-                        input type="hidden" name="retour" value=(ctx.here);
+                        (display_return(ctx, false))
                         button type="submit" {
                             @if ctx.accessible { "Désactiver le mode accessible" }
                             @else { "Activer le mode accessible" }

@@ -9,6 +9,7 @@ pub mod context;
 pub mod errors;
 pub mod headers;
 pub mod health;
+pub mod htmx;
 pub mod ids;
 pub mod layout;
 pub mod limits;

@@ -1,6 +1,7 @@
 // Portée — progressive enhancement only; every page works without this file.
 // - After a failed form submission, move focus to the error summary so it is read first.
-// - After boosted navigation (htmx), move focus to the new page's main heading.
+// - After boosted navigation (htmx: the menu's links get `main`'s content only), move focus
+//   to the new page's main heading, and restart the session's warning.
 // - After a partial update (the history search), announce the new result count politely
 //   and leave focus where the user is typing.
 // - Keyboard shortcuts Ctrl+Shift+digit follow the page's access keys (1 Accueil, 2 contenu,
@@ -44,13 +45,18 @@
     if (resizing) { clearTimeout(resizing); }
     resizing = setTimeout(function () { scrollRegions(); keepLabelsInView(); }, 150);
   });
+  // The label, hint and message above a field in error stay in view when it is reached;
+  // when they do not fit with the field (a phone, 400 % zoom), as much of them as fits, the
+  // field itself always (its message starts with the field's label).
   function keepLabelsInView() {
     var controls = document.querySelectorAll(".field-error input, .field-error select, .field-error textarea");
     for (var i = 0; i < controls.length; i++) {
       var c = controls[i];
       var block = c.closest(".field-error");
-      var above = c.getBoundingClientRect().top - block.getBoundingClientRect().top;
-      c.style.scrollMarginTop = Math.max(0, Math.ceil(above) + 8) + "px";
+      var box = c.getBoundingClientRect();
+      var above = box.top - block.getBoundingClientRect().top + 8;
+      var room = window.innerHeight - box.height - 8;
+      c.style.scrollMarginTop = Math.max(0, Math.ceil(Math.min(above, room))) + "px";
     }
   }
   function ready() {
@@ -237,12 +243,26 @@
       if (count) { announcer().textContent = count.textContent; }
       return;
     }
+    // A page swapped in by a menu link: the session was used, so its warning starts over.
+    var xhr = detail.xhr;
+    var left = xhr ? parseInt(xhr.getResponseHeader("X-Session-Fin") || "", 10) : NaN;
+    if (left > 0) {
+      var box = document.getElementById("session-alerte");
+      if (box) { box.parentNode.removeChild(box); }
+      schedule(left);
+    }
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); return; }
+    // The new page's heading takes focus: a screen reader reads it once, as after a load.
     var h1 = document.querySelector("main h1");
     if (h1) {
       h1.setAttribute("tabindex", "-1");
       h1.focus();
     }
+  });
+  // The back button: htmx put a whole page back in place.
+  document.addEventListener("htmx:historyRestore", function () {
+    scrollRegions();
+    keepLabelsInView();
   });
 })();

@@ -94,6 +94,23 @@ async fn the_help_downloads_as_a_tagged_pdf() {
     for expected in ["Ctrl + Maj + 1", "NVDA", "mode accessible"] {
         assert!(text.contains(expected), "{expected}");
     }
+    // Tagged as the page is built: its h3 are H3, its lists L › LI › Lbl + LBody; and it
+    // points to no control that only the page has.
+    let count = |tag: &[u8]| {
+        doc.objects
+            .values()
+            .filter_map(|o| o.as_dict().ok())
+            .filter(|d| d.get(b"S").and_then(|s| s.as_name()).ok() == Some(tag))
+            .count()
+    };
+    assert_eq!(
+        count(b"H3"),
+        4,
+        "« Comment ces raccourcis… » and three screen readers"
+    );
+    assert_eq!(count(b"L"), 6);
+    assert!(count(b"LI") >= 17 && count(b"LI") == count(b"LBody") && count(b"LI") == count(b"Lbl"));
+    assert!(!text.contains("ci-dessous"));
 }
 
 #[tokio::test]

@@ -17,6 +17,7 @@ mod cli;
 mod display;
 mod export;
 mod faults;
+mod fragments;
 mod fuzz;
 mod import;
 mod mail;

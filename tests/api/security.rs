@@ -297,7 +297,11 @@ async fn pages_are_compressed_only_for_requests_started_by_the_portal_or_the_use
     };
     let plain = get(None, "gzip, br").await.unwrap();
     assert!(plain.headers().get("content-encoding").is_none());
-    assert_eq!(plain.headers()["vary"], "Accept-Encoding, Sec-Fetch-Site");
+    assert_eq!(
+        plain.headers()["vary"],
+        "HX-Request, HX-Boosted, HX-Target, HX-History-Restore-Request, Accept-Encoding, Sec-Fetch-Site"
+    );
+    assert_eq!(plain.headers().get_all("vary").iter().count(), 1);
     let plain = main_of(&plain.text().await.unwrap()).to_owned();
     assert!(plain.contains("Raccourcis clavier"), "{plain}");
 

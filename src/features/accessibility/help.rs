@@ -53,7 +53,7 @@ pub const WHY: &[&str] = &[
     "Ctrl + Alt correspond à AltGr sur les claviers AZERTY (AltGr + 2 donne ~, AltGr + 0 donne @) et, sur macOS, Ctrl + Option est la touche VoiceOver : ces combinaisons sont écartées.",
     "Ctrl + Maj + chiffre n'est utilisé ni par Chrome, Edge, Firefox ou Safari, ni par NVDA et JAWS (qui utilisent Insert ou Verr. Maj), ni par VoiceOver (Ctrl + Option). Sur AZERTY, les chiffres se tapent déjà avec Maj : le geste est naturel.",
     "Le chiffre est reconnu par sa touche, quelle que soit la disposition du clavier (AZERTY, QWERTY, BÉPO).",
-    "Les raccourcis ne se déclenchent jamais pendant la saisie dans un champ, et peuvent être désactivés ci-dessous.",
+    "Les raccourcis ne se déclenchent jamais pendant la saisie dans un champ, et peuvent être désactivés sur la page Aide – Accessibilité du portail (bouton « Désactiver les raccourcis clavier »).",
 ];
 
 /// Leaving a table or a form with common screen readers.
@@ -138,27 +138,29 @@ fn document(school: &str) -> crate::pdf::Document {
             })
             .collect(),
     }));
+    // The same structure as the page: its h3 are H3, its lists L › LI.
     blocks.push(Block::Paragraph(
-        "Sans JavaScript, les mêmes chiffres sont des touches d'accès :".into(),
+        "Sans JavaScript, les mêmes chiffres sont des touches d'accès\u{a0}:".into(),
     ));
-    blocks.extend(
+    blocks.push(Block::List(
         ACCESS_KEYS
             .iter()
-            .map(|(b, k)| Block::Paragraph(format!("{b} : {k}"))),
-    );
-    blocks.push(Block::Heading(
+            .map(|(b, k)| format!("{b}\u{a0}: {k}"))
+            .collect(),
+    ));
+    blocks.push(Block::SubHeading(
         "Comment ces raccourcis ont été choisis".into(),
     ));
-    blocks.extend(WHY.iter().map(|p| Block::Paragraph((*p).into())));
+    blocks.push(Block::List(WHY.iter().map(|p| (*p).to_owned()).collect()));
     blocks.push(Block::Heading(
         "Sortir d'un tableau ou d'un formulaire".into(),
     ));
     for (reader, tips) in SCREEN_READERS {
-        blocks.push(Block::Paragraph(format!("{reader} :")));
-        blocks.extend(tips.iter().map(|t| Block::Paragraph(format!("– {t}"))));
+        blocks.push(Block::SubHeading((*reader).to_owned()));
+        blocks.push(Block::List(tips.iter().map(|t| (*t).to_owned()).collect()));
     }
     blocks.push(Block::Heading("Se déplacer dans les pages".into()));
-    blocks.extend(PAGES.iter().map(|p| Block::Paragraph((*p).into())));
+    blocks.push(Block::List(PAGES.iter().map(|p| (*p).to_owned()).collect()));
     Document {
         title: format!("Aide – Accessibilité – {school}"),
         author: school.to_owned(),

@@ -126,8 +126,13 @@ async fn render(
                 (notice("Votre signalement est transmis à l'école. Elle vous répondra par courriel dans un délai d'une semaine."))
             }
             (error_summary(errors))
-            p { (who) " s'engage à rendre son portail famille accessible, conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005." }
-            p { "Cette déclaration d'accessibilité s'applique au portail famille de l'école « " (who) " » (" (state.settings.base_url) ")." }
+            @if site.is_some() {
+                p { (who) " s'engage à rendre son portail famille accessible, conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005." }
+                p { "Cette déclaration d'accessibilité s'applique au portail famille de l'école « " (who) " » (" (state.settings.base_url) ")." }
+            } @else {
+                p { "Chaque école s'engage à rendre son portail famille accessible, conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005." }
+                p { "Cette déclaration d'accessibilité s'applique au portail famille de chacune des écoles qu'il sert (" (state.settings.base_url) ")\u{a0}; choisissez la vôtre ci-dessous pour lire la sienne." }
+            }
             h2 { "État de conformité" }
             @if site.is_some() {
                 p { "Le portail famille de l'école « " (who) " » est " strong { (s.a11y_status) } " avec le référentiel général d'amélioration de l'accessibilité (" (RGAA) ")." }
@@ -141,7 +146,9 @@ async fn render(
                 }
             }
             h3 { "Résultats des tests" }
-            @if let (Some(rate), Some(date)) = (s.a11y_rate, s.a11y_audit_date.as_deref()) {
+            @if site.is_none() {
+                p { "Chaque école publie le résultat de son audit dans sa propre déclaration (liste ci-dessus)." }
+            } @else if let (Some(rate), Some(date)) = (s.a11y_rate, s.a11y_audit_date.as_deref()) {
                 p { "L'audit de conformité réalisé le " (french_date(date))
                     @if let Some(by) = s.a11y_audited_by.as_deref().filter(|b| !b.is_empty()) { " par " (by) }
                     " révèle que " strong { (rate) "\u{a0}%" } " des critères du " (RGAA) " sont respectés." }

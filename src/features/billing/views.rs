@@ -135,8 +135,34 @@ pub struct LedgerPage<'a> {
     pub info: Option<&'a str>,
 }
 
+/// The operations found and their count: the region a live search replaces.
+fn operations(p: &LedgerPage, base: &str) -> Markup {
+    html! {
+        div #operations {
+            p.result-count {
+                @if p.q.is_empty() {
+                    (p.all) " opération" @if p.all > 1 { "s" } "."
+                } @else {
+                    (p.entries.len()) " opération" @if p.entries.len() > 1 { "s" } " sur " (p.all) " pour « " (p.q) " »."
+                }
+            }
+            // Apart from the count: the count alone is announced after a live search.
+            @if !p.q.is_empty() { p { a href=(base) { "Effacer la recherche" } } }
+            @if p.entries.is_empty() {
+                p { @if p.all == 0 { "Aucune opération sur ce compte." } @else { "Aucune opération ne correspond à cette recherche." } }
+            } @else {
+                (ledger_table(p))
+            }
+        }
+    }
+}
+
 pub fn ledger(ctx: &Ctx, p: &LedgerPage) -> Markup {
     let base = format!("/facturation/{}", p.ledger.key());
+    if ctx.swaps("operations") {
+        // A live search (htmx) replaces the results alone.
+        return operations(p, &base);
+    }
     layout::page(
         ctx,
         p.ledger.title(),
@@ -149,7 +175,7 @@ pub fn ledger(ctx: &Ctx, p: &LedgerPage) -> Markup {
             search {
                 form.inline method="get" action=(base)
                     data-hx-get=(base) data-hx-trigger="input changed delay:400ms from:#champ-q, search from:#champ-q"
-                    data-hx-select="#operations" data-hx-target="#operations" data-hx-swap="outerHTML" data-hx-push-url="true" {
+                    data-hx-target="#operations" data-hx-swap="outerHTML" data-hx-push-url="true" {
                     div.field {
                         label for="champ-q" { "Recherche" }
                         input #champ-q type="search" name="q" value=(p.q) autocomplete="off"
@@ -159,22 +185,7 @@ pub fn ledger(ctx: &Ctx, p: &LedgerPage) -> Markup {
                     button type="submit" { "Rechercher" }
                 }
             }
-            div #operations {
-                p.result-count {
-                    @if p.q.is_empty() {
-                        (p.all) " opération" @if p.all > 1 { "s" } "."
-                    } @else {
-                        (p.entries.len()) " opération" @if p.entries.len() > 1 { "s" } " sur " (p.all) " pour « " (p.q) " »."
-                    }
-                }
-                // Apart from the count: the count alone is announced after a live search.
-                @if !p.q.is_empty() { p { a href=(base) { "Effacer la recherche" } } }
-                @if p.entries.is_empty() {
-                    p { @if p.all == 0 { "Aucune opération sur ce compte." } @else { "Aucune opération ne correspond à cette recherche." } }
-                } @else {
-                    (ledger_table(p))
-                }
-            }
+            (operations(p, &base))
         },
     )
 }

@@ -309,6 +309,39 @@ fn query_suffix(q: &str) -> String {
     }
 }
 
+/// The records found and their count: the region a live search replaces.
+fn history_results(base: &str, all: usize, lines: &[CourseLine], q: &str) -> Markup {
+    let suffix = query_suffix(q);
+    html! {
+        div #historique-resultats {
+            p.result-count {
+                @if q.is_empty() {
+                    (all) " fiche" @if all > 1 { "s" } "."
+                } @else {
+                    (lines.len()) " fiche" @if lines.len() > 1 { "s" } " sur " (all) " pour « " (q) " »."
+                }
+            }
+            // Apart from the count: the count alone is announced after a live search.
+            @if !q.is_empty() { p { a href=(base) { "Effacer la recherche" } } }
+            @if lines.is_empty() {
+                p { @if all == 0 { "Aucune fiche des années antérieures." } @else { "Aucune fiche ne correspond à cette recherche." } }
+            } @else {
+                (DataTable::new(
+                    "historique-legende",
+                    "Fiches de suivi des années antérieures",
+                    [col("Année"), col("Département"), col("Classe"), col("Cycle"), col("Enseignant")],
+                ).rows(lines.iter().map(|l| vec![
+                    td(&l.year),
+                    td(&l.department),
+                    th(html! { a href={ (base) "/" (l.course_record_id) (suffix) } { (l.course) " (" (l.year) ")" } }),
+                    td(l.cycle.as_deref().unwrap_or("")),
+                    td(l.teacher.as_deref().unwrap_or("")),
+                ])))
+            }
+        }
+    }
+}
+
 pub fn history(
     ctx: &Ctx,
     name: &str,
@@ -318,7 +351,10 @@ pub fn history(
     q: &str,
 ) -> Markup {
     let base = crate::paths::history(person_id);
-    let suffix = query_suffix(q);
+    if ctx.swaps("historique-resultats") {
+        // A live search (htmx) replaces the results alone.
+        return history_results(&base, all, lines, q);
+    }
     layout::page(
         ctx,
         &format!("Historique – {name}"),
@@ -329,7 +365,7 @@ pub fn history(
             search {
                 form.inline method="get" action=(base)
                     data-hx-get=(base) data-hx-trigger="input changed delay:400ms from:#champ-q, search from:#champ-q"
-                    data-hx-select="#historique-resultats" data-hx-target="#historique-resultats" data-hx-swap="outerHTML" data-hx-push-url="true" {
+                    data-hx-target="#historique-resultats" data-hx-swap="outerHTML" data-hx-push-url="true" {
                     div.field {
                         label for="champ-q" { "Recherche" }
                         input #champ-q type="search" name="q" value=(q) autocomplete="off"
@@ -339,32 +375,7 @@ pub fn history(
                     button type="submit" { "Rechercher" }
                 }
             }
-            div #historique-resultats {
-                p.result-count {
-                    @if q.is_empty() {
-                        (all) " fiche" @if all > 1 { "s" } "."
-                    } @else {
-                        (lines.len()) " fiche" @if lines.len() > 1 { "s" } " sur " (all) " pour « " (q) " »."
-                    }
-                }
-                // Apart from the count: the count alone is announced after a live search.
-                @if !q.is_empty() { p { a href=(base) { "Effacer la recherche" } } }
-                @if lines.is_empty() {
-                    p { @if all == 0 { "Aucune fiche des années antérieures." } @else { "Aucune fiche ne correspond à cette recherche." } }
-                } @else {
-                    (DataTable::new(
-                        "historique-legende",
-                        "Fiches de suivi des années antérieures",
-                        [col("Année"), col("Département"), col("Classe"), col("Cycle"), col("Enseignant")],
-                    ).rows(lines.iter().map(|l| vec![
-                        td(&l.year),
-                        td(&l.department),
-                        th(html! { a href={ (base) "/" (l.course_record_id) (suffix) } { (l.course) " (" (l.year) ")" } }),
-                        td(l.cycle.as_deref().unwrap_or("")),
-                        td(l.teacher.as_deref().unwrap_or("")),
-                    ])))
-                }
-            }
+            (history_results(&base, all, lines, q))
         },
     )
 }
