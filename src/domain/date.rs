@@ -90,6 +90,35 @@ impl BirthDate {
 /// A date of the past typed by staff (a payment received): same rules as a birth date.
 pub type PastDate = BirthDate;
 
+/// Is summer time (CEST) in force at this instant? From the last Sunday of March to the
+/// last Sunday of October, 01:00 UTC.
+fn summer(utc: time::OffsetDateTime) -> bool {
+    let last_sunday = |month: time::Month| {
+        let mut d = Date::from_calendar_date(utc.year(), month, 31).expect("31 March/October");
+        while d.weekday() != time::Weekday::Sunday {
+            d = d.previous_day().expect("a day before");
+        }
+        d.with_hms(1, 0, 0).expect("01:00").assume_utc()
+    };
+    utc >= last_sunday(time::Month::March) && utc < last_sunday(time::Month::October)
+}
+
+/// An instant in metropolitan French time (CET/CEST).
+pub fn paris(utc: time::OffsetDateTime) -> time::OffsetDateTime {
+    let hours = if summer(utc) { 2 } else { 1 };
+    utc.to_offset(time::UtcOffset::from_hms(hours, 0, 0).expect("offset"))
+}
+
+/// Unix seconds of `minutes` after midnight of `day` in French time (a lesson's start).
+pub fn paris_instant(day: Date, minutes: i64) -> i64 {
+    let naive = day.midnight().assume_utc().unix_timestamp() + minutes * 60;
+    // The offset of that wall time: try winter, then check it was summer.
+    let winter = naive - 3600;
+    let at = time::OffsetDateTime::from_unix_timestamp(winter)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    if summer(at) { naive - 7200 } else { winter }
+}
+
 /// Today's date (UTC).
 pub fn today() -> Date {
     time::OffsetDateTime::now_utc().date()
@@ -106,6 +135,31 @@ mod tests {
     use time::macros::date;
 
     const TODAY: Date = date!(2026 - 11 - 29);
+
+    #[test]
+    fn a_lesson_starts_at_its_french_wall_time_winter_and_summer() {
+        // 17:30 in Paris: 16:30 UTC in December, 15:30 UTC in June.
+        assert_eq!(
+            paris_instant(date!(2026 - 12 - 08), 17 * 60 + 30),
+            date!(2026 - 12 - 08)
+                .with_hms(16, 30, 0)
+                .unwrap()
+                .assume_utc()
+                .unix_timestamp()
+        );
+        assert_eq!(
+            paris_instant(date!(2027 - 06 - 08), 17 * 60 + 30),
+            date!(2027 - 06 - 08)
+                .with_hms(15, 30, 0)
+                .unwrap()
+                .assume_utc()
+                .unix_timestamp()
+        );
+        let t =
+            time::OffsetDateTime::from_unix_timestamp(paris_instant(date!(2027 - 06 - 08), 600))
+                .unwrap();
+        assert_eq!((paris(t).hour(), paris(t).minute()), (10, 0));
+    }
 
     #[test]
     fn french_and_browser_forms_are_accepted() {

@@ -35,20 +35,9 @@ pub fn french_date(iso: &str) -> String {
 
 /// Unix seconds → "29/11/2026 à 08h45", in metropolitan French time (CET/CEST).
 pub fn french_datetime(unix: i64) -> String {
-    let utc =
-        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    // Summer time runs from the last Sunday of March to the last Sunday of October, 01:00 UTC.
-    let last_sunday = |month: time::Month| {
-        let mut d =
-            time::Date::from_calendar_date(utc.year(), month, 31).expect("31 March/October");
-        while d.weekday() != time::Weekday::Sunday {
-            d = d.previous_day().expect("a day before");
-        }
-        d.with_hms(1, 0, 0).expect("01:00").assume_utc()
-    };
-    let summer = utc >= last_sunday(time::Month::March) && utc < last_sunday(time::Month::October);
-    let local =
-        utc.to_offset(time::UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).expect("offset"));
+    let local = date::paris(
+        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    );
     format!(
         "{:02}/{:02}/{} à {:02}h{:02}",
         local.day(),

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod layout;
 pub mod limits;
 pub mod log;
+pub mod multipart;
 pub mod rate_limit;
 pub mod resume;
 pub mod schools;

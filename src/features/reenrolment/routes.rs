@@ -7,23 +7,16 @@ use poem::http::header;
 use poem::web::{Data, Form, Multipart, Query};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
-use tokio::io::AsyncReadExt;
 
 use super::store::{self, Campaign, Upload};
 use super::views::{self, Page};
 use crate::domain::date::today_iso;
 use crate::domain::status::{DocumentStatus, RequestStatus};
-use crate::domain::upload::{self, MAX_BYTES};
 use crate::features::students::store as students;
 use crate::state::AppState;
 use crate::web::components::Errors;
+use crate::web::multipart;
 use crate::web::{AppError, AppResult, Ctx, FamilyUser, Ids, see_other, unprocessable};
-
-/// Beyond this much, an upload is not read further (its size is still counted up to here,
-/// so the message can say how big it was).
-const HARD_CAP: usize = 20 * 1024 * 1024;
-/// The largest field of an upload form other than the file.
-const FIELD_BYTES: usize = 4 * 1024;
 
 struct Ready {
     name: String,
@@ -223,77 +216,6 @@ pub(crate) async fn choose(
     Ok(see_other(&format!("{base}?info=choix-enregistre")))
 }
 
-/// Reads a multipart upload: the chosen document and the file, whose bytes are kept only
-/// up to the 2 Mo limit (the rest is counted, up to a hard cap, then the read stops).
-struct Received {
-    document: Option<i64>,
-    file_name: String,
-    bytes: Vec<u8>,
-    size: usize,
-    truncated: bool,
-}
-
-async fn receive(mut multipart: Multipart) -> Result<Received, String> {
-    let mut out = Received {
-        document: None,
-        file_name: String::new(),
-        bytes: Vec::new(),
-        size: 0,
-        truncated: false,
-    };
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| "L'envoi a été interrompu : recommencez.".to_owned())?
-    {
-        match field.name() {
-            Some("document") => {
-                // A field other than the file is a few bytes: read at most FIELD_BYTES.
-                let mut text = Vec::new();
-                field
-                    .into_async_read()
-                    .take(FIELD_BYTES as u64 + 1)
-                    .read_to_end(&mut text)
-                    .await
-                    .map_err(|_| "L'envoi a été interrompu : recommencez.".to_owned())?;
-                if text.len() > FIELD_BYTES {
-                    return Err(
-                        "Envoi illisible : un champ du formulaire est trop long.".to_owned()
-                    );
-                }
-                out.document = String::from_utf8_lossy(&text).trim().parse().ok();
-            }
-            Some("fichier") => {
-                out.file_name = field.file_name().unwrap_or("").to_owned();
-                let mut reader = field.into_async_read();
-                let mut buf = vec![0u8; 64 * 1024];
-                loop {
-                    let n = reader
-                        .read(&mut buf)
-                        .await
-                        .map_err(|_| "L'envoi a été interrompu : recommencez.".to_owned())?;
-                    if n == 0 {
-                        break;
-                    }
-                    out.size += n;
-                    if out.size <= MAX_BYTES {
-                        out.bytes.extend_from_slice(&buf[..n]);
-                    }
-                    if out.size > HARD_CAP {
-                        out.truncated = true;
-                        break;
-                    }
-                }
-                if out.truncated {
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(out)
-}
-
 #[handler]
 pub(crate) async fn upload_document(
     state: Data<&Arc<AppState>>,
@@ -304,9 +226,12 @@ pub(crate) async fn upload_document(
 ) -> AppResult<Response> {
     let r = ready(&state, &user, pid).await?;
     let base = crate::paths::reenrolment(r.person_id);
-    let received = receive(multipart).await;
+    let received = multipart::read(multipart, "fichier").await;
     let mut errors = Errors::new();
-    let picked = received.as_ref().ok().and_then(|x| x.document);
+    let picked = received
+        .as_ref()
+        .ok()
+        .and_then(|x| x.field("document").trim().parse().ok());
     let docs = store::documents(&state.pool, r.campaign.campaign_id).await?;
     let doc = picked.and_then(|id| docs.iter().find(|d| d.campaign_document_id == id));
     let request = store::request(
@@ -317,10 +242,9 @@ pub(crate) async fn upload_document(
     )
     .await?;
     let has_choice = has_choice(&state, request.as_ref()).await?;
-    // The file's type, once its content is checked (a 2 Mo file is read once).
-    let mut kind = None;
-    match &received {
-        Err(e) => errors.add("fichier", e.clone()),
+    let mut file = None;
+    match received {
+        Err(e) => errors.add("fichier", e),
         Ok(x) => {
             if !has_choice {
                 errors.add(
@@ -329,43 +253,25 @@ pub(crate) async fn upload_document(
                 );
             } else if doc.is_none() {
                 errors.add("document", "Choisissez le nom du document dans la liste.");
-            } else if x.truncated {
-                errors.add(
-                    "fichier",
-                    "Le fichier dépasse 20 Mo ; la taille maximale est 2 Mo.",
-                );
-            } else if x.size == 0 && x.file_name.is_empty() {
-                errors.add("fichier", "Choisissez un fichier à importer.");
-            } else if x.size > MAX_BYTES {
-                errors.add("fichier", upload::too_big(x.size));
             } else {
-                // Parsing a PDF and bounding its streams is CPU work: off the async workers.
-                let bytes = x.bytes.clone();
-                let checked = tokio::task::spawn_blocking(move || upload::check(&bytes))
-                    .await
-                    .map_err(|e| anyhow::anyhow!("upload check: {e}"))?;
-                match checked {
-                    Ok(k) => kind = Some(k),
+                match multipart::checked_file(x.file).await {
+                    Ok(Some(f)) => file = Some(f),
+                    Ok(None) => errors.add("fichier", "Choisissez un fichier à importer."),
                     Err(e) => errors.add("fichier", e),
                 }
             }
         }
     }
-    if errors.is_empty() {
-        let (x, doc, kind) = (
-            received.expect("checked"),
-            doc.expect("checked"),
-            kind.expect("checked"),
-        );
+    if let (Some(f), Some(doc)) = (file, doc) {
         let stored = store::store_upload(
             &state.pool,
             &Upload {
                 campaign_document_id: doc.campaign_document_id,
                 family_id: user.family_id,
                 person_id: (doc.per_student).then_some(r.person_id),
-                file_name: &upload::display_name(&x.file_name, kind),
-                content_type: kind.content_type(),
-                bytes: &x.bytes,
+                file_name: &f.display_name,
+                content_type: f.kind.content_type(),
+                bytes: &f.bytes,
             },
         )
         .await?;
