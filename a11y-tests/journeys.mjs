@@ -301,7 +301,8 @@ async function withJavaScript(browser) {
   await context.close();
 }
 
-/** The accessibility tree as stable text: role, name, level, state; addresses, dates and years masked. */
+/** The accessibility tree as stable text: role, name, level, state; addresses, dates, years and
+ * file sizes (the Rust tests check those) masked. */
 function flatten(node, depth = 0, out = []) {
   if (!node) return out;
   const bits = [node.role];
@@ -310,7 +311,7 @@ function flatten(node, depth = 0, out = []) {
   for (const k of ['checked', 'pressed', 'expanded', 'disabled', 'required', 'invalid']) {
     if (node[k] !== undefined && node[k] !== false) bits.push(`${k}=${node[k]}`);
   }
-  out.push('  '.repeat(depth) + bits.join(' ').replace(/https?:\/\/[^\s)"]+/g, 'URL').replace(/\d{2}\/\d{2}\/\d{4}/g, 'jj/mm/aaaa').replace(/\b(19|20)\d{2}\b/g, 'AAAA'));
+  out.push('  '.repeat(depth) + bits.join(' ').replace(/https?:\/\/[^\s)"]+/g, 'URL').replace(/\d{2}\/\d{2}\/\d{4}/g, 'jj/mm/aaaa').replace(/\d+\u00a0Ko/g, 'N\u00a0Ko').replace(/\b(19|20)\d{2}\b/g, 'AAAA'));
   for (const c of node.children || []) flatten(c, depth + 1, out);
   return out;
 }

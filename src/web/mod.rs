@@ -7,6 +7,7 @@ pub mod compress;
 pub mod connections;
 pub mod context;
 pub mod errors;
+pub mod files;
 pub mod headers;
 pub mod health;
 pub mod htmx;

@@ -53,7 +53,7 @@ pub const WHY: &[&str] = &[
     "Ctrl + Alt correspond à AltGr sur les claviers AZERTY (AltGr + 2 donne ~, AltGr + 0 donne @) et, sur macOS, Ctrl + Option est la touche VoiceOver : ces combinaisons sont écartées.",
     "Ctrl + Maj + chiffre n'est utilisé ni par Chrome, Edge, Firefox ou Safari, ni par NVDA et JAWS (qui utilisent Insert ou Verr. Maj), ni par VoiceOver (Ctrl + Option). Sur AZERTY, les chiffres se tapent déjà avec Maj : le geste est naturel.",
     "Le chiffre est reconnu par sa touche, quelle que soit la disposition du clavier (AZERTY, QWERTY, BÉPO).",
-    "Les raccourcis ne se déclenchent jamais pendant la saisie dans un champ, et peuvent être désactivés sur la page Aide – Accessibilité du portail (bouton « Désactiver les raccourcis clavier »).",
+    "Les raccourcis ne se déclenchent jamais pendant la saisie dans un champ, et chacun peut les désactiver sur son navigateur (page Aide – Accessibilité du portail).",
 ];
 
 /// Leaving a table or a form with common screen readers.

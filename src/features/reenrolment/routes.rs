@@ -3,9 +3,8 @@
 use anyhow::Context;
 use std::sync::Arc;
 
-use poem::http::header;
 use poem::web::{Data, Form, Multipart, Query};
-use poem::{IntoResponse, Response, handler};
+use poem::{Response, handler};
 use serde::Deserialize;
 
 use super::store::{self, Campaign, Upload};
@@ -15,6 +14,7 @@ use crate::domain::status::{DocumentStatus, RequestStatus};
 use crate::features::students::store as students;
 use crate::state::AppState;
 use crate::web::components::Errors;
+use crate::web::files::file_response;
 use crate::web::multipart;
 use crate::web::{AppError, AppResult, Ctx, FamilyUser, Ids, see_other, unprocessable};
 
@@ -324,36 +324,6 @@ pub(crate) async fn download(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(file_response(file))
-}
-
-/// A stored file: always a download, with its checked type, never sniffed or run.
-pub fn file_response(file: store::StoredFile) -> Response {
-    // RFC 6266: an ASCII fallback, and the real name percent-encoded (RFC 8187).
-    const ATTR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'.')
-        .remove(b'-')
-        .remove(b'_');
-    let ascii: String = file
-        .file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded = percent_encoding::utf8_percent_encode(&file.file_name, ATTR);
-    file.bytes
-        .with_content_type(file.content_type)
-        .with_header(
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
-        )
-        .with_header(header::CACHE_CONTROL, "private, no-store")
-        .with_header("content-security-policy", "sandbox; default-src 'none'")
-        .into_response()
 }
 
 #[handler]

@@ -8,12 +8,12 @@ use poem::web::{Data, Form, Query};
 use poem::{Response, handler};
 use serde::Deserialize;
 
-use super::routes::file_response;
 use super::store;
 use super::views::{self, StaffRequest};
 use crate::domain::text::line;
 use crate::state::AppState;
 use crate::web::components::Errors;
+use crate::web::files::file_response;
 use crate::web::{AppError, AppResult, Ctx, Ids, StaffUser, see_other, unprocessable};
 
 #[derive(Deserialize, Default)]

@@ -530,20 +530,13 @@ pub async fn remove_upload(pool: &Pool, family_id: i64, id: i64) -> sqlx::Result
 
 /// A file's name, type and bytes: for its family (`family_id`) or for staff of its school.
 /// A provided file, as it is sent back.
-#[derive(sqlx::FromRow)]
-pub struct StoredFile {
-    pub file_name: String,
-    pub content_type: String,
-    #[sqlx(rename = "content")]
-    pub bytes: Vec<u8>,
-}
 
 pub async fn content(
     pool: &Pool,
     id: i64,
     family_id: Option<i64>,
     site_id: i64,
-) -> sqlx::Result<Option<StoredFile>> {
+) -> sqlx::Result<Option<crate::web::files::StoredFile>> {
     sqlx::query_as(
         "select d.file_name, d.content_type, d.content from provided_document d \
          join campaign_document c on c.campaign_document_id = d.campaign_document_id \
