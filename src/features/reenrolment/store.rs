@@ -528,9 +528,8 @@ pub async fn remove_upload(pool: &Pool, family_id: i64, id: i64) -> sqlx::Result
     Ok(n == 1)
 }
 
-/// A file's name, type and bytes: for its family (`family_id`) or for staff of its school.
-/// A provided file, as it is sent back.
-
+/// A provided file's name, type and bytes: for its family (`family_id`) or for staff of
+/// its school.
 pub async fn content(
     pool: &Pool,
     id: i64,
