@@ -18,6 +18,16 @@ pub fn course_record(person_id: i64, record_id: i64) -> String {
     format!("/eleves/{person_id}/cours/{record_id}")
 }
 
+/// The student's Absences tab (reports and justifications).
+pub fn absences(person_id: i64) -> String {
+    student_tab(person_id, "absences")
+}
+
+/// Justifying a recorded absence.
+pub fn justification(person_id: i64, absence_id: i64) -> String {
+    format!("/eleves/{person_id}/absences/{absence_id}/justification")
+}
+
 pub fn history(person_id: i64) -> String {
     student_tab(person_id, "historique")
 }

@@ -4,6 +4,8 @@
 
 use poem::{EndpointExt, Route, get, post};
 
+use crate::features::absences::routes as absences;
+use crate::features::absences::staff as absences_staff;
 use crate::features::accessibility::pages as a11y;
 use crate::features::accessibility::statement;
 use crate::features::accounts::routes as accounts;
@@ -16,6 +18,9 @@ use crate::features::calendar::routes as calendar;
 use crate::features::exports::routes as exports;
 use crate::features::family::routes as family;
 use crate::features::home::routes as home;
+use crate::features::messages::routes as messages;
+use crate::features::news::routes as news;
+use crate::features::news::staff as news_staff;
 use crate::features::pedagogy::routes as pedagogy;
 use crate::features::personnel::routes as personnel;
 use crate::features::reenrolment::routes as reenrolment;
@@ -87,6 +92,19 @@ pub fn pages() -> Route {
             "/eleves/:id/cours/:rid/absences/:aid",
             get(pedagogy::record_absence),
         )
+        // Élèves › Absences : signaler, retirer, justifier
+        .at(
+            "/eleves/:id/absences",
+            get(absences::page).post(absences::report),
+        )
+        .at(
+            "/eleves/:id/absences/signalements/:rid/retirer",
+            post(absences::withdraw),
+        )
+        .at(
+            "/eleves/:id/absences/:aid/justification",
+            get(absences::justify_page).post(absences::justify),
+        )
         .at("/eleves/:id/historique", get(pedagogy::history))
         .at("/eleves/:id/historique/:rid", get(pedagogy::history_record))
         .at("/eleves/:id/repertoire", get(pedagogy::repertoire))
@@ -109,6 +127,25 @@ pub fn pages() -> Route {
             get(billing::payment_return).post(billing::payment_return),
         )
         .at("/payfip/notification", post(billing::notification))
+        // Messages
+        .at("/messages", get(messages::family_list))
+        .at(
+            "/messages/nouveau",
+            get(messages::new_page).post(messages::start),
+        )
+        .at(
+            "/messages/:id",
+            get(messages::family_thread).post(messages::family_answer),
+        )
+        .at(
+            "/messages/:id/pieces/:mid",
+            get(messages::family_attachment),
+        )
+        // Actualités
+        .at("/actualites", get(news::page))
+        .at("/actualites/lien", post(news::renew_feed))
+        .at("/actualites/:id/document", get(news::document))
+        .at("/actualites/flux/:file", get(news::feed))
         // Personnel › Paiements
         .at(
             "/gestion/paiements",
@@ -184,9 +221,45 @@ pub fn pages() -> Route {
             "/gestion/courriels",
             get(requests::mails).post(requests::retry_mail),
         )
+        // Personnel › Absences
+        .at("/gestion/absences", get(absences_staff::list))
+        .at(
+            "/gestion/absences/justifications/:id",
+            post(absences_staff::decide),
+        )
+        .at(
+            "/gestion/absences/justifications/:id/document",
+            get(absences_staff::document),
+        )
+        // Personnel › Messages
+        .at("/gestion/messages", get(messages::staff_list))
+        .at(
+            "/gestion/messages/:id",
+            get(messages::staff_thread).post(messages::staff_answer),
+        )
+        .at("/gestion/messages/:id/etat", post(messages::set_state))
+        .at(
+            "/gestion/messages/:id/pieces/:mid",
+            get(messages::staff_attachment),
+        )
+        // Personnel › Actualités
+        .at(
+            "/gestion/actualites",
+            get(news_staff::page).post(news_staff::publish),
+        )
+        .at("/gestion/actualites/:id/envoi", post(news_staff::send))
+        .at(
+            "/gestion/actualites/:id/retrait",
+            post(news_staff::withdraw),
+        )
+        .at(
+            "/gestion/actualites/:id/document",
+            get(news_staff::document),
+        )
         // Personnel › Comptes des familles
         .at("/gestion/comptes", get(accounts::list).post(accounts::act))
         .at("/gestion/ecole", get(school::page).post(school::save))
+        .at("/gestion/ecole/echanges", post(school::save_exchanges))
         .at("/gestion/exports", get(exports::page).post(exports::make))
         .at("/gestion/exports/:id/:fichier", get(exports::download))
         .at(

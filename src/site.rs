@@ -268,3 +268,78 @@ pub async fn sender_name(pool: &Pool, site_id: i64) -> sqlx::Result<Option<Strin
             .await?;
     Ok(row.and_then(|r| r.0).filter(|n| !n.trim().is_empty()))
 }
+
+/// What a school sets for its exchanges with families (École › Échanges avec les familles).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Exchanges {
+    /// How many hours after a lesson has started a family may still report an absence to it
+    /// (0: only before it starts).
+    pub absence_report_hours: i64,
+    /// The mail telling of a new message carries its text (else only a link).
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub mail_message_text: bool,
+}
+
+/// The longest delay a school may give families to report a lesson already started.
+pub const MAX_REPORT_HOURS: i64 = 72;
+
+pub async fn exchanges(pool: &Pool, site_id: i64) -> sqlx::Result<Exchanges> {
+    sqlx::query_as("select absence_report_hours, mail_message_text from site where site_id = $1")
+        .bind(site_id)
+        .fetch_one(pool)
+        .await
+}
+
+/// Saves them, auditing each change (before → after). False when nothing changed.
+pub async fn save_exchanges(
+    pool: &Pool,
+    site_id: i64,
+    by: i64,
+    new: &Exchanges,
+) -> sqlx::Result<bool> {
+    let mut tx = crate::db::begin(pool).await?;
+    let old: Exchanges = sqlx::query_as(
+        "select absence_report_hours, mail_message_text from site where site_id = $1",
+    )
+    .bind(site_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if &old == new {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    sqlx::query(
+        "update site set absence_report_hours = $1, mail_message_text = $2 where site_id = $3",
+    )
+    .bind(new.absence_report_hours)
+    .bind(i64::from(new.mail_message_text))
+    .bind(site_id)
+    .execute(&mut *tx)
+    .await?;
+    let yes_no = |b: bool| if b { "oui" } else { "non" };
+    for (field, before, after) in [
+        (
+            "absence_report_hours",
+            old.absence_report_hours.to_string(),
+            new.absence_report_hours.to_string(),
+        ),
+        (
+            "mail_message_text",
+            yes_no(old.mail_message_text).to_owned(),
+            yes_no(new.mail_message_text).to_owned(),
+        ),
+    ] {
+        if before != after {
+            crate::audit::audit(
+                &mut tx,
+                Some(site_id),
+                Some(by),
+                "school_setting_changed",
+                &format!("{field}: {before} -> {after}"),
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
+}

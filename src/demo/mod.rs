@@ -2,6 +2,7 @@
 
 /// The demo's invoices, receipts and rentals.
 pub mod billing;
+pub mod exchanges;
 /// The demo's courses, history, evaluations and timetable.
 pub mod pedagogy;
 /// The demo's open re-enrolment campaign.
@@ -344,7 +345,8 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
         };
         s.details(child, d).await?;
     }
-    s.account(valognes, Some(jeremie), Some(abarre), "abarre1", false)
+    let abarre_account = s
+        .account(valognes, Some(jeremie), Some(abarre), "abarre1", false)
         .await?;
 
     // An adult student with her own account.
@@ -509,6 +511,18 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
             hugo,
             amelia,
             generated,
+        },
+        crate::domain::date::today(),
+    )
+    .await?;
+    exchanges::seed(
+        pool,
+        &exchanges::Who {
+            valognes,
+            abarre,
+            irina,
+            hugo,
+            account: abarre_account,
         },
         crate::domain::date::today(),
     )

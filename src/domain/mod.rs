@@ -18,13 +18,13 @@ pub use password::NewPassword;
 pub use phone::PhoneNumber;
 pub use postal::PostalCode;
 
-/// `2012-11-19` → `19/11/2012`; anything else is returned unchanged.
 /// A file size as a download link states it: "35\u{a0}Ko" (rounded up).
 pub fn kilobytes(bytes: usize) -> String {
     let ko = bytes.div_ceil(1024);
     format!("{ko}\u{a0}Ko")
 }
 
+/// `2012-11-19` → `19/11/2012`; anything else is returned unchanged.
 pub fn french_date(iso: &str) -> String {
     let parts: Vec<&str> = iso.split('-').collect();
     match parts.as_slice() {

@@ -5,6 +5,7 @@
 //! - `modifications.csv`: one line per accepted field change.
 //! - `reinscriptions.csv`: each decided re-enrolment, with its choices and documents.
 //! - `paiements.csv`: payments received in Portée (online or at the desk).
+//! - `absences.csv`: staff's decisions on families' justifications of absences.
 //!
 //! An export holds what no earlier export held (the rows it carried keep its id), is made
 //! in one transaction, and is kept whole so staff can download it again. `since` makes a
@@ -18,7 +19,12 @@ use crate::db::{self, Pool};
 use crate::domain::money::euros_plain;
 
 /// The files of every export, in this order.
-pub const FILES: [&str; 3] = ["modifications.csv", "reinscriptions.csv", "paiements.csv"];
+pub const FILES: [&str; 4] = [
+    "modifications.csv",
+    "reinscriptions.csv",
+    "paiements.csv",
+    "absences.csv",
+];
 
 /// A cell as a spreadsheet must read it: text starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return would be taken for a formula, so it gets a leading apostrophe. A sign
@@ -292,6 +298,42 @@ pub async fn run(
         )
         .collect();
 
+    // Decisions on justifications of absences.
+    let absences_src = source_ids(&mut tx, site_id, "absences").await?;
+    let decided: Vec<(i64, i64, i64, String, String, String, String, String, Option<String>, Option<i64>, Option<String>)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select j.justification_id, a.absence_id, r.person_id, a.absent_on, c.name, j.status, j.reason, j.details,                     j.decision_reason, j.decided_at, coalesce(s.display_name, s.identifier)              from absence_justification j join absence a on a.absence_id = j.absence_id              join course_record r on r.course_record_id = a.course_record_id              join course c on c.course_id = r.course_id              left join account s on s.account_id = j.decided_by              where j.site_id = $1 and j.status in ('accepted', 'refused') and {}              order by j.decided_at, j.justification_id",
+            pick("j.export_id", "j.decided_at")
+        )))
+        .bind(site_id)
+        .fetch_all(&mut *tx)
+        .await?;
+    let absences: Vec<Vec<String>> = decided
+        .iter()
+        .map(
+            |(_, absence, person, on, course, status, reason, details, refusal, at, by)| {
+                vec![
+                    id_of(&absences_src, *absence),
+                    absence.to_string(),
+                    id_of(&persons, *person),
+                    person.to_string(),
+                    crate::domain::french_date(on),
+                    course.clone(),
+                    match status.as_str() {
+                        "accepted" => "acceptee",
+                        _ => "refusee",
+                    }
+                    .to_owned(),
+                    crate::features::absences::reason_label(reason).to_owned(),
+                    details.clone(),
+                    refusal.clone().unwrap_or_default(),
+                    at.map(day_of).unwrap_or_default(),
+                    by.clone().unwrap_or_default(),
+                ]
+            },
+        )
+        .collect();
+
     let files = vec![
         (
             FILES[0],
@@ -348,8 +390,33 @@ pub async fn run(
                 &payments,
             )?,
         ),
+        (
+            FILES[3],
+            absences.len(),
+            csv(
+                &[
+                    "absence",
+                    "absence_portee",
+                    "eleve",
+                    "eleve_portee",
+                    "date",
+                    "cours",
+                    "decision",
+                    "motif",
+                    "precisions",
+                    "motif_refus",
+                    "decide_le",
+                    "decide_par",
+                ],
+                &absences,
+            )?,
+        ),
     ];
-    if modifications.is_empty() && reenrolments.is_empty() && payments.is_empty() {
+    if modifications.is_empty()
+        && reenrolments.is_empty()
+        && payments.is_empty()
+        && absences.is_empty()
+    {
         return Ok(None);
     }
     sqlx::query(
@@ -400,6 +467,15 @@ pub async fn run(
                 .execute(&mut *tx)
                 .await?;
         }
+        for (id, ..) in &decided {
+            sqlx::query(
+                "update absence_justification set export_id = $1 where justification_id = $2",
+            )
+            .bind(export_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
     }
     crate::audit::audit(
         &mut tx,
@@ -407,10 +483,11 @@ pub async fn run(
         by,
         "export_made",
         &format!(
-            "n° {number}: {} modification(s), {} réinscription(s), {} paiement(s){}",
+            "n° {number}: {} modification(s), {} réinscription(s), {} paiement(s), {} absence(s){}",
             modifications.len(),
             reenrolments.len(),
             payments.len(),
+            absences.len(),
             match scope {
                 Scope::New => String::new(),
                 Scope::Since(d) => format!(", depuis {d}"),
@@ -438,6 +515,8 @@ pub struct Listed {
     pub modifications: i64,
     pub reenrolments: i64,
     pub payments: i64,
+    /// None for an export made before absences were exported.
+    pub absences: Option<i64>,
 }
 
 pub async fn list(pool: &Pool, site_id: i64) -> sqlx::Result<Vec<Listed>> {
@@ -445,7 +524,8 @@ pub async fn list(pool: &Pool, site_id: i64) -> sqlx::Result<Vec<Listed>> {
         "select r.export_id, r.number, r.created_at, coalesce(a.display_name, a.identifier) as by_name, r.since, \
            (select rows_count from export_file f where f.export_id = r.export_id and f.name = 'modifications.csv') as modifications, \
            (select rows_count from export_file f where f.export_id = r.export_id and f.name = 'reinscriptions.csv') as reenrolments, \
-           (select rows_count from export_file f where f.export_id = r.export_id and f.name = 'paiements.csv') as payments \
+           (select rows_count from export_file f where f.export_id = r.export_id and f.name = 'paiements.csv') as payments, \
+           (select rows_count from export_file f where f.export_id = r.export_id and f.name = 'absences.csv') as absences \
          from export_run r left join account a on a.account_id = r.created_by \
          where r.site_id = $1 order by r.number desc limit 200",
     )

@@ -1,5 +1,6 @@
 //! One folder per menu of the manual, each with its router, views and store.
 
+pub mod absences;
 pub mod accessibility;
 pub mod accounts;
 pub mod auth;
@@ -8,6 +9,8 @@ pub mod calendar;
 pub mod exports;
 pub mod family;
 pub mod home;
+pub mod messages;
+pub mod news;
 pub mod pedagogy;
 pub mod personnel;
 pub mod records;

@@ -156,6 +156,8 @@ pub(super) const SPECS: &[Spec] = &[
         cols: &[
             col("nom", "last_name", Kind::Text(80), true),
             col("prenom", "first_name", Kind::Text(80), true),
+            // Optional: where the absences families report for the teacher's lessons go.
+            col("email", "email", Kind::Email, false),
         ],
     },
     Spec {

@@ -302,3 +302,152 @@ pub fn reenrolment_decided(
         body: format!("Bonjour,\n\n{body}\n\n{school}\n"),
     }
 }
+
+/// What an absence report is about, for its mails: a student, a lesson or a span, a reason.
+pub struct AbsenceNote<'a> {
+    pub school: &'a str,
+    pub student: &'a str,
+    /// « le cours Piano 2C4 du mardi 08/12/2026 à 18h00 », « du 07/12/2026 au 11/12/2026 ».
+    pub what: &'a str,
+    pub reason: &'a str,
+    pub details: &'a str,
+}
+
+/// To the school: an absence reported by a family.
+pub fn absence_reported_school(to: &str, n: &AbsenceNote, link: &str) -> Outgoing {
+    let details = if n.details.is_empty() {
+        String::new()
+    } else {
+        format!("\nPrécisions de la famille :\n\n  {}\n", n.details)
+    };
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{} – absence signalée : {}", n.school, n.student),
+        body: format!(
+            "Bonjour,\n\n\
+             La famille de {} signale une absence {}.\n\n\
+             Motif : {}\n{details}\n\
+             Les absences signalées : {link}\n\n\
+             {}\n",
+            n.student, n.what, n.reason, n.school
+        ),
+    }
+}
+
+/// To the lesson's teacher: who will be absent (the reason stays with the school).
+pub fn absence_reported_teacher(to: &str, n: &AbsenceNote) -> Outgoing {
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{} – absence prévue : {}", n.school, n.student),
+        body: format!(
+            "Bonjour,\n\n\
+             La famille de {} a prévenu l'école d'une absence {}.\n\n\
+             {}\n",
+            n.student, n.what, n.school
+        ),
+    }
+}
+
+/// To the family: the report is received, and can be withdrawn until the lesson starts.
+pub fn absence_report_ack(to: &str, n: &AbsenceNote, link: &str) -> Outgoing {
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{} – absence de {} bien signalée", n.school, n.student),
+        body: format!(
+            "Bonjour,\n\n\
+             L'école a bien reçu votre signalement : {} sera absent(e) {}.\n\n\
+             Motif : {}\n\n\
+             Si l'élève peut finalement venir, vous pouvez retirer ce signalement jusqu'au début \
+             du cours sur le portail famille :\n\n{link}\n\n\
+             {}\n",
+            n.student, n.what, n.reason, n.school
+        ),
+    }
+}
+
+/// To the school and the teacher: a report the family withdrew.
+pub fn absence_withdrawn(to: &str, n: &AbsenceNote) -> Outgoing {
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{} – absence annulée : {}", n.school, n.student),
+        body: format!(
+            "Bonjour,\n\n\
+             La famille de {} retire l'absence signalée {} : l'élève sera présent(e).\n\n\
+             {}\n",
+            n.student, n.what, n.school
+        ),
+    }
+}
+
+/// To the school: a justification waits for a decision.
+pub fn justification_received(to: &str, n: &AbsenceNote, link: &str) -> Outgoing {
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!(
+            "{} – justificatif d'absence à examiner : {}",
+            n.school, n.student
+        ),
+        body: format!(
+            "Bonjour,\n\n\
+             La famille de {} justifie l'absence {}.\n\n\
+             Motif : {}\n\n\
+             Les justificatifs à examiner : {link}\n\n\
+             {}\n",
+            n.student, n.what, n.reason, n.school
+        ),
+    }
+}
+
+/// To the family: what staff decided about a justification.
+pub fn justification_decided(
+    to: &str,
+    n: &AbsenceNote,
+    refusal: Option<&str>,
+    link: &str,
+) -> Outgoing {
+    let (subject, body) = match refusal {
+        None => (
+            "acceptée",
+            format!("L'absence {} de {} est justifiée.", n.what, n.student),
+        ),
+        Some(r) => (
+            "refusée",
+            format!(
+                "La justification de l'absence {} de {} n'est pas acceptée, pour ce motif :\n\n  {r}\n\n\
+                 Vous pouvez en envoyer une autre sur le portail famille.",
+                n.what, n.student
+            ),
+        ),
+    };
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{} – justification {subject} : {}", n.school, n.student),
+        body: format!("Bonjour,\n\n{body}\n\n{link}\n\n{}\n", n.school),
+    }
+}
+
+/// To the other side of a thread: a message is waiting, with a link to it; its text only if
+/// the school allows it (`site.mail_message_text`), else the portal keeps it.
+pub fn message_waiting(
+    to: &str,
+    school: &str,
+    subject: &str,
+    from: &str,
+    text: Option<&str>,
+    link: &str,
+) -> Outgoing {
+    let body = match text {
+        Some(t) => format!("Message :\n\n{t}\n\nPour répondre, ouvrez la conversation :\n\n{link}"),
+        None => format!("Pour le lire et y répondre, ouvrez la conversation :\n\n{link}"),
+    };
+    Outgoing {
+        to: to.to_owned(),
+        subject: format!("{school} – nouveau message : {subject}"),
+        body: format!(
+            "Bonjour,\n\n\
+             {from} vous a écrit sur le portail famille, au sujet de « {subject} ».\n\n\
+             {body}\n\n\
+             {school}\n"
+        ),
+    }
+}

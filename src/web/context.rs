@@ -63,6 +63,9 @@ pub struct CurrentUser {
     pub role: Option<crate::domain::status::Role>,
     /// A staff account's « Prénom NOM ».
     pub staff_name: Option<String>,
+    /// A family: the school's messages it has not read yet. Staff: the school's open
+    /// threads with a family message no one has read (shown in the menu).
+    pub unread_messages: i64,
 }
 
 impl CurrentUser {
@@ -183,6 +186,8 @@ struct SessionRow {
     a11y_status: String,
     role: Option<String>,
     display_name: Option<String>,
+    family_unread: i64,
+    staff_unread: i64,
 }
 
 /// A live session, as the context needs it.
@@ -211,7 +216,11 @@ async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionSt
                 p.civility, p.last_name, p.first_name, \
                 cast((select count(*) from reenrolment_campaign k where k.site_id = a.site_id \
                       and k.opens_on <= $2 and k.closes_on >= $2) as bigint) as open_campaigns, \
-                site.a11y_status, a.role, a.display_name \
+                site.a11y_status, a.role, a.display_name, \
+                cast((select coalesce(sum(t.staff_messages - t.family_seen), 0) from message_thread t \
+                      where t.family_id = a.family_id and a.is_staff = 0) as bigint) as family_unread, \
+                cast((select count(*) from message_thread t where a.is_staff = 1 and t.site_id = a.site_id \
+                      and t.status = 'open' and t.family_messages > t.staff_seen) as bigint) as staff_unread \
          from session s \
          join account a on a.account_id = s.account_id \
          join site on site.site_id = a.site_id \
@@ -256,6 +265,7 @@ async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionSt
             .as_deref()
             .and_then(crate::domain::status::Role::from_key),
         staff_name: r.display_name,
+        unread_messages: r.family_unread + r.staff_unread,
     };
     Ok(SessionState::Live(Box::new(Live {
         user,

@@ -54,6 +54,18 @@ const FAMILY_MENU: &[MenuItem] = &[
         admin: false,
     },
     MenuItem {
+        href: "/messages",
+        label: "Messages",
+        key: None,
+        admin: false,
+    },
+    MenuItem {
+        href: "/actualites",
+        label: "Actualités",
+        key: None,
+        admin: false,
+    },
+    MenuItem {
         href: "/accessibilite",
         label: "Accessibilité",
         key: Some("0"),
@@ -72,6 +84,24 @@ const STAFF_MENU: &[MenuItem] = &[
         href: "/gestion",
         label: "Demandes de modification",
         key: Some("1"),
+        admin: false,
+    },
+    MenuItem {
+        href: "/gestion/absences",
+        label: "Absences",
+        key: None,
+        admin: false,
+    },
+    MenuItem {
+        href: "/gestion/messages",
+        label: "Messages",
+        key: None,
+        admin: false,
+    },
+    MenuItem {
+        href: "/gestion/actualites",
+        label: "Actualités",
+        key: None,
         admin: false,
     },
     MenuItem {
@@ -282,6 +312,9 @@ fn site_header(ctx: &Ctx, oob: bool) -> Markup {
                                 accesskey=[item.key.filter(|_| ctx.shortcuts)]
                                 aria-current=[(current == Some(item.href)).then(|| current_kind(&ctx.path, item.href))] {
                                 (item.label)
+                                @if let Some(n) = unread(ctx, item.href) {
+                                    " (" (n) " non lu" @if n > 1 { "s" } ")"
+                                }
                             }
                         }
                     }
@@ -297,6 +330,12 @@ fn site_header(ctx: &Ctx, oob: bool) -> Markup {
             }
         }
     }
+}
+
+/// The unread messages shown beside the menu's Messages entry (nothing when none).
+fn unread(ctx: &Ctx, href: &str) -> Option<i64> {
+    let n = ctx.user.as_ref()?.unread_messages;
+    (n > 0 && (href == "/messages" || href == "/gestion/messages")).then_some(n)
 }
 
 /// Where the display switch brings the user back: this page.

@@ -1,5 +1,5 @@
 //! Request logging that never writes a secret: query strings (reset links carry their
-//! token there) are left out, and calendar tokens in paths are masked.
+//! token there) are left out, and the tokens of the calendar and news feeds in paths are masked.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -12,6 +12,8 @@ use tracing::Instrument;
 pub fn redact(path: &str) -> String {
     if path.starts_with("/calendrier/") {
         "/calendrier/[jeton]".to_owned()
+    } else if path.starts_with("/actualites/flux/") {
+        "/actualites/flux/[jeton]".to_owned()
     } else {
         path.to_owned()
     }
@@ -59,6 +61,10 @@ mod tests {
     #[test]
     fn calendar_tokens_are_masked() {
         assert_eq!(super::redact("/calendrier/abc.ics"), "/calendrier/[jeton]");
+        assert_eq!(
+            super::redact("/actualites/flux/abc.atom"),
+            "/actualites/flux/[jeton]"
+        );
         assert_eq!(super::redact("/reinitialisation"), "/reinitialisation");
     }
 }

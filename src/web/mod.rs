@@ -18,6 +18,7 @@ pub mod log;
 pub mod multipart;
 pub mod rate_limit;
 pub mod resume;
+pub mod rich;
 pub mod schools;
 pub mod session;
 pub mod table;

@@ -6,6 +6,7 @@
 mod helpers;
 mod school;
 
+mod absences;
 mod accessibility;
 mod accounts;
 mod attacks;
@@ -21,6 +22,8 @@ mod fragments;
 mod fuzz;
 mod import;
 mod mail;
+mod messages;
+mod news;
 mod operations;
 mod password;
 mod payfip;

@@ -36,7 +36,8 @@ pub async fn login_account(
     .await
 }
 
-/// After a successful login: remembers it, and the display mode chosen before login.
+/// After a successful login: remembers it (the one before it too: the home page shows what
+/// is new since then), and the display mode chosen before login.
 pub async fn record_login(
     pool: &Pool,
     account_id: i64,
@@ -46,7 +47,8 @@ pub async fn record_login(
     match accessible {
         Some(mode) => {
             sqlx::query(
-                "update account set last_login_at = $1, accessible_mode = $2 where account_id = $3",
+                "update account set previous_login_at = last_login_at, last_login_at = $1, accessible_mode = $2 \
+                 where account_id = $3",
             )
             .bind(now)
             .bind(i64::from(mode))
@@ -55,7 +57,7 @@ pub async fn record_login(
             .await?
         }
         None => {
-            sqlx::query("update account set last_login_at = $1 where account_id = $2")
+            sqlx::query("update account set previous_login_at = last_login_at, last_login_at = $1 where account_id = $2")
                 .bind(now)
                 .bind(account_id)
                 .execute(pool)

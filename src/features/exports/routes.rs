@@ -58,14 +58,16 @@ pub(crate) async fn page(
                 (DataTable::new(
                     "exports-legende",
                     "Exports, du plus récent au plus ancien",
-                    [col("Export"), col("Fait par"), col("Modifications"), col("Réinscriptions"), col("Paiements"), col("Fichiers")],
+                    [col("Export"), col("Fait par"), col("Modifications"), col("Réinscriptions"), col("Paiements"), col("Absences"), col("Fichiers")],
                 ).rows(exports.iter().map(|e| vec![
                     th(html! { "n° " (e.number) ", " (french_datetime(e.created_at)) @if let Some(d) = &e.since { " (depuis le " (crate::domain::french_date(d)) ")" } }),
                     td(e.by_name.as_deref().unwrap_or("Ligne de commande")),
                     td(e.modifications),
                     td(e.reenrolments),
                     td(e.payments),
-                    td(html! { ul.inline-list { @for f in FILES {
+                    // Exports made before absences were exported have no such file.
+                    td(e.absences.map_or("—".to_owned(), |n| n.to_string())),
+                    td(html! { ul.inline-list { @for f in FILES.iter().filter(|f| **f != "absences.csv" || e.absences.is_some()) {
                         li { a href={ "/gestion/exports/" (e.export_id) "/" (f) } download=(f) {
                             (f) span.visually-hidden { " – export n° " (e.number) }
                         } }

@@ -22,7 +22,7 @@ fn yes_no(v: bool) -> &'static str {
 }
 
 /// The head of every page of a student: back link, name, tabs.
-fn student_head(ctx: &Ctx, name: &str, person_id: i64, tab: &str) -> Markup {
+pub fn student_head(ctx: &Ctx, name: &str, person_id: i64, tab: &str) -> Markup {
     html! {
         p { a href="/eleves" { "Tous les élèves" } }
         h1 { (name) }
@@ -249,6 +249,9 @@ pub fn course_record(
                 RecordPart::Absences(list) => {
                     h3 { "Absences" }
                     (absences_table(&base, list))
+                    @if !past {
+                        p { a href={ (crate::paths::absences(person_id)) "?cours=" (line.course_record_id) "#signaler" } { "Signaler une absence à venir à ce cours" } }
+                    }
                 }
                 RecordPart::Evaluation(e) => {
                     @let (m, d, c) = mark(e);
@@ -275,6 +278,9 @@ pub fn course_record(
                         dt { "Durée" } dd { (or_none(a.duration_minutes.map(duration_words).as_deref())) }
                         dt { "Justifiée" } dd { (yes_no(a.justified)) }
                         dt { "Motif" } dd { (or_none(a.reason.as_deref())) }
+                    }
+                    @if !a.justified && !past {
+                        p { a href=(crate::paths::justification(person_id, a.absence_id)) { "Justifier cette absence" } }
                     }
                     p { a href={ (base) "/absences" } { "Toutes les absences de ce cours" } }
                 }

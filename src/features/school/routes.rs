@@ -7,7 +7,7 @@ use poem::web::{Data, Form, Query};
 use poem::{Response, handler};
 use serde::Deserialize;
 
-use super::views::{self, SettingsForm};
+use super::views::{self, ExchangesForm, SchoolPage, SettingsForm};
 use crate::config::PayfipMode;
 use crate::domain::email::EmailAddress;
 use crate::domain::phone::PhoneNumber;
@@ -27,6 +27,7 @@ struct InfoQuery {
 fn info_text(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
         "enregistre" => "Les réglages de l'école sont enregistrés.",
+        "echanges-enregistres" => "Les réglages des échanges avec les familles sont enregistrés.",
         "inchange" => "Aucun réglage n'a changé.",
         _ => return None,
     })
@@ -70,14 +71,25 @@ pub(crate) async fn page(
     Query(q): Query<InfoQuery>,
 ) -> AppResult<Markup> {
     let school = site::school(&state.pool, user.site_id).await?;
+    let exchanges = exchanges_form(&site::exchanges(&state.pool, user.site_id).await?);
     Ok(views::page(
         &ctx,
-        &form_of(&Settings::of(&school)),
-        &Errors::new(),
-        state.settings.payfip.mode,
-        &default_sender(&state),
-        info_text(q.info.as_deref()),
+        &SchoolPage {
+            form: &form_of(&Settings::of(&school)),
+            exchanges: &exchanges,
+            errors: &Errors::new(),
+            instance_mode: state.settings.payfip.mode,
+            default_sender: &default_sender(&state),
+            info: info_text(q.info.as_deref()),
+        },
     ))
+}
+
+fn exchanges_form(x: &site::Exchanges) -> ExchangesForm {
+    ExchangesForm {
+        delai: x.absence_report_hours.to_string(),
+        texte: if x.mail_message_text { "1" } else { "" }.to_owned(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -211,13 +223,17 @@ pub(crate) async fn save(
             numcli: f.numcli,
             mode: f.mode,
         };
+        let exchanges = exchanges_form(&site::exchanges(&state.pool, user.site_id).await?);
         return Ok(unprocessable(views::page(
             &ctx,
-            &typed,
-            &errors,
-            state.settings.payfip.mode,
-            &default_sender(&state),
-            None,
+            &SchoolPage {
+                form: &typed,
+                exchanges: &exchanges,
+                errors: &errors,
+                instance_mode: state.settings.payfip.mode,
+                default_sender: &default_sender(&state),
+                info: None,
+            },
         )));
     };
     let changed =
@@ -226,5 +242,71 @@ pub(crate) async fn save(
         "/gestion/ecole?info=inchange"
     } else {
         "/gestion/ecole?info=enregistre"
+    }))
+}
+
+#[derive(Deserialize)]
+struct ExchangesFields {
+    #[serde(default)]
+    delai: String,
+    #[serde(default)]
+    texte: String,
+}
+
+/// École › Échanges avec les familles: the delay to report a lesson already started, and
+/// whether messages' texts go in their mails. Each change audited.
+#[handler]
+pub(crate) async fn save_exchanges(
+    state: Data<&Arc<AppState>>,
+    ctx: Ctx,
+    AdminUser(user): AdminUser,
+    Form(f): Form<ExchangesFields>,
+) -> AppResult<Response> {
+    let hours = f
+        .delai
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|h| (0..=site::MAX_REPORT_HOURS).contains(h));
+    let Some(hours) = hours else {
+        let mut errors = Errors::new();
+        errors.add(
+            "delai",
+            format!(
+                "Délai pour signaler une absence : « {} » n'est pas un nombre d'heures de 0 à {}.",
+                f.delai.trim(),
+                site::MAX_REPORT_HOURS
+            ),
+        );
+        let school = site::school(&state.pool, user.site_id).await?;
+        return Ok(unprocessable(views::page(
+            &ctx,
+            &SchoolPage {
+                form: &form_of(&Settings::of(&school)),
+                exchanges: &ExchangesForm {
+                    delai: f.delai,
+                    texte: f.texte,
+                },
+                errors: &errors,
+                instance_mode: state.settings.payfip.mode,
+                default_sender: &default_sender(&state),
+                info: None,
+            },
+        )));
+    };
+    let changed = site::save_exchanges(
+        &state.pool,
+        user.site_id,
+        user.account_id,
+        &site::Exchanges {
+            absence_report_hours: hours,
+            mail_message_text: f.texte == "1",
+        },
+    )
+    .await?;
+    Ok(see_other(if changed {
+        "/gestion/ecole?info=echanges-enregistres"
+    } else {
+        "/gestion/ecole?info=inchange"
     }))
 }

@@ -22,14 +22,34 @@ pub struct SettingsForm {
     pub mode: String,
 }
 
-pub fn page(
-    ctx: &Ctx,
-    f: &SettingsForm,
-    errors: &Errors,
-    instance_mode: PayfipMode,
-    default_sender: &str,
-    info: Option<&str>,
-) -> Markup {
+/// The exchanges form's values, as stored or as typed.
+#[derive(Default, Clone)]
+pub struct ExchangesForm {
+    /// Hours after a lesson's start it may still be reported absent.
+    pub delai: String,
+    /// "1": a message's text goes in the mail that tells of it.
+    pub texte: String,
+}
+
+pub struct SchoolPage<'a> {
+    pub form: &'a SettingsForm,
+    pub exchanges: &'a ExchangesForm,
+    /// The errors of the form sent (their keys differ from one form to the other).
+    pub errors: &'a Errors,
+    pub instance_mode: PayfipMode,
+    pub default_sender: &'a str,
+    pub info: Option<&'a str>,
+}
+
+pub fn page(ctx: &Ctx, p: &SchoolPage) -> Markup {
+    let SchoolPage {
+        form: f,
+        exchanges: x,
+        errors,
+        instance_mode,
+        default_sender,
+        info,
+    } = *p;
     layout::form_page(
         ctx,
         "École",
@@ -68,6 +88,19 @@ pub fn page(
                     }))
                 }
                 div.actions { button type="submit" { "Enregistrer" } }
+            }
+            h2 #echanges { "Échanges avec les familles" }
+            form method="post" action="/gestion/ecole/echanges" novalidate aria-labelledby="echanges" {
+                (csrf_field(&ctx.csrf))
+                (field_block("delai", "Délai pour signaler une absence à un cours commencé (heures)")
+                    .hint(&format!("De 0 à {} : 0, une absence se signale jusqu'au début du cours ; 24, jusqu'au lendemain de la même heure.", crate::site::MAX_REPORT_HOURS))
+                    .control(errors, input("delai", &x.delai, "text", "off")))
+                div.field.checkbox {
+                    input #champ-texte type="checkbox" name="texte" value="1" checked[x.texte == "1"] aria-describedby="champ-texte-aide";
+                    label for="champ-texte" { "Recopier le texte des messages dans les courriels qui les annoncent" }
+                    p.hint #champ-texte-aide { "Sinon, le courriel dit seulement qu'un message attend sur le portail, avec un lien : le texte ne quitte pas le portail." }
+                }
+                div.actions { button type="submit" { "Enregistrer les échanges" } }
             }
         },
     )

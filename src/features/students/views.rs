@@ -48,6 +48,7 @@ pub fn tabs(ctx: &Ctx, person_id: i64, current: &str) -> Markup {
     const TABS: &[(&str, &str)] = &[
         ("identite", "Identité"),
         ("cours", "Cours"),
+        ("absences", "Absences"),
         ("historique", "Historique"),
         ("repertoire", "Répertoire"),
         ("reinscription", "Réinscription"),
