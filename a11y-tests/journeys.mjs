@@ -143,6 +143,29 @@ async function withoutJavaScript(browser) {
   check(resp.status === 200 && resp.headers.get('content-type') === 'application/pdf' && bytes.subarray(0, 5).toString() === '%PDF-',
     'sans JavaScript : facturation → duplicata PDF ouvert');
 
+  // Write to the school: an empty message is refused with its error summary; then sent with
+  // an attachment, and the thread shows it.
+  await page.goto(BASE + '/messages/nouveau', { waitUntil: 'load' });
+  await submit(page, 'main form button[type="submit"]');
+  check((await text(page)).includes('Sujet : saisissez le sujet de votre message.') && (await page.title()).startsWith('Erreur'),
+    'sans JavaScript : message vide → erreurs nommées');
+  await page.type('#champ-sujet', 'Question sur le planning');
+  await page.type('#champ-message', 'Bonjour,\n\nLe planning de janvier est-il prêt ?');
+  await (await page.$('#champ-piece')).uploadFile(certificate);
+  await submit(page, 'main form button[type="submit"]');
+  const thread = await text(page);
+  check(thread.includes('Votre message est envoyé') && thread.includes('Le planning de janvier est-il prêt ?') && thread.includes('portee-certificat.pdf'),
+    'sans JavaScript : message à l\'école avec pièce jointe → conversation');
+
+  // Report an absence to a lesson of the timetable.
+  await page.goto(BASE + `/eleves/${irina}/absences`, { waitUntil: 'load' });
+  const lesson = await page.$$eval('#champ-cours option', (os) => os.map((o) => o.value).filter(Boolean)[1]);
+  await page.click('#champ-quoi');
+  await page.select('#champ-cours', lesson);
+  await page.select('#champ-motif', 'transport');
+  await submit(page, 'form[aria-labelledby="signaler"] button[type="submit"]');
+  check((await text(page)).includes('L\'absence est signalée'), 'sans JavaScript : absence signalée à un cours');
+
   // Change the password, then back.
   for (const [from, to] of [[PASSWORD, 'Valognes2027'], ['Valognes2027', PASSWORD]]) {
     await page.goto(BASE + '/mot-de-passe', { waitUntil: 'load' });
@@ -301,8 +324,8 @@ async function withJavaScript(browser) {
   await context.close();
 }
 
-/** The accessibility tree as stable text: role, name, level, state; addresses, dates, years and
- * file sizes (the Rust tests check those) masked. */
+/** The accessibility tree as stable text: role, name, level, state; addresses, dates, times of
+ * day after a date, years and file sizes (the Rust tests check those) masked. */
 function flatten(node, depth = 0, out = []) {
   if (!node) return out;
   const bits = [node.role];
@@ -311,7 +334,7 @@ function flatten(node, depth = 0, out = []) {
   for (const k of ['checked', 'pressed', 'expanded', 'disabled', 'required', 'invalid']) {
     if (node[k] !== undefined && node[k] !== false) bits.push(`${k}=${node[k]}`);
   }
-  out.push('  '.repeat(depth) + bits.join(' ').replace(/https?:\/\/[^\s)"]+/g, 'URL').replace(/\d{2}\/\d{2}\/\d{4}/g, 'jj/mm/aaaa').replace(/\d+\u00a0Ko/g, 'N\u00a0Ko').replace(/\b(19|20)\d{2}\b/g, 'AAAA'));
+  out.push('  '.repeat(depth) + bits.join(' ').replace(/https?:\/\/[^\s)"]+/g, 'URL').replace(/\d{2}\/\d{2}\/\d{4}/g, 'jj/mm/aaaa').replace(/jj\/mm\/aaaa à \d{1,2}h\d{2}/g, 'jj/mm/aaaa à HHhMM').replace(/\d+\u00a0Ko/g, 'N\u00a0Ko').replace(/\b(19|20)\d{2}\b/g, 'AAAA'));
   for (const c of node.children || []) flatten(c, depth + 1, out);
   return out;
 }
@@ -327,12 +350,18 @@ async function snapshots(browser) {
     [anon, 'mot-de-passe-perdu', '/mot-de-passe-perdu'],
     [anon, 'accessibilite', '/accessibilite'],
     [anon, 'declaration', '/accessibilite/declaration'],
-    [family, 'accueil', '/accueil'],
+    // A thread (its list's unread counts depend on whether the crawl opened it first).
+    [family, 'conversation', async () => {
+      await familyPage.goto(BASE + '/messages', { waitUntil: 'load' });
+      return familyPage.$eval('main table a', (a) => a.getAttribute('href'));
+    }],
+    [family, 'actualites', '/actualites'],
     [family, 'eleves', '/eleves'],
     [family, 'emploi-du-temps', '/emploi-du-temps'],
   ];
-  for (const [context, name, url] of pages) {
+  for (const [context, name, where] of pages) {
     const page = context === family ? familyPage : await context.newPage();
+    const url = typeof where === 'function' ? await where() : where;
     await page.goto(BASE + url, { waitUntil: 'load' });
     const main = await page.$('main');
     const tree = flatten(await page.accessibility.snapshot({ root: main, interestingOnly: true })).join('\n') + '\n';
@@ -353,6 +382,28 @@ async function snapshots(browser) {
       check(false, `arbre d'accessibilité de ${url} différent de snapshots/${name}.txt, ligne ${i + 1} :\n   attendu : ${a[i]}\n   obtenu  : ${b[i]}`);
     }
   }
+  // The home page changes with the day (this week's lessons, what is new): its blocks are
+  // checked as a screen reader meets them instead — each a region named by its heading, with
+  // a list — and the blocks the demo always fills are there.
+  await familyPage.goto(BASE + '/accueil', { waitUntil: 'load' });
+  const home = await familyPage.accessibility.snapshot({ root: await familyPage.$('main'), interestingOnly: true });
+  const regions = [];
+  (function walk(n) {
+    if (!n) return;
+    if (n.role === 'region') regions.push(n);
+    for (const c of n.children || []) walk(c);
+  })(home);
+  // Lists are not among the tree's "interesting" nodes: the DOM says each region has one.
+  const listed = await familyPage.$$eval('main section', (list) => list.map((sec) => {
+    const h = document.getElementById(sec.getAttribute('aria-labelledby') || '');
+    return { name: h && h.parentElement === sec && h.tagName === 'H2' ? h.textContent : null, items: sec.querySelectorAll('ul > li').length };
+  }));
+  const shaped = regions.filter((r) => listed.some((l) => l.name === r.name && l.items > 0));
+  const names = regions.map((r) => r.name);
+  const expected = ['À payer', "En attente de l'école", 'Actualités'];
+  check(shaped.length === regions.length && expected.every((n) => names.includes(n)),
+    `accueil : chaque bloc est une région nommée par son titre, avec une liste (${names.join(' | ')})`
+    + regions.filter((r) => !shaped.includes(r)).map((r) => `\n${flatten(r).slice(0, 6).join('\n')}`).join(''));
   await anon.close();
   await family.close();
 }
