@@ -75,6 +75,7 @@ impl Application {
             schools: Default::default(),
             http,
         });
+        crate::features::preenrolment::staff::spawn_housekeeping(state.clone());
         let acceptor = crate::web::connections::Bounded::new(
             acceptor,
             state.settings.http.max_connections,

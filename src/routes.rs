@@ -23,6 +23,8 @@ use crate::features::news::routes as news;
 use crate::features::news::staff as news_staff;
 use crate::features::pedagogy::routes as pedagogy;
 use crate::features::personnel::routes as personnel;
+use crate::features::preenrolment::public as preenrolment;
+use crate::features::preenrolment::staff as preenrolment_staff;
 use crate::features::reenrolment::routes as reenrolment;
 use crate::features::reenrolment::staff as reenrolment_staff;
 use crate::features::school::routes as school;
@@ -242,6 +244,19 @@ pub fn pages() -> Route {
             "/gestion/messages/:id/pieces/:mid",
             get(messages::staff_attachment),
         )
+        // Personnel › Préinscriptions
+        .at(
+            "/gestion/preinscriptions",
+            get(preenrolment_staff::overview).post(preenrolment_staff::act),
+        )
+        .at(
+            "/gestion/preinscriptions/demandes/:id",
+            get(preenrolment_staff::request_detail).post(preenrolment_staff::decide),
+        )
+        .at(
+            "/gestion/preinscriptions/documents/:id",
+            get(preenrolment_staff::document),
+        )
         // Personnel › Actualités
         .at(
             "/gestion/actualites",
@@ -273,6 +288,21 @@ pub fn pages() -> Route {
         .at(
             "/gestion/personnel/:id",
             get(personnel::member).post(personnel::act),
+        )
+        // Préinscription (sans compte)
+        .at("/preinscription", get(preenrolment::index))
+        .at(
+            "/preinscription/suivi",
+            get(preenrolment::follow_page).post(preenrolment::follow_request),
+        )
+        .at(
+            "/preinscription/suivi/:jeton",
+            get(preenrolment::followed_page).post(preenrolment::followed_act),
+        )
+        .at("/preinscription/confirmation", get(preenrolment::confirm))
+        .at(
+            "/preinscription/:ecole",
+            get(preenrolment::start).post(preenrolment::send_step),
         )
         // Session : prolonger, formulaire conservé
         .at("/reprise", get(crate::features::records::reprise::page))

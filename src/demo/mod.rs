@@ -5,6 +5,7 @@ pub mod billing;
 pub mod exchanges;
 /// The demo's courses, history, evaluations and timetable.
 pub mod pedagogy;
+pub mod preenrolment;
 /// The demo's open re-enrolment campaign.
 pub mod reenrolment;
 
@@ -383,7 +384,7 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
     s.details(amelia, d).await?;
 
     // Staff.
-    s.account(valognes, None, None, "admin", true).await?;
+    let admin = s.account(valognes, None, None, "admin", true).await?;
 
     // Generated families: 42 at Valognes, 6 at the second school.
     let mut rng = Lcg(2026);
@@ -527,5 +528,6 @@ pub async fn seed(pool: &Pool) -> anyhow::Result<bool> {
         crate::domain::date::today(),
     )
     .await?;
+    preenrolment::seed(pool, valognes, admin, crate::domain::date::today()).await?;
     Ok(true)
 }

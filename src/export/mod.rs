@@ -6,6 +6,8 @@
 //! - `reinscriptions.csv`: each decided re-enrolment, with its choices and documents.
 //! - `paiements.csv`: payments received in Portée (online or at the desk).
 //! - `absences.csv`: staff's decisions on families' justifications of absences.
+//! - `preinscriptions.csv`: pre-enrolment requests staff accepted or refused, with the
+//!   child's wishes (an accepted one names the family and people Portée created).
 //!
 //! An export holds what no earlier export held (the rows it carried keep its id), is made
 //! in one transaction, and is kept whole so staff can download it again. `since` makes a
@@ -19,11 +21,12 @@ use crate::db::{self, Pool};
 use crate::domain::money::euros_plain;
 
 /// The files of every export, in this order.
-pub const FILES: [&str; 4] = [
+pub const FILES: [&str; 5] = [
     "modifications.csv",
     "reinscriptions.csv",
     "paiements.csv",
     "absences.csv",
+    "preinscriptions.csv",
 ];
 
 /// A cell as a spreadsheet must read it: text starting with `=`, `+`, `-`, `@`, a tab or a
@@ -334,6 +337,55 @@ pub async fn run(
         )
         .collect();
 
+    // Pre-enrolment requests decided (accepted or refused).
+    let pre: Vec<PreRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select r.request_id, r.reference, r.family_id, r.status, r.child_last_name, r.child_first_name, \
+                r.child_birth_date, r.civility, r.last_name, r.first_name, r.email, r.phone, \
+                r.address || ', ' || r.postal_code || ' ' || r.city as address, o.label as offer, r.decided_at, \
+                r.decision_reason, coalesce(s.display_name, s.identifier) as decided_by \
+         from preenrolment_request r left join preenrolment_offer o on o.offer_id = r.offer_id \
+         left join account s on s.account_id = r.decided_by \
+         where r.site_id = $1 and r.status in ('acceptee', 'refusee') and r.anonymised_at is null and {} \
+         order by r.decided_at, r.request_id",
+        pick("r.export_id", "r.decided_at")
+    )))
+    .bind(site_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut preenrolments: Vec<Vec<String>> = Vec::new();
+    for p in &pre {
+        let wishes: Vec<(String,)> = sqlx::query_as(
+            "select o.label from preenrolment_wish w join preenrolment_offer o on o.offer_id = w.offer_id \
+             where w.request_id = $1 order by w.preference",
+        )
+        .bind(p.request_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        preenrolments.push(vec![
+            p.reference.clone(),
+            p.family_id.map(|f| f.to_string()).unwrap_or_default(),
+            p.status.clone(),
+            p.child_last_name.clone(),
+            p.child_first_name.clone(),
+            crate::domain::french_date(&p.child_birth_date),
+            p.civility.clone(),
+            p.last_name.clone(),
+            p.first_name.clone(),
+            p.email.clone(),
+            crate::domain::phone::display_phone(&p.phone),
+            p.address.clone(),
+            wishes
+                .into_iter()
+                .map(|w| w.0)
+                .collect::<Vec<_>>()
+                .join("|"),
+            p.offer.clone().unwrap_or_default(),
+            p.decided_at.map(day_of).unwrap_or_default(),
+            p.decision_reason.clone().unwrap_or_default(),
+            p.decided_by.clone().unwrap_or_default(),
+        ]);
+    }
+
     let files = vec![
         (
             FILES[0],
@@ -411,11 +463,38 @@ pub async fn run(
                 &absences,
             )?,
         ),
+        (
+            FILES[4],
+            preenrolments.len(),
+            csv(
+                &[
+                    "reference",
+                    "famille_portee",
+                    "decision",
+                    "nom",
+                    "prenom",
+                    "naissance",
+                    "civilite_responsable",
+                    "nom_responsable",
+                    "prenom_responsable",
+                    "email",
+                    "telephone",
+                    "adresse",
+                    "voeux",
+                    "discipline_acceptee",
+                    "decide_le",
+                    "motif",
+                    "decide_par",
+                ],
+                &preenrolments,
+            )?,
+        ),
     ];
     if modifications.is_empty()
         && reenrolments.is_empty()
         && payments.is_empty()
         && absences.is_empty()
+        && preenrolments.is_empty()
     {
         return Ok(None);
     }
@@ -476,6 +555,13 @@ pub async fn run(
             .execute(&mut *tx)
             .await?;
         }
+        for p in &pre {
+            sqlx::query("update preenrolment_request set export_id = $1 where request_id = $2")
+                .bind(export_id)
+                .bind(p.request_id)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     crate::audit::audit(
         &mut tx,
@@ -483,11 +569,12 @@ pub async fn run(
         by,
         "export_made",
         &format!(
-            "n° {number}: {} modification(s), {} réinscription(s), {} paiement(s), {} absence(s){}",
+            "n° {number}: {} modification(s), {} réinscription(s), {} paiement(s), {} absence(s), {} préinscription(s){}",
             modifications.len(),
             reenrolments.len(),
             payments.len(),
             absences.len(),
+            preenrolments.len(),
             match scope {
                 Scope::New => String::new(),
                 Scope::Since(d) => format!(", depuis {d}"),
@@ -504,6 +591,28 @@ pub async fn run(
     }))
 }
 
+/// A decided pre-enrolment request, as exported.
+#[derive(sqlx::FromRow)]
+struct PreRow {
+    request_id: i64,
+    reference: String,
+    family_id: Option<i64>,
+    status: String,
+    child_last_name: String,
+    child_first_name: String,
+    child_birth_date: String,
+    civility: String,
+    last_name: String,
+    first_name: String,
+    email: String,
+    phone: String,
+    address: String,
+    offer: Option<String>,
+    decided_at: Option<i64>,
+    decision_reason: Option<String>,
+    decided_by: Option<String>,
+}
+
 /// An export as the page lists it.
 #[derive(sqlx::FromRow)]
 pub struct Listed {
@@ -517,6 +626,8 @@ pub struct Listed {
     pub payments: i64,
     /// None for an export made before absences were exported.
     pub absences: Option<i64>,
+    /// None for an export made before pre-enrolments were exported.
+    pub preenrolments: Option<i64>,
 }
 
 pub async fn list(pool: &Pool, site_id: i64) -> sqlx::Result<Vec<Listed>> {
@@ -525,7 +636,8 @@ pub async fn list(pool: &Pool, site_id: i64) -> sqlx::Result<Vec<Listed>> {
            (select rows_count from export_file f where f.export_id = r.export_id and f.name = 'modifications.csv') as modifications, \
            (select rows_count from export_file f where f.export_id = r.export_id and f.name = 'reinscriptions.csv') as reenrolments, \
            (select rows_count from export_file f where f.export_id = r.export_id and f.name = 'paiements.csv') as payments, \
-           (select rows_count from export_file f where f.export_id = r.export_id and f.name = 'absences.csv') as absences \
+           (select rows_count from export_file f where f.export_id = r.export_id and f.name = 'absences.csv') as absences, \
+           (select rows_count from export_file f where f.export_id = r.export_id and f.name = 'preinscriptions.csv') as preenrolments \
          from export_run r left join account a on a.account_id = r.created_by \
          where r.site_id = $1 order by r.number desc limit 200",
     )

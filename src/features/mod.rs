@@ -13,6 +13,7 @@ pub mod messages;
 pub mod news;
 pub mod pedagogy;
 pub mod personnel;
+pub mod preenrolment;
 pub mod records;
 pub mod reenrolment;
 pub mod school;

@@ -117,6 +117,12 @@ const STAFF_MENU: &[MenuItem] = &[
         admin: false,
     },
     MenuItem {
+        href: "/gestion/preinscriptions",
+        label: "Préinscriptions",
+        key: None,
+        admin: false,
+    },
+    MenuItem {
         href: "/gestion/paiements",
         label: "Paiements",
         key: None,

@@ -1,5 +1,5 @@
 //! Request logging that never writes a secret: query strings (reset links carry their
-//! token there) are left out, and the tokens of the calendar and news feeds in paths are masked.
+//! token there) are left out, and the tokens in paths (calendar and news feeds, a pre-enrolment's follow-up) are masked.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -14,6 +14,8 @@ pub fn redact(path: &str) -> String {
         "/calendrier/[jeton]".to_owned()
     } else if path.starts_with("/actualites/flux/") {
         "/actualites/flux/[jeton]".to_owned()
+    } else if path.starts_with("/preinscription/suivi/") {
+        "/preinscription/suivi/[jeton]".to_owned()
     } else {
         path.to_owned()
     }
@@ -61,6 +63,10 @@ mod tests {
     #[test]
     fn calendar_tokens_are_masked() {
         assert_eq!(super::redact("/calendrier/abc.ics"), "/calendrier/[jeton]");
+        assert_eq!(
+            super::redact("/preinscription/suivi/abc"),
+            "/preinscription/suivi/[jeton]"
+        );
         assert_eq!(
             super::redact("/actualites/flux/abc.atom"),
             "/actualites/flux/[jeton]"

@@ -47,15 +47,35 @@ impl UploadForm {
 }
 
 /// Reads an upload form whose file is the field `file_field`.
-pub async fn read(mut multipart: Multipart, file_field: &str) -> Result<UploadForm, String> {
+pub async fn read(multipart: Multipart, file_field: &str) -> Result<UploadForm, String> {
+    let (mut form, mut files) = read_all(multipart, |name| name == file_field).await?;
+    form.file = files.pop().map(|(_, part)| part);
+    Ok(form)
+}
+
+/// Reads an upload form with several file fields (each name for which `is_file` holds),
+/// returned in the order sent.
+pub async fn read_files(
+    multipart: Multipart,
+    is_file: impl Fn(&str) -> bool,
+) -> Result<(UploadForm, Vec<(String, FilePart)>), String> {
+    read_all(multipart, is_file).await
+}
+
+async fn read_all(
+    mut multipart: Multipart,
+    is_file: impl Fn(&str) -> bool,
+) -> Result<(UploadForm, Vec<(String, FilePart)>), String> {
     let mut out = UploadForm::default();
+    let mut files = Vec::new();
+    let mut total = 0usize;
     while let Some(field) = multipart
         .next_field()
         .await
         .map_err(|_| INTERRUPTED.to_owned())?
     {
         let name = field.name().unwrap_or("").to_owned();
-        if name == file_field {
+        if is_file(&name) {
             let mut part = FilePart {
                 name: field.file_name().unwrap_or("").to_owned(),
                 ..FilePart::default()
@@ -79,8 +99,11 @@ pub async fn read(mut multipart: Multipart, file_field: &str) -> Result<UploadFo
                     break;
                 }
             }
+            total += part.size;
+            // All files together are bounded as one would be.
+            part.truncated |= total > HARD_CAP;
             let truncated = part.truncated;
-            out.file = Some(part);
+            files.push((name, part));
             if truncated {
                 break;
             }
@@ -99,7 +122,7 @@ pub async fn read(mut multipart: Multipart, file_field: &str) -> Result<UploadFo
                 .insert(name, String::from_utf8_lossy(&text).into_owned());
         }
     }
-    Ok(out)
+    Ok((out, files))
 }
 
 /// A file that passed every check: its type, a name safe to show, its bytes.

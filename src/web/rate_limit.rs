@@ -26,7 +26,12 @@ pub const STRICT: &[&str] = &[
     "/mot-de-passe",
     "/reinitialisation",
     "/accessibilite/signalement",
+    "/preinscription/suivi",
 ];
+
+/// Prefixes whose POSTs are in the strict bucket too: the public pre-enrolment form of each
+/// school (`/preinscription/{ecole}`) sends mail.
+pub const STRICT_PREFIXES: &[&str] = &["/preinscription/"];
 
 /// The two buckets.
 pub struct Limiters {
@@ -97,7 +102,8 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<R
             .unwrap_or_default();
         let ip = super::client_ip(&req, &trusted);
         let limiter = req.data::<Arc<Limiters>>().map(|l| {
-            if STRICT.contains(&req.uri().path()) {
+            let path = req.uri().path();
+            if STRICT.contains(&path) || STRICT_PREFIXES.iter().any(|p| path.starts_with(p)) {
                 &l.strict
             } else {
                 &l.other

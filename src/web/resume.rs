@@ -50,6 +50,11 @@ pub const KEPT_ROUTES: &[(&str, &str)] = &[
     ("/gestion/actualites/:id/envoi", "/gestion/actualites"),
     ("/gestion/actualites/:id/retrait", "/gestion/actualites"),
     ("/gestion/messages/:id/etat", "/gestion/messages/:id"),
+    ("/gestion/preinscriptions", "/gestion/preinscriptions"),
+    (
+        "/gestion/preinscriptions/demandes/:id",
+        "/gestion/preinscriptions/demandes/:id",
+    ),
     (
         "/facturation/documents/:id/payer",
         "/facturation/documents/:id",
@@ -110,6 +115,9 @@ pub const NOT_KEPT_ROUTES: &[&str] = &[
     "/messages/:id",
     "/gestion/messages/:id",
     "/gestion/actualites",
+    "/preinscription/:ecole",
+    "/preinscription/suivi",
+    "/preinscription/suivi/:jeton",
     "/facturation/paiements/:id/retour",
     "/payfip/notification",
     "/payfip-demo/services/securite",

@@ -249,12 +249,12 @@ async fn staff_find_a_guardian_by_name_identifier_or_email() {
     let staff = staff(&app).await;
     let html = app.get_html(&staff, "/gestion/comptes").await;
     assert!(
-        html.contains("44 responsables."),
+        html.contains("46 responsables."),
         "{}",
         &html[html.find("result-count").unwrap()..][..80]
     );
     let html = app.get_html(&staff, "/gestion/comptes?q=Torre").await;
-    assert!(html.contains("1 sur 44 pour « Torre »."));
+    assert!(html.contains("1 sur 46 pour « Torre »."));
     assert!(has_row(&html, "comptes-legende", &["TORRE Amélia"]));
     assert!(!html.contains("ABARRE Jérémie"));
     let html = app

@@ -29,6 +29,7 @@ mod password;
 mod payfip;
 mod pedagogy;
 mod personnel;
+mod preenrolment;
 mod query_plans;
 mod records;
 mod reenrolment;

@@ -77,9 +77,11 @@ async fn show_login(
         return Ok(see_other(layout::home(ctx)));
     }
     let sites = state.schools.get(&state.pool).await?;
+    let open = crate::features::preenrolment::public::open_schools(state).await?;
     let values = views::LoginValues {
         site: "",
         identifier: "",
+        preenrolment: &open,
     };
     Ok(poem::IntoResponse::into_response(views::login(
         ctx,
@@ -159,9 +161,11 @@ async fn log_in(
     if form.mot_de_passe.is_empty() {
         errors.add("mot_de_passe", "Saisissez votre mot de passe.");
     }
+    let open = crate::features::preenrolment::public::open_schools(state).await?;
     let values = views::LoginValues {
         site: &form.site,
         identifier: form.identifiant.trim(),
+        preenrolment: &open,
     };
     let (Some(site), true) = (site, errors.is_empty()) else {
         return Ok(unprocessable(views::login(

@@ -37,6 +37,8 @@ fn site_select(sites: &[Site], chosen: &str, errors: &Errors) -> Markup {
 pub struct LoginValues<'a> {
     pub site: &'a str,
     pub identifier: &'a str,
+    /// Schools whose pre-enrolment is open today: (slug, name), linked for new families.
+    pub preenrolment: &'a [(String, String)],
 }
 
 /// Who a login form is for: families (`/connexion`) or the school's staff (`/gestion/connexion`).
@@ -93,6 +95,14 @@ pub fn login(
                          autocomplete: "current-password", hint: None, required: true }
                     .render(errors))
                 div.actions { button type="submit" { "Se connecter" } }
+            }
+            @if audience == Audience::Family && !v.preenrolment.is_empty() {
+                h2 { "Nouvelle famille" }
+                p {
+                    "La préinscription est ouverte"
+                    @if let [(_, name)] = v.preenrolment { " à " (name) } ". Elle se fait sans compte\u{a0}: "
+                    a href="/preinscription" { "faire une demande de préinscription" } "."
+                }
             }
             ul.links {
                 li { a href="/mot-de-passe-perdu" { "Mot de passe perdu ou première connexion" } }

@@ -58,7 +58,7 @@ pub(crate) async fn page(
                 (DataTable::new(
                     "exports-legende",
                     "Exports, du plus récent au plus ancien",
-                    [col("Export"), col("Fait par"), col("Modifications"), col("Réinscriptions"), col("Paiements"), col("Absences"), col("Fichiers")],
+                    [col("Export"), col("Fait par"), col("Modifications"), col("Réinscriptions"), col("Paiements"), col("Absences"), col("Préinscriptions"), col("Fichiers")],
                 ).rows(exports.iter().map(|e| vec![
                     th(html! { "n° " (e.number) ", " (french_datetime(e.created_at)) @if let Some(d) = &e.since { " (depuis le " (crate::domain::french_date(d)) ")" } }),
                     td(e.by_name.as_deref().unwrap_or("Ligne de commande")),
@@ -67,7 +67,8 @@ pub(crate) async fn page(
                     td(e.payments),
                     // Exports made before absences were exported have no such file.
                     td(e.absences.map_or("—".to_owned(), |n| n.to_string())),
-                    td(html! { ul.inline-list { @for f in FILES.iter().filter(|f| **f != "absences.csv" || e.absences.is_some()) {
+                    td(e.preenrolments.map_or("—".to_owned(), |n| n.to_string())),
+                    td(html! { ul.inline-list { @for f in FILES.iter().filter(|f| (**f != "absences.csv" || e.absences.is_some()) && (**f != "preinscriptions.csv" || e.preenrolments.is_some())) {
                         li { a href={ "/gestion/exports/" (e.export_id) "/" (f) } download=(f) {
                             (f) span.visually-hidden { " – export n° " (e.number) }
                         } }
