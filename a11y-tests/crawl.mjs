@@ -426,7 +426,7 @@ async function crawl(browser, page, label, start) {
 }
 
 /** The newest reset link in the demo's mail folder (quoted-printable decoded). */
-function newestResetLink(since) {
+function newestResetLink(since, pattern = /https?:\/\/[^\s]+(\/reinitialisation\?jeton=[A-Za-z0-9_-]+)/) {
   const files = fs.readdirSync(MAIL_DIR)
     .filter((f) => f.endsWith('.eml'))
     .map((f) => path.join(MAIL_DIR, f))
@@ -434,7 +434,7 @@ function newestResetLink(since) {
     .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
   for (const f of files) {
     const text = fs.readFileSync(f, 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-    const m = text.match(/https?:\/\/[^\s]+(\/reinitialisation\?jeton=[A-Za-z0-9_-]+)/);
+    const m = text.match(pattern);
     if (m) return m[1];
   }
   return null;
@@ -463,6 +463,90 @@ async function auditResetPage(browser, page, label) {
   // A link that does not work (forged) has its own page.
   await audit(browser, page, label, '/reinitialisation?jeton=invalide', false);
   return 4;
+}
+
+/** A PDF the upload checks accept (one empty page). */
+function minimalPdf() {
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>',
+  ];
+  let out = '%PDF-1.7\n';
+  const offsets = objects.map((o, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return out;
+}
+
+async function clickAndWait(page, selector) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+}
+
+/** The public pre-enrolment, step by step, each step and each error state audited (steps 2
+ * and 3 are reached by sending the step before, not by a link), then the acknowledgement, the
+ * confirmation link of the mail, the follow-up form and the page its mail leads to. */
+async function auditPreenrolment(browser, page, label) {
+  const since = Date.now() - 1000;
+  const year = new Date().getFullYear();
+  // One address per display mode: the same child sent twice is the same request.
+  const email = `camille.audit.${label.includes('accessible') ? 'a' : 's'}@example.org`;
+  await page.goto(BASE + '/preinscription/valognes', { waitUntil: 'load' });
+  await page.click('#champ-civilite');
+  for (const [name, value] of [['nom', 'Audit'], ['prenom', 'Camille'], ['email', email],
+    ['telephone', '0611223344'], ['adresse', '1 rue du Test'], ['code_postal', '50700'], ['ville', 'Valognes']]) {
+    await page.type(`#champ-${name}`, value);
+  }
+  await clickAndWait(page, 'button[value="suivant"]');
+  await audit(browser, page, label, '/preinscription/valognes [enfants]', true);
+  await clickAndWait(page, 'button[value="suivant"]');
+  await audit(browser, page, label, '/preinscription/valognes [enfants, erreurs]', true);
+  await page.type('#champ-enfant0_nom', 'Audit');
+  await page.type('#champ-enfant0_prenom', 'Sacha');
+  await page.type('#champ-enfant0_naissance', `03/03/${year - 8}`);
+  const wish = await page.$$eval('#champ-enfant0_voeu1 option', (os) => os.find((o) => o.textContent.startsWith('Violon')).value);
+  await page.select('#champ-enfant0_voeu1', wish);
+  await clickAndWait(page, 'button[value="suivant"]');
+  await audit(browser, page, label, '/preinscription/valognes [documents et envoi]', true);
+  await clickAndWait(page, 'button[value="envoyer"]');
+  await audit(browser, page, label, '/preinscription/valognes [documents, erreurs]', true);
+  const pdf = path.join(os.tmpdir(), 'portee-audit-domicile.pdf');
+  fs.writeFileSync(pdf, minimalPdf());
+  await (await page.$('#champ-document1')).uploadFile(pdf);
+  await page.click('#champ-consentement');
+  await new Promise((r) => setTimeout(r, 5200));
+  await clickAndWait(page, 'button[value="envoyer"]');
+  await audit(browser, page, label, '/preinscription/valognes [envoyée]', true);
+  let confirm = null;
+  for (let i = 0; i < 50 && !confirm; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    confirm = newestResetLink(since, /https?:\/\/[^\s]+(\/preinscription\/confirmation\?jeton=[A-Za-z0-9_-]+)/);
+  }
+  if (!confirm) throw new Error(`no pre-enrolment mail appeared in ${MAIL_DIR}`);
+  await audit(browser, page, label, confirm, false);
+  await audit(browser, page, label, '/preinscription/confirmation?jeton=inconnu', false);
+  const reference = await page.goto(BASE + confirm, { waitUntil: 'load' })
+    .then(() => page.$eval('main li strong', (s) => s.textContent));
+  await page.goto(BASE + '/preinscription/suivi', { waitUntil: 'load' });
+  await page.type('#champ-reference', reference);
+  await page.type('#champ-email', email);
+  const asked = Date.now() - 1000;
+  await clickAndWait(page, 'form[action="/preinscription/suivi"] button[type="submit"]');
+  await audit(browser, page, label, '/preinscription/suivi (envoyé)', true);
+  let follow = null;
+  for (let i = 0; i < 50 && !follow; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    follow = newestResetLink(asked, /https?:\/\/[^\s]+(\/preinscription\/suivi\/[A-Za-z0-9_-]+)/);
+  }
+  if (!follow) throw new Error('no follow-up mail appeared');
+  await audit(browser, page, label, follow, false);
+  return 9;
 }
 
 /** Proves every check is live: a page with known faults must be reported by each. */
@@ -518,6 +602,7 @@ async function main() {
       pages += await crawl(browser, anonPage, `anonymous, ${mode}`, '/connexion');
       await audit(browser, anonPage, `anonymous, ${mode}`, '/page-inexistante', false);
       if (MAIL_DIR) pages += await auditResetPage(browser, anonPage, `anonymous, ${mode}`);
+      if (MAIL_DIR) pages += await auditPreenrolment(browser, anonPage, `anonymous, ${mode}`);
       await anon.close();
 
       const user = await browser.createBrowserContext();

@@ -26,6 +26,7 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const PASSWORD = 'Valognes2026';
 const SNAPSHOTS = path.join(path.dirname(new URL(import.meta.url).pathname), 'snapshots');
 const UPDATE = process.env.A11Y_UPDATE_SNAPSHOTS === '1';
+const MAIL_DIR = process.env.PORTEE_MAIL_DIR;
 
 const failures = [];
 let steps = 0;
@@ -87,6 +88,65 @@ async function withoutJavaScript(browser) {
   await page.type('input[name="email"]', 'jeremie.abarre@example.org');
   await submit(page, 'form[action="/mot-de-passe-perdu"] button[type="submit"]');
   check((await text(page)).includes('Si l\'identifiant et l\'adresse e-mail correspondent'), 'sans JavaScript : mot de passe perdu → confirmation');
+
+  // A new family's pre-enrolment, without an account: three steps, a mistake corrected on
+  // the way, the acknowledgement, then the mail's confirmation link.
+  const year = new Date().getFullYear();
+  const since = Date.now() - 1000;
+  await page.goto(BASE + '/connexion', { waitUntil: 'load' });
+  await submit(page, 'main a[href="/preinscription"]');
+  check((await text(page)).includes('Étape 1 sur 3'), 'sans JavaScript : connexion → préinscription, étape 1');
+  await page.click('#champ-civilite-m');
+  for (const [name, value] of [['nom', 'Parcours'], ['prenom', 'Marc'], ['email', `marc.parcours.${Date.now()}@example.org`],
+    ['telephone', '0611223344'], ['adresse', '2 rue du Parcours'], ['code_postal', '5070'], ['ville', 'Valognes']]) {
+    await page.type(`#champ-${name}`, value);
+  }
+  await submit(page, 'button[value="suivant"]');
+  check((await text(page)).includes('Code postal :') && (await page.$eval('#champ-nom', (e) => e.value)) === 'Parcours',
+    'sans JavaScript : préinscription, code postal refusé et nommé, le reste gardé');
+  await page.$eval('#champ-code_postal', (e) => { e.value = ''; });
+  await page.type('#champ-code_postal', '50700');
+  await submit(page, 'button[value="suivant"]');
+  await submit(page, 'button[value="ajouter"]');
+  for (const [i, first, born] of [[0, 'Lou', `12/04/${year - 9}`], [1, 'Max', `30/09/${year - 5}`]]) {
+    await page.type(`#champ-enfant${i}_nom`, 'Parcours');
+    await page.type(`#champ-enfant${i}_prenom`, first);
+    await page.type(`#champ-enfant${i}_naissance`, born);
+  }
+  const pick = (label) => page.$$eval('#champ-enfant0_voeu1 option', (os, l) => os.find((o) => o.textContent.startsWith(l)).value, label);
+  await page.select('#champ-enfant0_voeu1', await pick('Violon'));
+  await page.select('#champ-enfant1_voeu1', await pick('Éveil musical'));
+  await submit(page, 'button[value="suivant"]');
+  check((await text(page)).includes('Étape 3 sur 3'), 'sans JavaScript : préinscription, deux enfants et leurs vœux → étape 3');
+  await submit(page, 'button[value="precedent"]');
+  check((await page.$eval('#champ-enfant1_prenom', (e) => e.value)) === 'Max', 'sans JavaScript : préinscription, retour à l\'étape 2 sans rien perdre');
+  await submit(page, 'button[value="suivant"]');
+  const proof = path.join(os.tmpdir(), 'portee-domicile.pdf');
+  fs.writeFileSync(proof, minimalPdf());
+  await (await page.$('#champ-document1')).uploadFile(proof);
+  await page.click('#champ-consentement');
+  await new Promise((r) => setTimeout(r, 5200));
+  await submit(page, 'button[value="envoyer"]');
+  const ack = await text(page);
+  check(ack.includes('Demande envoyée') && ack.includes('Lou Parcours') && ack.includes('Max Parcours'),
+    'sans JavaScript : préinscription envoyée, une référence par enfant');
+  let confirmLink = null;
+  for (let i = 0; i < 50 && !confirmLink && MAIL_DIR; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    for (const f of fs.readdirSync(MAIL_DIR).filter((x) => x.endsWith('.eml'))) {
+      const file = path.join(MAIL_DIR, f);
+      if (fs.statSync(file).mtimeMs < since) continue;
+      const m = fs.readFileSync(file, 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=')
+        .match(/https?:\/\/[^\s]+(\/preinscription\/confirmation\?jeton=[A-Za-z0-9_-]+)/);
+      if (m) confirmLink = m[1];
+    }
+  }
+  if (confirmLink) {
+    await page.goto(BASE + confirmLink, { waitUntil: 'load' });
+    check((await text(page)).includes('Adresse confirmée'), 'sans JavaScript : préinscription, adresse confirmée par le lien du courriel');
+  } else {
+    check(false, 'sans JavaScript : préinscription, aucun courriel de confirmation (PORTEE_MAIL_DIR ?)');
+  }
 
   // Login.
   await login(page);

@@ -37,7 +37,7 @@ grep -q "^Listening on" "$log" || { echo "the demo did not start:" >&2; cat "$lo
 PORTEE_URL="http://127.0.0.1:$port" PORTEE_MAIL_DIR="$work/mail" A11Y_PDF_DIR="$work/pdf" node crawl.mjs
 
 # Every flow with JavaScript disabled, and the ARIA snapshots of the main pages.
-PORTEE_URL="http://127.0.0.1:$port" node journeys.mjs
+PORTEE_URL="http://127.0.0.1:$port" PORTEE_MAIL_DIR="$work/mail" node journeys.mjs
 
 # Every PDF the crawl found: tagged, every font embedded as a subset with a ToUnicode map,
 # text that can be extracted (poppler).
