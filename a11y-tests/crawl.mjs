@@ -50,13 +50,16 @@ function log(...args) {
 
 /** Same-origin page links of the current page, without fragments or assets. */
 async function pageLinks(page) {
-  const links = await page.$$eval('a[href]', (as) => as.map((a) => [a.href, a.getAttribute('type') || '']));
+  const links = await page.$$eval('a[href]', (as) => as.map((a) => [a.href, a.getAttribute('type') || '', a.hasAttribute('download')]));
   const out = new Set();
-  for (const [href, type] of links) {
+  for (const [href, type, download] of links) {
     let u;
     try { u = new URL(href); } catch { continue; }
     if (u.origin !== new URL(BASE).origin) continue;
     if (u.pathname.startsWith('/static/')) continue;
+    // A file someone sent (an attachment, a document, a notice's PDF) is served back as a
+    // download: neither a page nor one of the portal's own PDFs.
+    if (download) continue;
     // PDFs are not pages: they are saved and checked with poppler by run.sh. Other files
     // (a link with a type that is not HTML, e.g. an uploaded photo) are not pages either.
     if (u.pathname.endsWith('.pdf') || type === 'application/pdf') {

@@ -178,7 +178,7 @@ fn decision_form(ctx: &Ctx, w: &Waiting, errors: &Errors, refusing: bool) -> Mar
                 @if !w.details.is_empty() { dt { "Précisions" } dd { (w.details) } }
                 dt { "Justificatif" } dd {
                     @match &w.file_name {
-                        Some(name) => a href={ "/gestion/absences/justifications/" (id) "/document" } { (name) },
+                        Some(name) => a href={ "/gestion/absences/justifications/" (id) "/document" } type=[w.content_type.as_deref()] download { (name) },
                         None => "Aucun document",
                     }
                 }

@@ -429,13 +429,14 @@ pub struct Waiting {
     pub reason: String,
     pub details: String,
     pub file_name: Option<String>,
+    pub content_type: Option<String>,
     pub created_at: i64,
 }
 
 /// Ends with `where`: each caller adds its conditions (the school first).
 const WAITING: &str = "select j.justification_id, j.family_id, p.last_name || ' ' || p.first_name as student, \
      c.name as course, case when t.teacher_id is null then null else t.last_name || ' ' || t.first_name end as teacher, \
-     a.absent_on, a.at_time, j.reason, j.details, j.file_name, j.created_at \
+     a.absent_on, a.at_time, j.reason, j.details, j.file_name, j.content_type, j.created_at \
      from absence_justification j join absence a on a.absence_id = j.absence_id \
      join course_record r on r.course_record_id = a.course_record_id \
      join person p on p.person_id = r.person_id \

@@ -139,6 +139,7 @@ pub struct Message {
     pub body: String,
     pub created_at: i64,
     pub file_name: Option<String>,
+    pub content_type: Option<String>,
     pub size_bytes: Option<i64>,
 }
 
@@ -147,7 +148,7 @@ pub async fn messages(pool: &Pool, thread_id: i64) -> sqlx::Result<Vec<Message>>
     sqlx::query_as(
         "select m.message_id, m.from_staff, \
                 coalesce(p.first_name || ' ' || p.last_name, a.display_name, a.identifier) as author, \
-                m.body, m.created_at, m.file_name, m.size_bytes \
+                m.body, m.created_at, m.file_name, m.content_type, m.size_bytes \
          from message m join account a on a.account_id = m.author_account \
          left join person p on p.person_id = a.person_id \
          where m.thread_id = $1 order by m.seq",

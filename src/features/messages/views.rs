@@ -153,7 +153,7 @@ pub fn thread(ctx: &Ctx, p: &ThreadPage) -> Markup {
                             @if let Some(name) = &m.file_name {
                                 p {
                                     "Pièce jointe\u{a0}: "
-                                    a href={ (here) "/pieces/" (m.message_id) } download {
+                                    a href={ (here) "/pieces/" (m.message_id) } type=[m.content_type.as_deref()] download {
                                         (name)
                                         @if let Some(size) = m.size_bytes { " (" (kilobytes(size.max(0) as usize)) ")" }
                                     }

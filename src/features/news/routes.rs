@@ -29,7 +29,7 @@ pub fn article(n: &Notice, heading_level: u8) -> Markup {
             (paragraphs(&n.body))
             @if let Some(name) = &n.file_name {
                 p {
-                    a href={ "/actualites/" (n.notice_id) "/document" } download {
+                    a href={ "/actualites/" (n.notice_id) "/document" } type="application/pdf" download {
                         "Document joint\u{a0}: " (name)
                         @if let Some(s) = n.size_bytes { " (PDF, " (kilobytes(s.max(0) as usize)) ")" }
                     }

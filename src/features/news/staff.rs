@@ -99,7 +99,7 @@ fn page_markup(ctx: &Ctx, p: &PageData) -> Markup {
                         th(html! {
                             (n.title)
                             @if let Some(f) = &n.file_name {
-                                br; a href={ "/gestion/actualites/" (n.notice_id) "/document" } download { "PDF\u{a0}: " (f) }
+                                br; a href={ "/gestion/actualites/" (n.notice_id) "/document" } type="application/pdf" download { "PDF\u{a0}: " (f) }
                             }
                         }).id(title_id.clone()),
                         td(n.audience_words()),

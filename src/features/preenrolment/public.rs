@@ -263,7 +263,7 @@ fn step_page(ctx: &Ctx, p: &StepPage) -> Markup {
                         (text_input("prenom", "Prénom", &d.prenom, "text", "given-name", p.errors))
                         (text_input("email", "Adresse e-mail", &d.email, "email", "email", p.errors))
                         (text_input("telephone", "Téléphone", &d.telephone, "tel", "tel", p.errors))
-                        (text_input("adresse", "Adresse", &d.adresse, "text", "street-address", p.errors))
+                        (text_input("adresse", "Adresse", &d.adresse, "text", "address-line1", p.errors))
                         (text_input("code_postal", "Code postal", &d.code_postal, "text", "postal-code", p.errors))
                         (text_input("ville", "Ville", &d.ville, "text", "address-level2", p.errors))
                         div.actions { button type="submit" name="action" value="suivant" { "Continuer" } }

@@ -580,7 +580,7 @@ struct RequestView<'a> {
     r: &'a Request,
     wishes: &'a [(i64, String)],
     offers: &'a [Offer],
-    docs: &'a [(i64, String, String, i64)],
+    docs: &'a [store::Document],
 }
 
 fn request_page(ctx: &Ctx, v: &RequestView, motif: &str, errors: &Errors) -> Markup {
@@ -615,8 +615,8 @@ fn request_page(ctx: &Ctx, v: &RequestView, motif: &str, errors: &Errors) -> Mar
             }
             h2 { "Documents" }
             @if docs.is_empty() { p { "Aucun document." } } @else {
-                ul { @for (id, label, name, size) in docs {
-                    li { (label) "\u{a0}: " a href={ "/gestion/preinscriptions/documents/" (id) } download { (name) " (" (kilobytes((*size).max(0) as usize)) ")" } }
+                ul { @for (id, label, name, size, kind) in docs {
+                    li { (label) "\u{a0}: " a href={ "/gestion/preinscriptions/documents/" (id) } type=(kind) download { (name) " (" (kilobytes((*size).max(0) as usize)) ")" } }
                 } }
             }
             @if decidable {

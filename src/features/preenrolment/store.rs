@@ -530,13 +530,14 @@ pub async fn wishes(pool: &Pool, request_id: i64) -> sqlx::Result<Vec<(i64, Stri
     .await
 }
 
-/// The documents of a request: (id, what was asked, file name, size).
-pub async fn documents(
-    pool: &Pool,
-    request_id: i64,
-) -> sqlx::Result<Vec<(i64, String, String, i64)>> {
+/// A document a request was sent with: (id, what was asked, file name, size, type).
+pub type Document = (i64, String, String, i64, String);
+
+/// The documents of a request.
+pub async fn documents(pool: &Pool, request_id: i64) -> sqlx::Result<Vec<Document>> {
     sqlx::query_as(
-        "select document_id, label, file_name, size_bytes from preenrolment_document where request_id = $1 \
+        "select document_id, label, file_name, size_bytes, content_type from preenrolment_document \
+         where request_id = $1 \
          order by label, document_id",
     )
     .bind(request_id)
