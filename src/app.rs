@@ -65,7 +65,9 @@ impl Application {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("Portee/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let caches = Self::caches(&settings, &pool).await?;
         let state = Arc::new(AppState {
+            caches,
             pool,
             cookies: CookieNames::new(settings.secure_cookies),
             settings,
@@ -85,6 +87,38 @@ impl Application {
             addr,
             acceptor,
             state,
+        })
+    }
+
+    /// The instance's caches, and what tells them the database changed: SQLite's hooks
+    /// (and a poll for other processes), or PostgreSQL's triggers and this instance's
+    /// listener (see `cache`).
+    async fn caches(
+        settings: &Settings,
+        pool: &Pool,
+    ) -> anyhow::Result<crate::cache::Caches<crate::web::context::SessionRow>> {
+        use crate::cache::{Caches, Generations, postgres, sqlite};
+        let bytes = crate::config::cache_bytes()?;
+        let url = settings.database_url.0.clone();
+        if db::is_postgres(pool) {
+            postgres::install_triggers(pool).await?;
+            let generations = Arc::new(Generations::untrusted());
+            let fence = Arc::new(postgres::Fence::new(generations.clone()));
+            postgres::spawn_listener(url, pool.clone(), fence.clone());
+            let mut caches = Caches::new(generations, bytes);
+            caches.fence = Some(fence);
+            return Ok(caches);
+        }
+        Ok(match db::sqlite_wal_file(pool).await? {
+            Some(file) => {
+                let generations = sqlite::generations_of(&file);
+                sqlite::spawn_poll(url, generations.clone());
+                Caches::new(generations, bytes)
+            }
+            None => {
+                tracing::info!("no write-ahead log: sessions and pages are not kept in memory");
+                Caches::new(Arc::new(Generations::untrusted()), bytes)
+            }
         })
     }
 

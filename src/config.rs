@@ -176,6 +176,24 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// `PORTEE_CACHE_MB`: the memory an instance may use to keep sessions and family pages
+/// (`cache`), in MiB. Default 64; 0 keeps nothing.
+pub fn cache_bytes() -> Result<u64, ConfigError> {
+    match var("PORTEE_CACHE_MB") {
+        None => Ok(64 << 20),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|mb| *mb <= 65_536)
+            .map(|mb| mb << 20)
+            .ok_or(ConfigError {
+                variable: "PORTEE_CACHE_MB",
+                message: format!("expected a number of MiB from 0 to 65536, got {v:?}"),
+            }),
+    }
+}
+
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }

@@ -12,6 +12,10 @@ pub type Pool = AnyPool;
 pub async fn connect(url: &str) -> anyhow::Result<Pool> {
     install_default_drivers();
     let is_sqlite = url.starts_with("sqlite:");
+    if is_sqlite {
+        // Before any connection opens: each one then reports its commits to `cache`.
+        crate::cache::sqlite::install();
+    }
     let pool = AnyPoolOptions::new()
         .max_connections(if is_sqlite { 8 } else { 16 })
         // A pooled connection is pinged before each use by default: for SQLite, an extra
@@ -41,6 +45,25 @@ pub fn is_postgres(pool: &Pool) -> bool {
         .database_url
         .scheme()
         .starts_with("postgres")
+}
+
+/// The file of a SQLite database in write-ahead-log mode (None: in memory, another journal
+/// mode, or PostgreSQL), whose commits the WAL hook of `cache::sqlite` reports.
+pub async fn sqlite_wal_file(pool: &Pool) -> anyhow::Result<Option<String>> {
+    if is_postgres(pool) {
+        return Ok(None);
+    }
+    let mode: String = sqlx::query_scalar("pragma journal_mode")
+        .fetch_one(pool)
+        .await?;
+    let files: Vec<(i64, String, String)> = sqlx::query_as("pragma database_list")
+        .fetch_all(pool)
+        .await?;
+    let file = files
+        .into_iter()
+        .find(|(_, name, _)| name == "main")
+        .map(|(_, _, f)| f);
+    Ok(file.filter(|f| !f.is_empty() && mode.eq_ignore_ascii_case("wal")))
 }
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at once

@@ -4,6 +4,8 @@
 pub mod app;
 /// The audit log.
 pub mod audit;
+/// Sessions and family pages kept in memory, invalidated by the database's own changes.
+pub mod cache;
 /// The command line (serve, demo, migrate).
 pub mod cli;
 /// Typed settings from `PORTEE_*` environment variables.

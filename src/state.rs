@@ -24,4 +24,6 @@ pub struct AppState {
     pub schools: crate::web::schools::SchoolList,
     /// Outgoing HTTP (PayFiP's web service), with timeouts.
     pub http: reqwest::Client,
+    /// Live sessions and the family pages they were shown (`cache`).
+    pub caches: crate::cache::Caches<crate::web::context::SessionRow>,
 }

@@ -163,9 +163,9 @@ impl<'a> FromRequest<'a> for Ctx {
 }
 
 /// What the session's one statement reads: the account, its session, its school and its
-/// person.
-#[derive(sqlx::FromRow)]
-struct SessionRow {
+/// person. Kept per instance (`cache`) while none of it changes.
+#[derive(sqlx::FromRow, Clone)]
+pub struct SessionRow {
     account_id: i64,
     site_id: i64,
     family_id: Option<i64>,
@@ -192,6 +192,7 @@ struct SessionRow {
 
 /// A live session, as the context needs it.
 struct Live {
+    token_hash: String,
     user: CurrentUser,
     csrf: String,
     accessible: bool,
@@ -207,11 +208,26 @@ enum SessionState {
     Missing,
 }
 
-/// Loads a live session; expired ones are deleted on sight.
+/// Has this session ended by itself at `now` (idle or absolute limit)?
+fn ended(r: &SessionRow, now: i64) -> bool {
+    now > r.expires_at || now > r.last_seen_at + session::IDLE_SECONDS
+}
+
+/// Loads a live session (kept in memory while nothing it reads changes); expired ones are
+/// deleted on sight, after a fresh read (another instance may have used it since).
 async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionState> {
     let hash = crate::tokens::hash_token(token);
-    let row: Option<SessionRow> = sqlx::query_as(
-        "select a.account_id, a.site_id, a.family_id, a.person_id, a.is_staff, a.identifier, \
+    let now = db::now();
+    let kept = state
+        .caches
+        .session(&hash)
+        .filter(|k| !ended(&k.value, now));
+    let (r, seen) = match &kept {
+        Some(k) => (k.value.clone(), None),
+        None => {
+            let seen = state.caches.snapshot();
+            let row: Option<SessionRow> = sqlx::query_as(
+                "select a.account_id, a.site_id, a.family_id, a.person_id, a.is_staff, a.identifier, \
                 a.accessible_mode, s.csrf_token, s.last_seen_at, s.expires_at, site.name as school_name, \
                 p.civility, p.last_name, p.first_name, \
                 cast((select count(*) from reenrolment_campaign k where k.site_id = a.site_id \
@@ -226,17 +242,19 @@ async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionSt
          join site on site.site_id = a.site_id \
          left join person p on p.person_id = a.person_id \
          where s.token_hash = $1 and a.disabled = 0",
-    )
-    .bind(&hash)
-    .bind(crate::domain::date::today_iso())
-    .fetch_optional(&state.pool)
-    .await?;
-    let Some(r) = row else {
-        return Ok(SessionState::Missing);
+            )
+            .bind(&hash)
+            .bind(crate::domain::date::today_iso())
+            .fetch_optional(&state.pool)
+            .await?;
+            let Some(r) = row else {
+                return Ok(SessionState::Missing);
+            };
+            (r, seen)
+        }
     };
-    let now = db::now();
     let (last_seen, expires) = (r.last_seen_at, r.expires_at);
-    if now > expires || now > last_seen + session::IDLE_SECONDS {
+    if ended(&r, now) {
         sqlx::query("delete from session where token_hash = $1")
             .bind(&hash)
             .execute(&state.pool)
@@ -245,7 +263,10 @@ async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionSt
     }
     let touched = now - last_seen >= session::TOUCH_EVERY_SECONDS;
     if touched {
+        // Changes the session: it is read afresh next time.
         session::touch(&state.pool, &hash, now).await?;
+    } else if let (None, Some(seen)) = (&kept, seen) {
+        state.caches.keep_session(hash.clone(), r.clone(), seen);
     }
     let user = CurrentUser {
         account_id: r.account_id,
@@ -268,6 +289,7 @@ async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionSt
         unread_messages: r.family_unread + r.staff_unread,
     };
     Ok(SessionState::Live(Box::new(Live {
+        token_hash: hash,
         user,
         csrf: r.csrf_token,
         accessible: r.accessible_mode,
@@ -388,6 +410,7 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
     };
     let mode_cookie = read_cookie(&cookies, names.mode).map(|v| v == "accessible");
     let shortcuts = read_cookie(&cookies, names.shortcuts) != Some("off");
+    let token_hash = loaded.as_ref().map(|l| l.token_hash.clone());
     let ctx = match loaded {
         Some(live) => Ctx {
             user: Some(live.user),
@@ -481,11 +504,32 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
         }
     }
 
-    req.set_data(ctx.clone());
     let is_post = req.method() == Method::POST;
-    let mut resp = match ep.call(req).await {
-        Ok(r) => r.into_response(),
-        Err(e) => e.into_response(),
+    let page_key = page_key(&req, &ctx, token_hash);
+    let mut resp = match page_key.as_ref().and_then(|k| state.caches.page(k)) {
+        Some(page) => {
+            let seconds = ctx.user.as_ref().map_or(0, |u| u.session_seconds_left);
+            let mut r = Response::builder()
+                .status(page.status)
+                .body(page.body_with(seconds));
+            *r.headers_mut() = page.headers.clone();
+            r
+        }
+        None => {
+            // Read before the handler: a change committed meanwhile makes the page miss.
+            let seen = page_key.as_ref().and_then(|_| state.caches.snapshot());
+            req.set_data(ctx.clone());
+            let resp = match ep.call(req).await {
+                Ok(r) => r.into_response(),
+                Err(e) => e.into_response(),
+            };
+            match (page_key, seen) {
+                (Some(key), Some(seen)) if keepable(&resp) => {
+                    keep_page(&state, key, seen, resp).await
+                }
+                _ => resp,
+            }
+        }
     };
     if is_post {
         // A school's name or settings may have just changed.
@@ -493,6 +537,10 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
         // A POST may have queued mail (in its transaction, now committed): the worker looks
         // at once, so no handler has to remember to wake it.
         state.mail_wakeup.notify_one();
+        // PostgreSQL: this request's changes reach this instance's caches before it answers.
+        if let Some(fence) = &state.caches.fence {
+            fence.wait(&state.pool).await;
+        }
     }
     if resp.status().as_u16() >= 400 && !super::is_html(resp.headers()) {
         let status = resp.status();
@@ -535,6 +583,74 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
         }
     }
     Ok(resp)
+}
+
+/// Pages a family's session may be shown again from memory: every GET answered with a page,
+/// except these, which show what the cache does not follow (a session's last use) or
+/// depend on a cookie (a form kept after its session expired).
+pub const NOT_KEPT: &[&str] = &["/sessions", "/reprise"];
+
+/// The largest page kept.
+const KEPT_BYTES: usize = 256 * 1024;
+
+/// What a family's GET would be kept under, or None when it is not kept.
+fn page_key(req: &Request, ctx: &Ctx, token_hash: Option<String>) -> Option<crate::cache::PageKey> {
+    let user = ctx.user.as_ref()?;
+    if req.method() != Method::GET || user.is_staff || user.family_id.is_none() {
+        return None;
+    }
+    if NOT_KEPT.iter().any(|p| super::route_matches(p, &ctx.path)) {
+        return None;
+    }
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    Some(crate::cache::PageKey {
+        session: token_hash?,
+        uri: req.uri().path_and_query()?.as_str().to_owned(),
+        vary: [
+            header("HX-Request"),
+            header("HX-Boosted"),
+            header("HX-Target"),
+            header("HX-History-Restore-Request"),
+        ],
+        shortcuts: ctx.shortcuts,
+    })
+}
+
+/// A complete page that sets no cookie.
+fn keepable(resp: &Response) -> bool {
+    resp.status() == StatusCode::OK
+        && super::is_html(resp.headers())
+        && !resp.headers().contains_key(header::SET_COOKIE)
+}
+
+/// Keeps a page (read whole: a page is rendered in memory) and answers it.
+async fn keep_page(
+    state: &AppState,
+    key: crate::cache::PageKey,
+    seen: crate::cache::Snapshot,
+    resp: Response,
+) -> Response {
+    let (parts, body) = resp.into_parts();
+    match body.into_bytes().await {
+        Ok(bytes) => {
+            if bytes.len() <= KEPT_BYTES {
+                let page = crate::cache::Page::new(
+                    parts.status,
+                    parts.headers.clone(),
+                    bytes.clone(),
+                    seen,
+                );
+                state.caches.keep_page(key, page);
+            }
+            Response::from_parts(parts, poem::Body::from(bytes))
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 /// Adds a `Set-Cookie` header without replacing the others.
