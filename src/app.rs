@@ -75,6 +75,7 @@ impl Application {
             device_secret,
             mail_wakeup: wakeup,
             schools: Default::default(),
+            open_preenrolment: Default::default(),
             http,
         });
         crate::features::preenrolment::staff::spawn_housekeeping(state.clone());

@@ -20,8 +20,10 @@ pub struct AppState {
     pub cookies: CookieNames,
     /// Wakes the outbox worker as soon as a mail is queued.
     pub mail_wakeup: Arc<Notify>,
-    /// The hosted schools, kept a few seconds.
+    /// The hosted schools, kept while no data changes.
     pub schools: crate::web::schools::SchoolList,
+    /// The schools whose pre-enrolment is open today (linked from the login pages).
+    pub open_preenrolment: crate::cache::Memo<Vec<(String, String)>>,
     /// Outgoing HTTP (PayFiP's web service), with timeouts.
     pub http: reqwest::Client,
     /// Live sessions and the family pages they were shown (`cache`).

@@ -140,6 +140,9 @@ pub struct Page {
     pub seconds_left_at: Option<(usize, usize)>,
     data: u64,
     made: Instant,
+    /// The body compressed, for the seconds left it was made with: a page asked again
+    /// within the same second is not compressed again.
+    packed: std::sync::Mutex<Option<(i64, Bytes)>>,
 }
 
 impl Page {
@@ -161,7 +164,21 @@ impl Page {
             seconds_left_at,
             data: seen.data,
             made: Instant::now(),
+            packed: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The body with the session's time left, compressed by `pack` (once per value).
+    pub fn packed_with(&self, seconds_left: i64, pack: impl Fn(&[u8]) -> Vec<u8>) -> Bytes {
+        if let Some((s, b)) = &*self.packed.lock().unwrap_or_else(|e| e.into_inner())
+            && *s == seconds_left
+        {
+            return b.clone();
+        }
+        let packed = Bytes::from(pack(&self.body_with(seconds_left)));
+        *self.packed.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((seconds_left, packed.clone()));
+        packed
     }
 
     /// The body with the session's time left as it is now.
@@ -286,6 +303,45 @@ impl<S> Caches<S> {
     /// Bytes held now (pages, sessions).
     pub fn weight(&self) -> (u64, u64) {
         (self.pages.weight(), self.sessions.weight())
+    }
+}
+
+/// One value every request may need (the hosted schools, the open pre-enrolment windows),
+/// kept while no data changes, for the same key (today's date), at most `MAX_AGE`.
+pub struct Memo<T> {
+    kept: std::sync::Mutex<Option<(u64, Instant, String, Arc<T>)>>,
+}
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo {
+            kept: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+impl<T> Memo<T> {
+    /// The kept value, or `load`'s (kept if nothing changed while it ran). `now`: the
+    /// counters (None: caches off or untrusted, so `load` runs every time).
+    pub async fn get<E, F>(&self, now: Option<Snapshot>, key: &str, load: F) -> Result<Arc<T>, E>
+    where
+        F: std::future::Future<Output = Result<T, E>>,
+    {
+        if let Some(now) = now
+            && let Some((data, made, k, value)) =
+                &*self.kept.lock().unwrap_or_else(|e| e.into_inner())
+            && *data == now.data
+            && k == key
+            && made.elapsed() < MAX_AGE
+        {
+            return Ok(value.clone());
+        }
+        let value = Arc::new(load.await?);
+        if let Some(now) = now {
+            *self.kept.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some((now.data, Instant::now(), key.to_owned(), value.clone()));
+        }
+        Ok(value)
     }
 }
 

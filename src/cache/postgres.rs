@@ -152,7 +152,12 @@ pub fn spawn_listener(url: String, pool: Pool, fence: Arc<Fence>) {
     let listening = fence.clone();
     tokio::spawn(async move {
         loop {
-            let mut listener = match PgListener::connect(&url).await {
+            // Named, so an administrator (or a test) can tell it in `pg_stat_activity`.
+            let named = format!(
+                "{url}{}application_name=portee_listener",
+                if url.contains('?') { '&' } else { '?' }
+            );
+            let mut listener = match PgListener::connect(&named).await {
                 Ok(l) => l,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot connect the change listener");

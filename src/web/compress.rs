@@ -24,7 +24,7 @@ use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use crate::state::AppState;
 
 /// Below this size a page goes as it is: compression would save less than a packet.
-const MIN_BYTES: usize = 1024;
+pub const MIN_BYTES: usize = 1024;
 const GZIP_LEVEL: u32 = 1;
 
 /// Does this `Accept-Encoding` accept `coding` (listed, and not with `q=0`)?
@@ -48,7 +48,7 @@ pub fn accepts(headers: &HeaderMap, coding: &str) -> bool {
 }
 
 /// Should this request's page be compressed?
-fn wants_gzip(req: &Request) -> bool {
+pub fn wants_gzip(req: &Request) -> bool {
     if req.method() == Method::HEAD {
         return false;
     }
@@ -66,7 +66,7 @@ thread_local! {
 }
 
 /// The page in gzip format (RFC 1952): header, raw deflate, CRC-32 and length.
-fn gzip(bytes: &[u8]) -> Vec<u8> {
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
     // No name, no time, unknown OS.
     out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
@@ -99,12 +99,11 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<R
         Ok(r) => r.into_response(),
         Err(e) => e.into_response(),
     };
-    if !enabled
-        || !super::is_html(resp.headers())
-        || resp.headers().contains_key(header::CONTENT_ENCODING)
-    {
+    if !enabled || !super::is_html(resp.headers()) {
         return Ok(resp);
     }
+    // A kept page comes compressed already (`web::context`, under the same condition).
+    let packed = resp.headers().contains_key(header::CONTENT_ENCODING);
     let (mut parts, body) = resp.into_parts();
     // One Vary header: what the page already varies on (htmx's headers), and this.
     let vary = match parts
@@ -118,7 +117,7 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<R
     if let Ok(v) = HeaderValue::from_str(&vary) {
         parts.headers.insert(header::VARY, v);
     }
-    if !compress {
+    if !compress || packed {
         return Ok(Response::from_parts(parts, body));
     }
     let bytes = body.into_bytes().await?;

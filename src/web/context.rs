@@ -427,7 +427,11 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
         None => {
             // The only school's name, when exactly one is hosted; the accessibility status
             // the hosted schools share (when they differ, the footer leads to each one's).
-            let schools = state.schools.get(&state.pool).await.unwrap_or_default();
+            let schools = state
+                .schools
+                .get(&state.pool, state.caches.snapshot())
+                .await
+                .unwrap_or_default();
             let name = match schools.as_slice() {
                 [only] => Some(only.name.clone()),
                 _ => None,
@@ -509,10 +513,29 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
     let mut resp = match page_key.as_ref().and_then(|k| state.caches.page(k)) {
         Some(page) => {
             let seconds = ctx.user.as_ref().map_or(0, |u| u.session_seconds_left);
-            let mut r = Response::builder()
-                .status(page.status)
-                .body(page.body_with(seconds));
+            // Compressed here, once per second at most, when `web::compress` would.
+            let pack = state.settings.html_compression
+                && super::compress::wants_gzip(&req)
+                && page.body.len() >= super::compress::MIN_BYTES;
+            let body = if pack {
+                page.packed_with(seconds, super::compress::gzip)
+            } else {
+                page.body_with(seconds)
+            };
+            let mut r = Response::builder().status(page.status).body(body);
             *r.headers_mut() = page.headers.clone();
+            if pack {
+                r.headers_mut().remove(header::CONTENT_LENGTH);
+                r.headers_mut().insert(
+                    header::CONTENT_ENCODING,
+                    header::HeaderValue::from_static("gzip"),
+                );
+            }
+            // Says where the page came from, as browsers' tools show it (and tests read it).
+            r.headers_mut().insert(
+                "server-timing",
+                header::HeaderValue::from_static("cache;desc=hit"),
+            );
             r
         }
         None => {
@@ -532,13 +555,14 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
         }
     };
     if is_post {
-        // A school's name or settings may have just changed.
-        state.schools.forget();
         // A POST may have queued mail (in its transaction, now committed): the worker looks
         // at once, so no handler has to remember to wake it.
         state.mail_wakeup.notify_one();
         // PostgreSQL: this request's changes reach this instance's caches before it answers.
-        if let Some(fence) = &state.caches.fence {
+        // While the listener is known to be down nothing kept is used: no need to wait.
+        if let Some(fence) = &state.caches.fence
+            && fence.generations.is_trusted()
+        {
             fence.wait(&state.pool).await;
         }
     }
@@ -628,6 +652,17 @@ fn keepable(resp: &Response) -> bool {
         && !resp.headers().contains_key(header::SET_COOKIE)
 }
 
+/// Fields whose value is made anew for each page shown: a page carrying one is never
+/// shown twice (two tabs of one kept form would send the same one-time key, and the second
+/// would be answered as a repeat of the first).
+pub const ONE_TIME_FIELDS: &[&str] = &["name=\"cle_formulaire\""];
+
+fn carries_one_time_values(body: &[u8]) -> bool {
+    ONE_TIME_FIELDS
+        .iter()
+        .any(|f| body.windows(f.len()).any(|w| w == f.as_bytes()))
+}
+
 /// Keeps a page (read whole: a page is rendered in memory) and answers it.
 async fn keep_page(
     state: &AppState,
@@ -638,7 +673,7 @@ async fn keep_page(
     let (parts, body) = resp.into_parts();
     match body.into_bytes().await {
         Ok(bytes) => {
-            if bytes.len() <= KEPT_BYTES {
+            if bytes.len() <= KEPT_BYTES && !carries_one_time_values(&bytes) {
                 let page = crate::cache::Page::new(
                     parts.status,
                     parts.headers.clone(),

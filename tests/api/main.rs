@@ -13,6 +13,7 @@ mod attacks;
 mod auth;
 mod authorization;
 mod billing;
+mod cache;
 mod calendar;
 mod cli;
 mod display;

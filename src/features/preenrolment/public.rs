@@ -183,8 +183,16 @@ pub(crate) async fn index(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<Re
 }
 
 /// The schools with a window open today, (slug, name): the login page links to them.
-pub async fn open_schools(state: &AppState) -> sqlx::Result<Vec<(String, String)>> {
-    store::open_schools(&state.pool, &today_iso()).await
+pub async fn open_schools(state: &AppState) -> sqlx::Result<std::sync::Arc<Vec<(String, String)>>> {
+    let today = today_iso();
+    state
+        .open_preenrolment
+        .get(
+            state.caches.snapshot(),
+            &today,
+            store::open_schools(&state.pool, &today),
+        )
+        .await
 }
 
 struct StepPage<'a> {
