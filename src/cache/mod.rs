@@ -309,8 +309,11 @@ impl<S> Caches<S> {
 /// One value every request may need (the hosted schools, the open pre-enrolment windows),
 /// kept while no data changes, for the same key (today's date), at most `MAX_AGE`.
 pub struct Memo<T> {
-    kept: std::sync::Mutex<Option<(u64, Instant, String, Arc<T>)>>,
+    kept: std::sync::Mutex<Option<Remembered<T>>>,
 }
+
+/// A `Memo`'s value: the data generation and time it was read at, for which key.
+type Remembered<T> = (u64, Instant, String, Arc<T>);
 
 impl<T> Default for Memo<T> {
     fn default() -> Self {
