@@ -101,6 +101,10 @@ impl Application {
         use crate::cache::{Caches, Generations, postgres, sqlite};
         let bytes = crate::config::cache_bytes()?;
         let url = settings.database_url.0.clone();
+        if bytes == 0 {
+            // Nothing kept: nothing to invalidate.
+            return Ok(Caches::new(Arc::new(Generations::untrusted()), 0));
+        }
         if db::is_postgres(pool) {
             postgres::install_triggers(pool).await?;
             let generations = Arc::new(Generations::untrusted());

@@ -134,6 +134,14 @@ pub fn new_id() -> i64 {
 
 /// Reads (or creates once) a named secret shared by every instance.
 pub async fn shared_secret(pool: &Pool, name: &str) -> anyhow::Result<String> {
+    // Read first: an insert that changes nothing still fires PostgreSQL's change trigger.
+    let known: Option<String> = sqlx::query_scalar("select value from app_secret where name = $1")
+        .bind(name)
+        .fetch_optional(pool)
+        .await?;
+    if let Some(value) = known {
+        return Ok(value);
+    }
     let candidate = crate::tokens::random_token();
     sqlx::query(
         "insert into app_secret (name, value) values ($1, $2) on conflict (name) do nothing",

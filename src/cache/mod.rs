@@ -59,12 +59,19 @@ pub fn bits_for(table: &str, op: &str) -> u8 {
 /// The instance's view of the database's changes.
 #[derive(Debug, Default)]
 pub struct Generations {
-    session: AtomicU64,
-    data: AtomicU64,
+    /// `session`, `data`, and the commits counted (`COMMITS`), when no file shares them.
+    local: [AtomicU64; 3],
+    /// The same counters in memory shared by every process of this machine that opens the
+    /// same SQLite file (`sqlite::map_counters`).
+    shared: Option<&'static [AtomicU64; 3]>,
     /// False while changes may be missed (PostgreSQL's listener is down): nothing cached
     /// is used or kept.
     untrusted: AtomicBool,
 }
+
+const SESSION_CELL: usize = 0;
+const DATA_CELL: usize = 1;
+const COMMITS_CELL: usize = 2;
 
 /// The counters as one read saw them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,14 +89,40 @@ impl Generations {
         g
     }
 
+    /// Counters kept in memory that other processes share.
+    pub fn shared(cells: &'static [AtomicU64; 3]) -> Self {
+        Generations {
+            shared: Some(cells),
+            ..Default::default()
+        }
+    }
+
+    pub fn is_shared(&self) -> bool {
+        self.shared.is_some()
+    }
+
+    fn cells(&self) -> &[AtomicU64; 3] {
+        self.shared.unwrap_or(&self.local)
+    }
+
+    /// A commit was reported by a hook (of any process sharing the counters).
+    pub fn count_commit(&self) {
+        self.cells()[COMMITS_CELL].fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Commits reported so far.
+    pub fn commits(&self) -> u64 {
+        self.cells()[COMMITS_CELL].load(Ordering::SeqCst)
+    }
+
     /// The counters now, or None when the caches cannot be trusted.
     pub fn snapshot(&self) -> Option<Snapshot> {
         if self.untrusted.load(Ordering::SeqCst) {
             return None;
         }
         let s = Snapshot {
-            session: self.session.load(Ordering::SeqCst),
-            data: self.data.load(Ordering::SeqCst),
+            session: self.cells()[SESSION_CELL].load(Ordering::SeqCst),
+            data: self.cells()[DATA_CELL].load(Ordering::SeqCst),
         };
         // Distrusted between the loads: the bump that came with it may be missed.
         (!self.untrusted.load(Ordering::SeqCst)).then_some(s)
@@ -98,10 +131,10 @@ impl Generations {
     /// Something in these tables changed (`bits`: SESSION | DATA).
     pub fn bump(&self, bits: u8) {
         if bits & SESSION != 0 {
-            self.session.fetch_add(1, Ordering::SeqCst);
+            self.cells()[SESSION_CELL].fetch_add(1, Ordering::SeqCst);
         }
         if bits & DATA != 0 {
-            self.data.fetch_add(1, Ordering::SeqCst);
+            self.cells()[DATA_CELL].fetch_add(1, Ordering::SeqCst);
         }
     }
 

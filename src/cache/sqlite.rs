@@ -7,7 +7,8 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::ffi::{CStr, c_char, c_int, c_void};
+use std::ffi::{CStr, CString, c_char, c_int, c_void};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::time::Duration;
 
@@ -21,14 +22,63 @@ fn registry() -> &'static Mutex<HashMap<String, Arc<Generations>>> {
     R.get_or_init(Default::default)
 }
 
-/// The generations of the database file at `path` (as SQLite names it: absolute).
+/// The generations of the database file at `path` (as SQLite names it: absolute), shared
+/// with the other processes that open it when `map_counters` can map them.
 pub fn generations_of(path: &str) -> Arc<Generations> {
     registry()
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .entry(path.to_owned())
-        .or_default()
+        .or_insert_with(|| {
+            Arc::new(match map_counters(path) {
+                Some(cells) => Generations::shared(cells),
+                None => Generations::default(),
+            })
+        })
         .clone()
+}
+
+/// The counters of a database file, in a file beside it (`…-generations`, like SQLite's
+/// `-shm`) mapped in memory by every Portée process that opens the database: a commit by
+/// `portee import` bumps the server's counters as its own commits do. Mapped once per file
+/// and process, for the life of the process. None when the file cannot be made or mapped
+/// (another user's file, a read-only folder): the counters are then this process's own.
+fn map_counters(db_path: &str) -> Option<&'static [AtomicU64; 3]> {
+    const LEN: usize = 4096;
+    let path = CString::new(format!("{db_path}-generations")).ok()?;
+    // SAFETY: plain system calls on a file descriptor this function owns; the mapping is
+    // page-aligned, at least 24 bytes long, never unmapped, and only ever accessed through
+    // atomics (whose layout is that of u64), so sharing it across processes is sound.
+    unsafe {
+        let fd = libc::open(
+            path.as_ptr(),
+            libc::O_RDWR | libc::O_CREAT | libc::O_CLOEXEC,
+            0o600,
+        );
+        if fd < 0 {
+            return None;
+        }
+        let mut st: libc::stat = std::mem::zeroed();
+        if libc::fstat(fd, &mut st) != 0
+            || (st.st_size < LEN as libc::off_t && libc::ftruncate(fd, LEN as libc::off_t) != 0)
+        {
+            libc::close(fd);
+            return None;
+        }
+        let p = libc::mmap(
+            std::ptr::null_mut(),
+            LEN,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED,
+            fd,
+            0,
+        );
+        libc::close(fd);
+        if p == libc::MAP_FAILED {
+            return None;
+        }
+        Some(&*(p as *const [AtomicU64; 3]))
+    }
 }
 
 /// What one connection remembers between a row change and the end of its transaction.
@@ -80,8 +130,18 @@ unsafe extern "C" fn on_open(
 }
 
 unsafe extern "C" fn drop_hooks(state: *mut c_void) {
-    // SAFETY: made by `Box::into_raw` in `on_open`, dropped once by SQLite at close.
-    drop(unsafe { Box::from_raw(state as *mut Hooks) });
+    // SAFETY: made by `Box::into_raw` in `on_open`, dropped once by SQLite at close. SQLite
+    // runs client-data destructors before it rolls back what a closing connection left
+    // open, which would call the rollback hook: the hooks are removed first (the connection
+    // is still valid here).
+    unsafe {
+        let db = (*(state as *const Hooks)).db;
+        ffi::sqlite3_update_hook(db, None, std::ptr::null_mut());
+        ffi::sqlite3_commit_hook(db, None, std::ptr::null_mut());
+        ffi::sqlite3_rollback_hook(db, None, std::ptr::null_mut());
+        ffi::sqlite3_wal_hook(db, None, std::ptr::null_mut());
+        drop(Box::from_raw(state as *mut Hooks));
+    }
 }
 
 /// A row changed (called inside the statement, before its transaction commits).
@@ -140,6 +200,7 @@ unsafe extern "C" fn on_commit(
         pending & (SESSION | DATA)
     };
     hooks.generations.bump(bits);
+    hooks.generations.count_commit();
     if pages >= 1000 {
         unsafe {
             ffi::sqlite3_wal_checkpoint_v2(
@@ -154,22 +215,33 @@ unsafe extern "C" fn on_commit(
     ffi::SQLITE_OK
 }
 
-/// How often another process's commits are looked for.
+/// How often commits by programs other than Portée are looked for.
 pub const POLL: Duration = Duration::from_millis(100);
+/// How often a change that Portée's own commits may explain bumps everything anyway.
+pub const DOUBT_EVERY: Duration = Duration::from_secs(1);
 
 /// Watches `PRAGMA data_version` on a connection of its own: it changes when any other
-/// connection (this process's included) commits. A change not explained by the hooks (a
-/// `portee import` running beside the server) then bumps everything within `POLL`. A
-/// failing poll distrusts the caches until it works again.
+/// connection commits. Portée's own processes (this server, `portee import` beside it)
+/// report their commits through the shared counters; a change with no such commit comes
+/// from another program (the `sqlite3` shell) and bumps everything within `POLL`; a change
+/// that came with Portée's commits may hide another program's, and bumps everything within
+/// `DOUBT_EVERY` (not at once: a session's touch would otherwise empty the caches each
+/// time). When the counters are not shared, every change bumps everything. A failing poll
+/// distrusts the caches until it works again.
 pub fn spawn_poll(url: String, generations: Arc<Generations>) {
     tokio::spawn(async move {
         use sqlx::Connection;
         let mut conn: Option<sqlx::AnyConnection> = None;
-        let mut last: Option<i64> = None;
+        let mut last: Option<(i64, u64)> = None;
+        let mut doubt = false;
+        let mut doubted_at: Option<std::time::Instant> = None;
         loop {
             if conn.is_none() {
                 conn = sqlx::AnyConnection::connect(&url).await.ok();
             }
+            // Counted before the version is read: a commit in between looks foreign (and
+            // bumps everything once more), never the reverse.
+            let commits = generations.commits();
             let seen = match conn.as_mut() {
                 Some(c) => sqlx::query_scalar::<_, i64>("pragma data_version")
                     .fetch_one(c)
@@ -178,14 +250,29 @@ pub fn spawn_poll(url: String, generations: Arc<Generations>) {
                 None => None,
             };
             match seen {
-                Some(v) => {
-                    if last.is_some_and(|l| l != v) {
+                Some(version) => {
+                    match last {
+                        None => generations.trust(),
+                        Some((v, c)) if v != version => {
+                            if !generations.is_shared() || c == commits {
+                                // Surely another program's: at once.
+                                generations.bump(SESSION | DATA);
+                                doubt = false;
+                            } else {
+                                // Portée committed too, which may hide another program.
+                                doubt = true;
+                            }
+                        }
+                        Some(_) => {}
+                    }
+                    // A doubt is settled by bumping everything, at most once a second (a
+                    // session's touch would otherwise empty the caches each time).
+                    if doubt && doubted_at.is_none_or(|at| at.elapsed() >= DOUBT_EVERY) {
                         generations.bump(SESSION | DATA);
+                        doubt = false;
+                        doubted_at = Some(std::time::Instant::now());
                     }
-                    if last.is_none() {
-                        generations.trust();
-                    }
-                    last = Some(v);
+                    last = Some((version, commits));
                 }
                 None => {
                     conn = None;
@@ -229,5 +316,19 @@ mod tests {
             .unwrap();
         tx.rollback().await.unwrap();
         assert_eq!(generations.snapshot().unwrap(), after);
+    }
+
+    #[test]
+    fn two_mappings_of_a_files_counters_see_each_others_bumps() {
+        // Two mappings of one file behave as two processes' mappings do.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db").display().to_string();
+        let a = super::Generations::shared(super::map_counters(&path).unwrap());
+        let b = super::Generations::shared(super::map_counters(&path).unwrap());
+        let before = b.snapshot().unwrap();
+        a.bump(super::DATA);
+        a.count_commit();
+        assert_eq!(b.snapshot().unwrap().data, before.data + 1);
+        assert_eq!(b.commits(), a.commits());
     }
 }

@@ -215,7 +215,13 @@ fn ended(r: &SessionRow, now: i64) -> bool {
 
 /// Loads a live session (kept in memory while nothing it reads changes); expired ones are
 /// deleted on sight, after a fresh read (another instance may have used it since).
-async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionState> {
+/// `seen`: the counters read at the start of the request, before anything else was read:
+/// a session read now is kept under them (a change since makes it miss).
+async fn load_session(
+    state: &AppState,
+    token: &str,
+    seen: Option<crate::cache::Snapshot>,
+) -> anyhow::Result<SessionState> {
     let hash = crate::tokens::hash_token(token);
     let now = db::now();
     let kept = state
@@ -225,7 +231,6 @@ async fn load_session(state: &AppState, token: &str) -> anyhow::Result<SessionSt
     let (r, seen) = match &kept {
         Some(k) => (k.value.clone(), None),
         None => {
-            let seen = state.caches.snapshot();
             let row: Option<SessionRow> = sqlx::query_as(
                 "select a.account_id, a.site_id, a.family_id, a.person_id, a.is_staff, a.identifier, \
                 a.accessible_mode, s.csrf_token, s.last_seen_at, s.expires_at, site.name as school_name, \
@@ -385,10 +390,13 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
             .unwrap_or_else(|| path.clone()),
     };
 
+    // Read before the session and the page: whatever either shows was read after this, so
+    // a change committed since makes both miss next time.
+    let seen = state.caches.snapshot();
     let session_token = read_cookie(&cookies, names.session).map(str::to_owned);
     let mut expired_account = None;
     let loaded = match &session_token {
-        Some(t) => match load_session(&state, t).await {
+        Some(t) => match load_session(&state, t, seen).await {
             Ok(SessionState::Live(l)) => Some(*l),
             Ok(SessionState::Expired(account)) => {
                 expired_account = Some(account);
@@ -510,6 +518,7 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
 
     let is_post = req.method() == Method::POST;
     let page_key = page_key(&req, &ctx, token_hash);
+    let mut handled = false;
     let mut resp = match page_key.as_ref().and_then(|k| state.caches.page(k)) {
         Some(page) => {
             let seconds = ctx.user.as_ref().map_or(0, |u| u.session_seconds_left);
@@ -539,9 +548,8 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
             r
         }
         None => {
-            // Read before the handler: a change committed meanwhile makes the page miss.
-            let seen = page_key.as_ref().and_then(|_| state.caches.snapshot());
             req.set_data(ctx.clone());
+            handled = true;
             let resp = match ep.call(req).await {
                 Ok(r) => r.into_response(),
                 Err(e) => e.into_response(),
@@ -558,13 +566,15 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
         // A POST may have queued mail (in its transaction, now committed): the worker looks
         // at once, so no handler has to remember to wake it.
         state.mail_wakeup.notify_one();
-        // PostgreSQL: this request's changes reach this instance's caches before it answers.
-        // While the listener is known to be down nothing kept is used: no need to wait.
-        if let Some(fence) = &state.caches.fence
-            && fence.generations.is_trusted()
-        {
-            fence.wait(&state.pool).await;
-        }
+    }
+    // PostgreSQL: what this request changed reaches this instance's caches before it answers
+    // (a POST; a page read by a logged-in user may write too, e.g. a thread marked read).
+    // While the listener is known to be down nothing kept is used: no need to wait.
+    if (is_post || (handled && ctx.user.is_some()))
+        && let Some(fence) = &state.caches.fence
+        && fence.generations.is_trusted()
+    {
+        fence.wait(&state.pool).await;
     }
     if resp.status().as_u16() >= 400 && !super::is_html(resp.headers()) {
         let status = resp.status();
@@ -612,7 +622,12 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
 /// Pages a family's session may be shown again from memory: every GET answered with a page,
 /// except these, which show what the cache does not follow (a session's last use) or
 /// depend on a cookie (a form kept after its session expired).
-pub const NOT_KEPT: &[&str] = &["/sessions", "/reprise"];
+pub const NOT_KEPT: &[&str] = &[
+    "/sessions",
+    "/reprise",
+    // Asks PayFiP, not the database, whether a payment went through.
+    "/facturation/paiements/:id",
+];
 
 /// The largest page kept.
 const KEPT_BYTES: usize = 256 * 1024;

@@ -256,3 +256,82 @@ async fn a_kept_page_is_compressed_as_a_fresh_one_would_be() {
         .unwrap();
     assert!(resp.headers().get("content-encoding").is_none());
 }
+
+/// Another process on the same database: the real binary, as `portee import` beside a
+/// running server.
+fn portee_command(app: &TestApp) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_portee"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("PORTEE_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("PORTEE_DATABASE_URL", &app.settings.database_url.0);
+    c
+}
+
+#[tokio::test]
+async fn a_command_run_beside_the_server_is_seen_at_once_and_another_program_soon_after() {
+    let app = spawn_app().await;
+    // The login pages list the hosted schools, kept in memory.
+    let page = app.get_html(&app.client, "/connexion").await;
+    assert!(!page.contains("Conservatoire du Nord"));
+    let out = portee_command(&app)
+        .args([
+            "schools",
+            "add",
+            "--slug",
+            "nord",
+            "--name",
+            "Conservatoire du Nord",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Portée's processes share their counters (SQLite) or notify (PostgreSQL).
+    let took = until(&app.client, &app.url("/connexion"), |t| {
+        t.contains("Conservatoire du Nord")
+    })
+    .await;
+    println!("a school added by `portee schools add` was listed after {took:?}");
+    if portee::db::is_postgres(&app.pool) {
+        return;
+    }
+    // A program that is not Portée (Python's sqlite3 module) changes a family's record: the
+    // poll of `PRAGMA data_version` sees it.
+    app.login("abarre1", PASSWORD).await;
+    let start = Instant::now();
+    while !kept(&app.get("/eleves").await) {
+        assert!(start.elapsed() < Duration::from_secs(5), "never kept");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let file = app.settings.database_url.0["sqlite://".len()..]
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); \
+             db.execute(\"update person set first_name = 'Irène' where first_name = 'Irina'\"); \
+             db.commit()",
+            &file,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let took = until(&app.client, &app.url("/eleves"), |t| {
+        t.contains("ABARRE Irène")
+    })
+    .await;
+    println!("a change written by another program was shown after {took:?}");
+}
