@@ -108,8 +108,8 @@ impl Application {
         if db::is_postgres(pool) {
             postgres::install_triggers(pool).await?;
             let generations = Arc::new(Generations::untrusted());
-            let fence = Arc::new(postgres::Fence::new(generations.clone()));
-            postgres::spawn_listener(url, pool.clone(), fence.clone());
+            let fence = Arc::new(postgres::Fence::new(generations.clone(), url.clone()));
+            postgres::spawn_listener(url, fence.clone());
             let mut caches = Caches::new(generations, bytes);
             caches.fence = Some(fence);
             return Ok(caches);

@@ -6,21 +6,24 @@
 //!   rollback and WAL hooks (through `sqlite3_auto_extension`). The update hook notes which
 //!   kind of table each row change touches; the WAL hook, which SQLite calls once a commit is
 //!   durable and visible to other connections, bumps the matching generations. The write's
-//!   own request has not answered yet at that point, so its next request on any instance of
-//!   the process reads afresh. Writes by another process (`portee import` while the server
-//!   runs) are seen by polling `PRAGMA data_version` every 100 ms.
+//!   own request has not answered yet at that point, so its next request reads afresh. The
+//!   counters are shared through a file mapped in memory by every Portée process opening the
+//!   database (`portee import` while the server runs); other programs are caught by polling
+//!   `PRAGMA data_version` every 100 ms.
 //! - **PostgreSQL** (`postgres.rs`): a statement-level trigger on every table sends
 //!   `NOTIFY portee_change, 'table:OP'`, delivered at commit to every instance's `LISTEN`
-//!   connection. After each POST the instance waits for a notification of its own to come
-//!   back (a fence: notifications arrive in commit order, so every change of that request has
-//!   been applied to its caches before it answers). A heartbeat does the same every 250 ms;
-//!   when the listening connection drops or a fence does not come back within a second, the
+//!   connection. After each POST (and each logged-in page whose handler ran) the instance
+//!   waits for a notification of its own to come back (a fence: notifications arrive in
+//!   commit order, so every change of that request has been applied to its caches before it
+//!   answers). A heartbeat does the same every 250 ms;
+//!   when the listening connection drops or a fence does not come back within 2 s, the
 //!   instance stops trusting its caches (`Generations::distrust`) until one does.
 //!
 //! Generations are two counters: `session` (sessions created or ended) and `data` (every
 //! other table except the write-only logs: `audit_log`, `mail_outbox`, `login_throttle`).
-//! An entry remembers the counters read *before* its query; it is used only while they are
-//! unchanged, so a commit racing with the read can only make it miss. Pages depend on
+//! An entry remembers the counters read at the start of its request, before the session
+//! and the page were read; it is used only while they are unchanged, so a commit racing
+//! with the reads can only make it miss. Pages depend on
 //! `data` only (they are kept per session, and a session is checked before its page is
 //! used); sessions on both. A session's idle and absolute limits are checked in memory at
 //! each request; its use is written at most once a minute (`web::session::touch`), which

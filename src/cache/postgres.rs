@@ -18,8 +18,10 @@ use crate::db::Pool;
 pub const CHANNEL: &str = "portee_change";
 /// How often an instance checks that its listener still hears the database.
 pub const HEARTBEAT: Duration = Duration::from_millis(250);
-/// How long a notification may take to come back before the caches are distrusted.
-pub const FENCE_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long a notification may take to come back before the caches are distrusted (a
+/// listener that hangs without its connection dropping is noticed within `HEARTBEAT` and
+/// this).
+pub const FENCE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Creates the notifying function, and its trigger on every table that lacks one (tables
 /// added by later migrations get theirs at the next start). Statement-level triggers also
@@ -63,15 +65,20 @@ pub struct Fence {
     instance: u64,
     next: AtomicU64,
     waiting: Mutex<HashMap<u64, oneshot::Sender<()>>>,
+    url: String,
+    /// The connection fences are sent through (`send`).
+    sender: tokio::sync::Mutex<Option<sqlx::PgConnection>>,
     /// Counts the times notifications may have been lost; trust and distrust take turns
     /// under this lock, so a check that succeeded before a loss cannot trust after it.
     epoch: Mutex<u64>,
 }
 
 impl Fence {
-    pub fn new(generations: Arc<Generations>) -> Self {
+    pub fn new(generations: Arc<Generations>, url: String) -> Self {
         Fence {
             generations,
+            url,
+            sender: tokio::sync::Mutex::new(None),
             instance: rand::random(),
             next: AtomicU64::new(1),
             waiting: Mutex::new(HashMap::new()),
@@ -101,19 +108,14 @@ impl Fence {
     /// Returns once every change committed before the call has reached this instance's
     /// caches (notifications arrive in commit order). False, and the caches distrusted,
     /// when the notification did not come back within `FENCE_TIMEOUT`.
-    pub async fn wait(&self, pool: &Pool) -> bool {
+    pub async fn wait(&self) -> bool {
         let id = self.next.fetch_add(1, Ordering::SeqCst);
         let (tx, rx) = oneshot::channel();
         self.waiting
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(id, tx);
-        let sent = sqlx::query("select pg_notify($1, $2)")
-            .bind(CHANNEL)
-            .bind(format!("fence:{}:{id}", self.instance))
-            .execute(pool)
-            .await
-            .is_ok();
+        let sent = self.send(&format!("fence:{}:{id}", self.instance)).await;
         let back = sent && matches!(tokio::time::timeout(FENCE_TIMEOUT, rx).await, Ok(Ok(())));
         self.waiting
             .lock()
@@ -123,6 +125,31 @@ impl Fence {
             self.lost();
         }
         back
+    }
+
+    /// Sends a notification through this instance's own connection, not the pool's: under
+    /// load the pool's connections are all taken, and a fence waiting for one would time
+    /// out and turn the caches off just when they matter most.
+    async fn send(&self, payload: &str) -> bool {
+        use sqlx::Connection;
+        let mut conn = self.sender.lock().await;
+        if conn.is_none() {
+            let named = with_name(&self.url, "portee_fence");
+            *conn = sqlx::PgConnection::connect(&named).await.ok();
+        }
+        let Some(c) = conn.as_mut() else {
+            return false;
+        };
+        let sent = sqlx::query("select pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(payload)
+            .execute(&mut *c)
+            .await
+            .is_ok();
+        if !sent {
+            *conn = None;
+        }
+        sent
     }
 
     /// One notification heard: a change (`table:OP`) or a fence (`fence:instance:id`).
@@ -145,18 +172,22 @@ impl Fence {
     }
 }
 
+/// `url` with an `application_name`, so an administrator (or a test) can tell the
+/// connection in `pg_stat_activity`.
+fn with_name(url: &str, name: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}application_name={name}")
+}
+
 /// Listens for changes, and checks every `HEARTBEAT` that it still does: the caches are
 /// trusted only once a notification of this instance has come back since the listener
 /// (re)connected, and distrusted as soon as the connection drops or a check times out.
-pub fn spawn_listener(url: String, pool: Pool, fence: Arc<Fence>) {
+pub fn spawn_listener(url: String, fence: Arc<Fence>) {
     let listening = fence.clone();
     tokio::spawn(async move {
         loop {
             // Named, so an administrator (or a test) can tell it in `pg_stat_activity`.
-            let named = format!(
-                "{url}{}application_name=portee_listener",
-                if url.contains('?') { '&' } else { '?' }
-            );
+            let named = with_name(&url, "portee_listener");
             let mut listener = match PgListener::connect(&named).await {
                 Ok(l) => l,
                 Err(e) => {
@@ -191,7 +222,7 @@ pub fn spawn_listener(url: String, pool: Pool, fence: Arc<Fence>) {
     tokio::spawn(async move {
         loop {
             let epoch = fence.epoch();
-            if fence.wait(&pool).await {
+            if fence.wait().await {
                 fence.trust_since(epoch);
             }
             tokio::time::sleep(HEARTBEAT).await;

@@ -574,7 +574,7 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
         && let Some(fence) = &state.caches.fence
         && fence.generations.is_trusted()
     {
-        fence.wait(&state.pool).await;
+        fence.wait().await;
     }
     if resp.status().as_u16() >= 400 && !super::is_html(resp.headers()) {
         let status = resp.status();
