@@ -26,8 +26,8 @@
 //! with the reads can only make it miss. Pages depend on
 //! `data` only (they are kept per session, and a session is checked before its page is
 //! used); sessions on both. A session's idle and absolute limits are checked in memory at
-//! each request; its use is written at most once a minute (`web::session::touch`), which
-//! reads the sessions afresh.
+//! each request; its use is written at most once a minute (`web::session::touch`), and the
+//! touching request keeps the row again when its own touch is the only change since.
 
 pub mod postgres;
 pub mod sqlite;
@@ -251,6 +251,13 @@ pub struct Kept<T> {
     pub value: T,
     seen: Snapshot,
     made: Instant,
+}
+
+impl<T> Kept<T> {
+    /// The counters it was read under.
+    pub fn seen(&self) -> Snapshot {
+        self.seen
+    }
 }
 
 #[derive(Clone)]

@@ -267,9 +267,33 @@ async fn load_session(
         return Ok(SessionState::Expired(r.account_id));
     }
     let touched = now - last_seen >= session::TOUCH_EVERY_SECONDS;
+    // The counters the row was read under.
+    let read_under = kept.as_ref().map(|k| k.seen()).or(seen);
     if touched {
-        // Changes the session: it is read afresh next time.
-        session::touch(&state.pool, &hash, now).await?;
+        let before = state.caches.snapshot();
+        if !session::touch(&state.pool, &hash, now).await? {
+            // Ended since it was read (a logout elsewhere).
+            return Ok(SessionState::Missing);
+        }
+        // The touch bumps the session counter, which would make every request of this
+        // session read it again at once. The row stays true if that bump is the only change
+        // since it was read: it is kept again, under the counters that include the touch
+        // (on PostgreSQL, once its notification is back).
+        if let Some(fence) = &state.caches.fence
+            && fence.generations.is_trusted()
+        {
+            fence.wait().await;
+        }
+        if let (Some(read), Some(before), Some(after)) =
+            (read_under, before, state.caches.snapshot())
+            && before == read
+            && after.data == read.data
+            && after.session == read.session + 1
+        {
+            let mut fresh = r.clone();
+            fresh.last_seen_at = now;
+            state.caches.keep_session(hash.clone(), fresh, after);
+        }
     } else if let (None, Some(seen)) = (&kept, seen) {
         state.caches.keep_session(hash.clone(), r.clone(), seen);
     }

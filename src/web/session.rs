@@ -117,14 +117,14 @@ pub async fn create(pool: &Pool, account_id: i64, user_agent: &str) -> sqlx::Res
     Ok(token)
 }
 
-/// The session (by its token's hash) counts as used at `now`.
-pub async fn touch(pool: &Pool, token_hash: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query("update session set last_seen_at = $1 where token_hash = $2")
+/// The session (by its token's hash) counts as used at `now`. False: it no longer exists.
+pub async fn touch(pool: &Pool, token_hash: &str, now: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("update session set last_seen_at = $1 where token_hash = $2")
         .bind(now)
         .bind(token_hash)
         .execute(pool)
         .await?;
-    Ok(())
+    Ok(done.rows_affected() > 0)
 }
 
 /// Destroys one session (logout, rotation at login).
