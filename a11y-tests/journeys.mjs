@@ -271,14 +271,14 @@ async function withJavaScript(browser) {
 
   // A menu link: `main`'s content arrives alone, the heading takes focus, the title and the
   // menu's current entry follow.
-  let boosted = null;
-  page.on('response', async (r) => {
+  // The response is awaited, not caught by a listener: a listener's `r.text()` could still be
+  // pending when the focus check below resolved (a fast, cached answer lost that race on CI).
+  const answer = page.waitForResponse((r) => {
     const t = r.request().resourceType();
-    if ((t === 'xhr' || t === 'fetch') && r.status() === 200 && r.url().includes('/facturation')) {
-      boosted = await r.text().catch(() => null);
-    }
-  });
+    return (t === 'xhr' || t === 'fetch') && r.status() === 200 && r.url().includes('/facturation');
+  }, { timeout: 10000 });
   await page.click('nav a[href="/facturation"]');
+  const boosted = await answer.then((r) => r.text()).catch(() => null);
   await page.waitForFunction(() => document.title.startsWith('Facturation') && document.activeElement && document.activeElement.tagName === 'H1');
   check(boosted !== null && !boosted.includes('<!DOCTYPE') && !boosted.includes('<footer'),
     `avec JavaScript : un lien du menu ne reçoit que le contenu de main (${boosted ? boosted.length : 0} octets)`);
