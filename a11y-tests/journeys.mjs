@@ -271,15 +271,19 @@ async function withJavaScript(browser) {
 
   // A menu link: `main`'s content arrives alone, the heading takes focus, the title and the
   // menu's current entry follow.
-  // The response is awaited, not caught by a listener: a listener's `r.text()` could still be
-  // pending when the focus check below resolved (a fast, cached answer lost that race on CI).
-  const answer = page.waitForResponse((r) => {
-    const t = r.request().resourceType();
-    return (t === 'xhr' || t === 'fetch') && r.status() === 200 && r.url().includes('/facturation');
-  }, { timeout: 10000 });
+  // The body is read in the page from htmx's own request (`htmx:afterRequest`), before the
+  // swap: reading it from the browser's network log raced with the focus check below (a fast,
+  // kept answer lost that race on CI and read as 0 bytes).
+  await page.evaluate(() => {
+    window.__boosted = null;
+    document.addEventListener('htmx:afterRequest', (e) => {
+      const xhr = e.detail && e.detail.xhr;
+      if (xhr && xhr.status === 200 && xhr.responseURL.includes('/facturation')) window.__boosted = xhr.responseText;
+    });
+  });
   await page.click('nav a[href="/facturation"]');
-  const boosted = await answer.then((r) => r.text()).catch(() => null);
   await page.waitForFunction(() => document.title.startsWith('Facturation') && document.activeElement && document.activeElement.tagName === 'H1');
+  const boosted = await page.evaluate(() => window.__boosted);
   check(boosted !== null && !boosted.includes('<!DOCTYPE') && !boosted.includes('<footer'),
     `avec JavaScript : un lien du menu ne reçoit que le contenu de main (${boosted ? boosted.length : 0} octets)`);
   const after = await page.evaluate(() => ({
