@@ -20,8 +20,8 @@ pub struct AppState {
     pub cookies: CookieNames,
     /// Wakes the outbox worker as soon as a mail is queued.
     pub mail_wakeup: Arc<Notify>,
-    /// The hosted schools, kept while no data changes.
-    pub schools: crate::web::schools::SchoolList,
+    /// The hosted schools, kept while no data changes (read through `web::schools::hosted`).
+    pub schools: crate::cache::Memo<Vec<crate::site::Site>>,
     /// The schools whose pre-enrolment is open today (linked from the login pages).
     pub open_preenrolment: crate::cache::Memo<Vec<(String, String)>>,
     /// Outgoing HTTP (PayFiP's web service), with timeouts.

@@ -167,8 +167,10 @@ impl Fence {
             }
             return;
         }
-        let (table, op) = payload.split_once(':').unwrap_or((payload, ""));
-        self.generations.bump(bits_for(table, op));
+        // `table:OP`: every operation bumps alike (OP tells an administrator watching the
+        // channel what happened).
+        let table = payload.split_once(':').map_or(payload, |(t, _)| t);
+        self.generations.bump(bits_for(table));
     }
 }
 

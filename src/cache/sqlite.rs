@@ -147,7 +147,7 @@ unsafe extern "C" fn drop_hooks(state: *mut c_void) {
 /// A row changed (called inside the statement, before its transaction commits).
 unsafe extern "C" fn on_row(
     state: *mut c_void,
-    op: c_int,
+    _op: c_int,
     _db: *const c_char,
     table: *const c_char,
     _rowid: ffi::sqlite3_int64,
@@ -155,14 +155,9 @@ unsafe extern "C" fn on_row(
     // SAFETY: `state` is the connection's `Hooks`, used only on the connection's thread.
     let hooks = unsafe { &*(state as *const Hooks) };
     let table = unsafe { CStr::from_ptr(table) }.to_str().unwrap_or("");
-    let op = match op {
-        ffi::SQLITE_INSERT => "INSERT",
-        ffi::SQLITE_UPDATE => "UPDATE",
-        _ => "DELETE",
-    };
     hooks
         .pending
-        .set(hooks.pending.get() | ANY | bits_for(table, op));
+        .set(hooks.pending.get() | ANY | bits_for(table));
 }
 
 /// A transaction is about to commit: the WAL hook that will report it is (re)installed.

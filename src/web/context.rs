@@ -228,8 +228,9 @@ async fn load_session(
         .caches
         .session(&hash)
         .filter(|k| !ended(&k.value, now));
-    let (r, seen) = match &kept {
-        Some(k) => (k.value.clone(), None),
+    // The row, the counters it was read under, and whether it came from memory.
+    let (r, read_under, from_memory) = match &kept {
+        Some(k) => (k.value.clone(), Some(k.seen()), true),
         None => {
             let row: Option<SessionRow> = sqlx::query_as(
                 "select a.account_id, a.site_id, a.family_id, a.person_id, a.is_staff, a.identifier, \
@@ -255,7 +256,7 @@ async fn load_session(
             let Some(r) = row else {
                 return Ok(SessionState::Missing);
             };
-            (r, seen)
+            (r, seen, false)
         }
     };
     let (last_seen, expires) = (r.last_seen_at, r.expires_at);
@@ -267,8 +268,6 @@ async fn load_session(
         return Ok(SessionState::Expired(r.account_id));
     }
     let touched = now - last_seen >= session::TOUCH_EVERY_SECONDS;
-    // The counters the row was read under.
-    let read_under = kept.as_ref().map(|k| k.seen()).or(seen);
     if touched {
         let before = state.caches.snapshot();
         if !session::touch(&state.pool, &hash, now).await? {
@@ -279,11 +278,7 @@ async fn load_session(
         // session read it again at once. The row stays true if that bump is the only change
         // since it was read: it is kept again, under the counters that include the touch
         // (on PostgreSQL, once its notification is back).
-        if let Some(fence) = &state.caches.fence
-            && fence.generations.is_trusted()
-        {
-            fence.wait().await;
-        }
+        state.caches.settle().await;
         if let (Some(read), Some(before), Some(after)) =
             (read_under, before, state.caches.snapshot())
             && before == read
@@ -294,7 +289,7 @@ async fn load_session(
             fresh.last_seen_at = now;
             state.caches.keep_session(hash.clone(), fresh, after);
         }
-    } else if let (None, Some(seen)) = (&kept, seen) {
+    } else if !from_memory && let Some(seen) = read_under {
         state.caches.keep_session(hash.clone(), r.clone(), seen);
     }
     let user = CurrentUser {
@@ -459,11 +454,7 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
         None => {
             // The only school's name, when exactly one is hosted; the accessibility status
             // the hosted schools share (when they differ, the footer leads to each one's).
-            let schools = state
-                .schools
-                .get(&state.pool, state.caches.snapshot())
-                .await
-                .unwrap_or_default();
+            let schools = super::schools::hosted(&state).await.unwrap_or_default();
             let name = match schools.as_slice() {
                 [only] => Some(only.name.clone()),
                 _ => None,
@@ -593,12 +584,8 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Resu
     }
     // PostgreSQL: what this request changed reaches this instance's caches before it answers
     // (a POST; a page read by a logged-in user may write too, e.g. a thread marked read).
-    // While the listener is known to be down nothing kept is used: no need to wait.
-    if (is_post || (handled && ctx.user.is_some()))
-        && let Some(fence) = &state.caches.fence
-        && fence.generations.is_trusted()
-    {
-        fence.wait().await;
+    if is_post || (handled && ctx.user.is_some()) {
+        state.caches.settle().await;
     }
     if resp.status().as_u16() >= 400 && !super::is_html(resp.headers()) {
         let status = resp.status();

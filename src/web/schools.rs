@@ -4,18 +4,13 @@
 
 use std::sync::Arc;
 
-use crate::cache::{Memo, Snapshot};
-use crate::db::Pool;
 use crate::site::{Site, sites};
+use crate::state::AppState;
 
-#[derive(Default)]
-pub struct SchoolList {
-    kept: Memo<Vec<Site>>,
-}
-
-impl SchoolList {
-    /// Every hosted school, by name. `now`: the caches' counters (`Caches::snapshot`).
-    pub async fn get(&self, pool: &Pool, now: Option<Snapshot>) -> sqlx::Result<Arc<Vec<Site>>> {
-        self.kept.get(now, "", sites(pool)).await
-    }
+/// Every hosted school, by name.
+pub async fn hosted(state: &AppState) -> sqlx::Result<Arc<Vec<Site>>> {
+    state
+        .schools
+        .get(state.caches.snapshot(), "", sites(&state.pool))
+        .await
 }

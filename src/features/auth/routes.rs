@@ -76,10 +76,7 @@ async fn show_login(
     if ctx.user.is_some() {
         return Ok(see_other(layout::home(ctx)));
     }
-    let sites = state
-        .schools
-        .get(&state.pool, state.caches.snapshot())
-        .await?;
+    let sites = crate::web::schools::hosted(state).await?;
     let open = crate::features::preenrolment::public::open_schools(state).await?;
     let values = views::LoginValues {
         site: "",
@@ -152,10 +149,7 @@ async fn log_in(
     form: LoginForm,
     audience: Audience,
 ) -> AppResult<Response> {
-    let sites = state
-        .schools
-        .get(&state.pool, state.caches.snapshot())
-        .await?;
+    let sites = crate::web::schools::hosted(state).await?;
     let mut errors = Errors::new();
     let site = resolve_site(&sites, &form.site)
         .map_err(|m| errors.add("site", m))
@@ -282,10 +276,7 @@ async fn log_in(
 
 #[handler]
 pub(crate) async fn lost_page(state: Data<&Arc<AppState>>, ctx: Ctx) -> AppResult<maud::Markup> {
-    let sites = state
-        .schools
-        .get(&state.pool, state.caches.snapshot())
-        .await?;
+    let sites = crate::web::schools::hosted(&state).await?;
     let values = views::LostValues {
         site: "",
         identifier: "",
@@ -310,10 +301,7 @@ pub(crate) async fn lost_submit(
     ctx: Ctx,
     Form(form): Form<LostForm>,
 ) -> AppResult<Response> {
-    let sites = state
-        .schools
-        .get(&state.pool, state.caches.snapshot())
-        .await?;
+    let sites = crate::web::schools::hosted(&state).await?;
     let mut errors = Errors::new();
     let site = resolve_site(&sites, &form.site)
         .map_err(|m| errors.add("site", m))
