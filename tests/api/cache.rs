@@ -32,28 +32,21 @@ async fn until(client: &Client, url: &str, shows: impl Fn(&str) -> bool) -> Dura
     }
 }
 
-/// Logs `client` in as Jérémie ABARRE on the instance at `base`.
-async fn login_at(base: &str, client: &Client) {
-    let html = client
-        .get(format!("{base}/connexion"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let resp = client
-        .post(format!("{base}/connexion"))
-        .form(&[
-            ("csrf_token", csrf_of(&html).as_str()),
-            ("site", "valognes"),
-            ("identifiant", "abarre1"),
-            ("mot_de_passe", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+/// Asks until the answer is a page kept in memory (on PostgreSQL the heartbeat may take a
+/// moment to trust the listener), and returns it; fails with `what` after five seconds.
+async fn until_kept(
+    request: impl Fn() -> reqwest::RequestBuilder,
+    what: &str,
+) -> reqwest::Response {
+    let start = Instant::now();
+    loop {
+        let resp = request().send().await.unwrap();
+        if kept(&resp) {
+            return resp;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "{what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]
@@ -63,12 +56,7 @@ async fn a_page_is_used_again_until_the_database_changes_whoever_changes_it() {
     let first = app.get("/eleves").await;
     assert!(!kept(&first));
     assert!(first.text().await.unwrap().contains("ABARRE Irina"));
-    // The heartbeat (PostgreSQL) may take a moment to trust the listener.
-    let start = Instant::now();
-    while !kept(&app.get("/eleves").await) {
-        assert!(start.elapsed() < Duration::from_secs(5), "never kept");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    until_kept(|| app.client.get(app.url("/eleves")), "never kept").await;
     // A statement no part of the portal wrote: SQLite's hooks and PostgreSQL's triggers see
     // it all the same.
     sqlx::query("update person set first_name = 'Irène' where first_name = 'Irina'")
@@ -110,13 +98,10 @@ async fn another_instance_stops_showing_a_session_ended_here_and_data_changed_he
     let second = app.another_instance().await;
     // One browser, two instances behind a load balancer: the cookie goes to both.
     let browser = new_client();
-    login_at(&app.address, &browser).await;
+    let resp = app.login_with(&browser, "abarre1", PASSWORD).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let url = format!("{second}/eleves");
-    let start = Instant::now();
-    while !kept(&browser.get(&url).send().await.unwrap()) {
-        assert!(start.elapsed() < Duration::from_secs(5), "never kept");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    until_kept(|| browser.get(&url), "never kept").await;
     // A change written through the first instance's connections (a staff decision on the
     // first instance writes the same way).
     sqlx::query("update person set first_name = 'Hugues' where first_name = 'Hugo'")
@@ -126,20 +111,9 @@ async fn another_instance_stops_showing_a_session_ended_here_and_data_changed_he
     let took = until(&browser, &url, |t| t.contains("Hugues")).await;
     println!("the second instance showed the change after {took:?}");
     // Logging out through the first instance ends the session on the second.
-    let html = browser
-        .get(app.url("/accueil"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let resp = browser
-        .post(app.url("/deconnexion"))
-        .form(&[("csrf_token", csrf_of(&html))])
-        .send()
-        .await
-        .unwrap();
+    let resp = app
+        .post_form(&browser, "/accueil", "/deconnexion", &[])
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let start = Instant::now();
     loop {
@@ -167,11 +141,7 @@ async fn while_the_change_listener_is_cut_off_nothing_kept_is_used() {
         return;
     }
     app.login("abarre1", PASSWORD).await;
-    let start = Instant::now();
-    while !kept(&app.get("/eleves").await) {
-        assert!(start.elapsed() < Duration::from_secs(5), "never kept");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    until_kept(|| app.client.get(app.url("/eleves")), "never kept").await;
     // Cut the listener's connection, and change a name while it is away: that notification
     // is lost, so the instance must not trust what it kept before.
     let cut: i64 = sqlx::query_scalar(
@@ -192,14 +162,11 @@ async fn while_the_change_listener_is_cut_off_nothing_kept_is_used() {
     .await;
     println!("with the listener cut, the change was shown after {took:?}");
     // Once it hears again, pages are kept again.
-    let start = Instant::now();
-    while !kept(&app.get("/eleves").await) {
-        assert!(
-            start.elapsed() < Duration::from_secs(5),
-            "never kept again after the listener came back"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    until_kept(
+        || app.client.get(app.url("/eleves")),
+        "never kept again after the listener came back",
+    )
+    .await;
     let html = app.get_html(&app.client, "/eleves").await;
     assert!(html.contains("ABARRE Irène") && !html.contains("Irina"));
 }
@@ -209,25 +176,17 @@ async fn a_kept_page_is_compressed_as_a_fresh_one_would_be() {
     use std::io::Read;
     let app = spawn_app().await;
     app.login("abarre1", PASSWORD).await;
-    let get = |compressed: bool| {
-        let mut req = app.client.get(app.url("/facturation/cotisations"));
-        if compressed {
-            req = req
+    let plain = app.get_html(&app.client, "/facturation/cotisations").await;
+    let resp = until_kept(
+        || {
+            app.client
+                .get(app.url("/facturation/cotisations"))
                 .header("accept-encoding", "gzip")
-                .header("sec-fetch-site", "same-origin");
-        }
-        req.send()
-    };
-    let plain = get(false).await.unwrap().text().await.unwrap();
-    let start = Instant::now();
-    let resp = loop {
-        let resp = get(true).await.unwrap();
-        if kept(&resp) {
-            break resp;
-        }
-        assert!(start.elapsed() < Duration::from_secs(5), "never kept");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+                .header("sec-fetch-site", "same-origin")
+        },
+        "never kept",
+    )
+    .await;
     assert_eq!(resp.headers()["content-encoding"], "gzip");
     let vary = resp.headers()["vary"].to_str().unwrap().to_owned();
     assert!(
@@ -304,11 +263,7 @@ async fn a_command_run_beside_the_server_is_seen_at_once_and_another_program_soo
     // A program that is not Portée (Python's sqlite3 module) changes a family's record: the
     // poll of `PRAGMA data_version` sees it.
     app.login("abarre1", PASSWORD).await;
-    let start = Instant::now();
-    while !kept(&app.get("/eleves").await) {
-        assert!(start.elapsed() < Duration::from_secs(5), "never kept");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    until_kept(|| app.client.get(app.url("/eleves")), "never kept").await;
     let file = app.settings.database_url.0["sqlite://".len()..]
         .split('?')
         .next()
